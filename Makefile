@@ -1,0 +1,78 @@
+# OpenDMS: two commands. `make run` serves the demo dealership; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+.PHONY: run test test-sqlite test-postgres install build browser bench lint fmt worker serve messages clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet 'uv>=0.5'
+
+install: $(UV)
+	$(UV) sync --frozen --quiet --python $(PYTHON)
+
+# Everything the app needs that is built, not written: translation catalogues and static files.
+build: install
+	$(MANAGE) compile_catalogues
+	$(MANAGE) collectstatic --noinput --verbosity 0
+
+run: build
+	@mkdir -p var
+	$(MANAGE) migrate --noinput --verbosity 0
+	$(MANAGE) load_demo --if-empty
+	@echo ""
+	@echo "  OpenDMS is at http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
+	@echo "  Demo logins (password demo-pass-2026): sa1 foreman1 tech1 tech2 qc1 parts1 cashier1 care1 cm1 sales1 showroom1 manager1 admin; sa9 in the other group"
+	@echo ""
+	@trap 'kill 0' EXIT; $(MANAGE) db_worker --verbosity 0 & $(MANAGE) runserver $(HOST):$(PORT) --noreload
+
+# Production-style serving (granian) of an already built tree.
+serve: build
+	$(MANAGE) migrate --noinput
+	$(VENV)/bin/granian --interface wsgi config.wsgi:application --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 4 --static-path-route /static --static-path-mount var/static
+
+worker: install
+	$(MANAGE) db_worker
+
+# Debian's Chromium drives the browser tests; installed here when missing and we are root.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || echo "could not install chromium"; \
+	  else echo "chromium missing: browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
+test: build browser
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
+
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	env -u DATABASE_URL $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== test suite on PostgreSQL =="
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+bench: build
+	$(PY) bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: install
+	$(MANAGE) makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --ignore '.tools/*' --no-obsolete
+
+clean:
+	rm -rf var/static .pytest_cache

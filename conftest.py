@@ -1,0 +1,199 @@
+"""Fixtures named for the people and places of a dealership (see STYLE.md)."""
+
+import pytest
+from django.test import Client
+
+from dms.core.models import ApiToken, Brand, DealerGroup, Store, StoreMembership, User
+from dms.core.roles import Role
+from dms.core.tenancy import resolve_tenant
+
+PASSWORD = "demo-pass-2026"
+
+
+def make_user(username: str, store: Store, role: str, **extra) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        group=store.group,
+        home_store=store,
+        display_name=username,
+        **extra,
+    )
+    StoreMembership.objects.create(user=user, store=store, role=role)
+    return user
+
+
+@pytest.fixture
+def group(db):
+    return DealerGroup.objects.create(code="DEMO", name="示范汽车集团")
+
+
+@pytest.fixture
+def brand(group):
+    return Brand.objects.create(group=group, name="东风本田", warranty_years=3, warranty_km=100_000)
+
+
+@pytest.fixture
+def store(group, brand):
+    s = Store.objects.create(
+        group=group, code="SZ01", name="深圳一店", licence_no="粤交运管许可深字440300001号"
+    )
+    s.brands.add(brand)
+    return s
+
+
+@pytest.fixture
+def second_store(group, brand):
+    s = Store.objects.create(group=group, code="SZ02", name="深圳二店")
+    s.brands.add(brand)
+    return s
+
+
+@pytest.fixture
+def other_group(db):
+    return DealerGroup.objects.create(code="OTHER", name="另一汽车集团")
+
+
+@pytest.fixture
+def other_brand(other_group):
+    return Brand.objects.create(group=other_group, name="长安铃木")
+
+
+@pytest.fixture
+def other_group_store(other_group, other_brand):
+    s = Store.objects.create(group=other_group, code="GZ01", name="广州店")
+    s.brands.add(other_brand)
+    return s
+
+
+@pytest.fixture
+def sa(store):
+    return make_user("sa1", store, Role.SERVICE_ADVISOR)
+
+
+@pytest.fixture
+def technician(store):
+    return make_user("tech1", store, Role.TECHNICIAN)
+
+
+@pytest.fixture
+def manager(store):
+    return make_user("manager1", store, Role.SERVICE_MANAGER)
+
+
+@pytest.fixture
+def customer_manager(store):
+    return make_user("cm1", store, Role.CUSTOMER_MANAGER)
+
+
+@pytest.fixture
+def outsider(other_group_store):
+    return make_user("sa9", other_group_store, Role.SERVICE_ADVISOR)
+
+
+@pytest.fixture
+def tenant(sa):
+    return resolve_tenant(sa)
+
+
+@pytest.fixture
+def manager_tenant(manager):
+    return resolve_tenant(manager)
+
+
+@pytest.fixture
+def outsider_tenant(outsider):
+    return resolve_tenant(outsider)
+
+
+class ApiClient:
+    """A JSON client for /api/v1 with a bearer token, speaking a chosen language."""
+
+    def __init__(self, user: User | None, language: str = "zh-hans"):
+        self.client = Client()
+        self.headers = {"HTTP_ACCEPT_LANGUAGE": language}
+        if user is not None:
+            _token, raw = ApiToken.issue(user)
+            self.headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+
+    def _call(self, method, path, data=None, **headers):
+        kwargs = {**self.headers, **headers}
+        if data is not None:
+            kwargs.update(data=data, content_type="application/json")
+        return getattr(self.client, method)(f"/api/v1{path}", **kwargs)
+
+    def get(self, path, data=None, **h):
+        return self.client.get(f"/api/v1{path}", data=data, **{**self.headers, **h})
+
+    def post(self, path, data=None, **h):
+        return self._call("post", path, data if data is not None else {}, **h)
+
+    def patch(self, path, data=None, **h):
+        return self._call("patch", path, data, **h)
+
+    def delete(self, path, **h):
+        return self._call("delete", path, **h)
+
+
+@pytest.fixture
+def api(sa):
+    return ApiClient(sa)
+
+
+@pytest.fixture
+def api_en(sa):
+    return ApiClient(sa, language="en")
+
+
+@pytest.fixture
+def manager_api(manager):
+    return ApiClient(manager)
+
+
+@pytest.fixture
+def outsider_api(outsider):
+    return ApiClient(outsider)
+
+
+@pytest.fixture
+def anonymous_api(db):
+    return ApiClient(None)
+
+
+@pytest.fixture
+def sa_client(sa):
+    c = Client()
+    c.force_login(sa)
+    return c
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    c = Client()
+    c.force_login(outsider)
+    return c
+
+
+def valid_vin(serial: int = 12345, wmi: str = "LVH") -> str:
+    from dms.vehicles.rules import vin_check_digit
+
+    body = f"{wmi}RU1840N5{serial:06d}"
+    vin = body[:8] + "0" + body[9:]
+    return vin[:8] + vin_check_digit(vin) + vin[9:]
+
+
+@pytest.fixture
+def customer(tenant):
+    from dms.customers.services import customer_create
+
+    return customer_create(tenant=tenant, name="张三", mobile="13812345678", title="mr").record
+
+
+@pytest.fixture
+def vehicle(tenant, customer, brand):
+    from dms.vehicles.services import vehicle_create
+
+    return vehicle_create(
+        tenant=tenant, owner_id=customer.pk, vin=valid_vin(1), plate="粤B12345", brand_id=brand.pk,
+        model="思域", mileage_km=12000,
+    ).record  # fmt: skip

@@ -1,0 +1,11 @@
+from .navigation import menu_for
+from .roles import Role
+
+
+def shell(request):
+    tenant = getattr(request, "tenant", None)
+    return {
+        "tenant": tenant,
+        "tenant_role_label": Role(tenant.role).label if tenant else "",
+        "menu": menu_for(request, tenant),
+    }

@@ -1,0 +1,181 @@
+"""The organisation: dealer groups, their stores and brands, users, roles and API tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .ids import OpaqueIdModel
+from .roles import Role, permissions_for
+from .scoping import GroupScopedQuerySet
+
+
+class DealerGroup(models.Model):
+    """A dealer group (集团): the tenant. Nobody outside it sees any of its data."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("group name"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dealer group")
+        verbose_name_plural = _("dealer groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Brand(models.Model):
+    """A car brand the group sells or services, with its manufacturer warranty policy."""
+
+    group = models.ForeignKey(DealerGroup, on_delete=models.CASCADE, related_name="brands")
+    name = models.CharField(_("brand"), max_length=50)
+    warranty_years = models.PositiveSmallIntegerField(_("warranty years"), default=3)
+    warranty_km = models.PositiveIntegerField(_("warranty km"), default=100_000)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["group", "name"], name="brand_unique_per_group")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Store(models.Model):
+    """A 4S store of a group: where appointments, repair orders and stock live."""
+
+    group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="stores")
+    code = models.CharField(_("store code"), max_length=20, unique=True)
+    name = models.CharField(_("store name"), max_length=100)
+    brands = models.ManyToManyField(Brand, blank=True, related_name="stores", verbose_name=_("brands"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    licence_no = models.CharField(_("repair licence number"), max_length=50, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=50, default="Asia/Shanghai")
+    labor_rate = models.DecimalField(
+        _("labor rate per hour"), max_digits=8, decimal_places=2, default=Decimal("300.00")
+    )
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class User(AbstractUser):
+    """A person who works in one or more stores of one dealer group."""
+
+    class Language(models.TextChoices):
+        ZH_HANS = "zh-hans", "简体中文"
+        EN = "en", "English"
+
+    group = models.ForeignKey(
+        DealerGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    home_store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def membership_in(self, store: Store) -> "StoreMembership | None":
+        return next((m for m in self.memberships.all() if m.store_id == store.id), None)
+
+
+class StoreMembership(models.Model):
+    """The role a user holds in a store."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("store membership")
+        verbose_name_plural = _("store memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "store"], name="one_role_per_store")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.store.code}: {self.get_role_display()}"
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return permissions_for(self.role)
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(expires_at__gt=timezone.now())
+
+    def find(self, raw: str) -> "ApiToken | None":
+        return (
+            self.live()
+            .select_related("user", "user__group", "user__home_store")
+            .filter(key_hash=_hash_token(raw), user__is_active=True)
+            .first()
+        )
+
+
+class ApiToken(OpaqueIdModel):
+    """A bearer token for the REST API. Only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    @classmethod
+    def issue(cls, user: User) -> tuple["ApiToken", str]:
+        raw = secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            key_hash=_hash_token(raw),
+            expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS),
+        )
+        return token, raw
+
+
+class DocumentSequence(models.Model):
+    """The last number used per store, kind of document and year: numbers are gap-free."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "kind", "year"], name="one_sequence_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.kind} {self.year}: {self.last}"

@@ -1,0 +1,56 @@
+"""Turning Django's model validation into the one domain error type."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+
+
+@dataclass
+class Result:
+    """What a create or update service returns: the record and any warnings (not blocks)."""
+
+    record: object
+    warnings: list[dict] = field(default_factory=list)
+
+
+def invalid(errors: list[dict]) -> DomainError:
+    if len(errors) == 1:
+        return DomainError(errors[0]["message"], errors=errors)
+    return DomainError(_("Please correct the marked fields."), errors=errors)
+
+
+def full_clean(instance, *, exclude=(), extra_errors: list[dict] | None = None) -> None:
+    """Validate a model instance (lengths, choices, formats); raise DomainError with every field's message."""
+    errors = list(extra_errors or [])
+    skip = set(exclude) | {e["field"] for e in errors}
+    try:
+        instance.full_clean(exclude=list(skip), validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                errors.append({"field": None if name == "__all__" else name, "message": message})
+    if errors:
+        raise invalid(errors)
+
+
+def collect(errors: list[dict], func, *args, **kwargs):
+    """Run one field's validator, adding its DomainError to `errors` instead of raising."""
+    try:
+        return func(*args, **kwargs)
+    except DomainError as exc:
+        errors.extend(exc.errors or [{"field": exc.field, "message": exc.message}])
+        return None
+
+
+def aware(value: datetime | None, tenant) -> datetime | None:
+    """A date and time sent without an offset is the store's local time (API.md): never compare
+    it, naive, with an aware one."""
+    if value is None or timezone.is_aware(value):
+        return value
+    return timezone.make_aware(value, ZoneInfo(tenant.store.time_zone))

@@ -1,0 +1,55 @@
+"""The shell: sign-in, home, and the user's language and store."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from .middleware import SESSION_STORE_KEY
+from .models import User
+from .shell import tenant_required
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+@tenant_required
+def home(request):
+    return render(request, "core/home.html", {})
+
+
+def _back(request):
+    target = request.POST.get("next") or request.headers.get("Referer") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return HttpResponseRedirect(target)
+
+
+@require_POST
+def language_set(request):
+    """Switch between 简体中文 and English; signed-in users keep the choice."""
+    code = request.POST.get("language")
+    if code not in dict(User.Language.choices):
+        return _back(request)
+    response = _back(request)
+    if request.user.is_authenticated:
+        User.objects.filter(pk=request.user.pk).update(language=code)
+    response.set_cookie("django_language", code, max_age=365 * 24 * 3600, samesite="Lax")
+    translation.activate(code)
+    return response
+
+
+@login_required
+@require_POST
+def store_set(request):
+    """Act in another of the user's stores."""
+    code = request.POST.get("store", "")
+    tenant = request.tenant
+    if tenant and any(s.code == code for s in tenant.stores):
+        request.session[SESSION_STORE_KEY] = code
+    return _back(request)

@@ -1,0 +1,280 @@
+"""/api/v1/customers: the customer file over HTTP."""
+
+from datetime import date, datetime
+
+from ninja import Field, Query, Router, Schema, Status
+
+from dms.core.audit import timeline_for
+from dms.core.roles import Perm
+
+from . import selectors, services
+from .models import CustomerContact
+from .rules import mask_mobile
+
+router = Router(tags=["customers"])
+
+
+class VehicleBrief(Schema):
+    id: int
+    vin: str
+    plate: str
+    brand: str
+    model: str
+    mileage_km: int
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    title: str
+    salutation: str
+    mobile: str
+    phone2: str
+    wechat: str
+    email: str
+    preferred_channel: str
+    preferred_time: str
+    marketing_consent: bool
+    occupation: str
+    region: str
+    address: str
+    source: str
+    birthday: date | None
+    behaviour_type: str
+    value_tier: str
+    value_tier_reason: str
+    customer_manager_id: int | None
+    store: str = Field(description="Code of the store where the customer was registered.")
+    notes: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    vehicles: list[VehicleBrief]
+
+
+class Warning(Schema):
+    field: str | None
+    message: str
+
+
+class CustomerWritten(CustomerOut):
+    warnings: list[Warning] = Field(default=[], description="Not errors: e.g. the mobile is already on file.")
+
+
+class CustomerPage(Schema):
+    count: int
+    count_exact: bool = Field(
+        True, description="False when a search matched more than it ranks; refine the query."
+    )
+    items: list[CustomerOut]
+
+
+def customer_out(c, tenant) -> dict:
+    see = tenant.can(Perm.CUSTOMER_SEE_CONTACT)
+    return {
+        **{
+            f: getattr(c, f)
+            for f in (
+                "id",
+                "name",
+                "title",
+                "salutation",
+                "phone2",
+                "wechat",
+                "email",
+                "preferred_channel",
+                "preferred_time",
+                "marketing_consent",
+                "occupation",
+                "region",
+                "address",
+                "source",
+                "birthday",
+                "behaviour_type",
+                "value_tier",
+                "value_tier_reason",
+                "customer_manager_id",
+                "notes",
+                "version",
+                "created_at",
+                "updated_at",
+            )
+        },  # fmt: skip
+        "mobile": c.mobile if see else mask_mobile(c.mobile),
+        "phone2": c.phone2 if see else ("****" if c.phone2 else ""),
+        "store": c.home_store.code,
+        "vehicles": [
+            {
+                "id": v.id,
+                "vin": v.vin,
+                "plate": v.plate,
+                "brand": v.brand.name,
+                "model": v.model,
+                "mileage_km": v.mileage_km,
+            }
+            for v in c.vehicles.all()
+        ],
+    }
+
+
+class CustomerIn(Schema):
+    name: str = Field(max_length=50)
+    mobile: str = Field(max_length=30)
+    title: str = ""
+    phone2: str = ""
+    wechat: str = ""
+    email: str = ""
+    preferred_channel: str = "phone"
+    preferred_time: str = "any"
+    marketing_consent: bool = False
+    occupation: str = ""
+    region: str = ""
+    address: str = ""
+    source: str = "walk_in"
+    birthday: date | None = None
+    behaviour_type: str = ""
+    customer_manager_id: int | None = None
+    notes: str = ""
+
+
+class CustomerPatch(Schema):
+    version: int = Field(description="The version you read; a stale one answers 409 and changes nothing.")
+    name: str | None = Field(None, max_length=50)
+    mobile: str | None = Field(None, max_length=30)
+    title: str | None = None
+    phone2: str | None = None
+    wechat: str | None = None
+    email: str | None = None
+    preferred_channel: str | None = None
+    preferred_time: str | None = None
+    marketing_consent: bool | None = None
+    occupation: str | None = None
+    region: str | None = None
+    address: str | None = None
+    source: str | None = None
+    birthday: date | None = None
+    behaviour_type: str | None = None
+    customer_manager_id: int | None = None
+    notes: str | None = None
+
+
+class ListParams(Schema):
+    q: str = Field(
+        "",
+        description="Name, pinyin or initials, mobile or its last 4, any part of a plate, VIN or its last 6.",
+    )
+    tier: str = ""
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("", response=CustomerPage)
+def customer_list(request, params: Query[ListParams]):
+    """Search or list the group's customers (phones masked unless your role may see them)."""
+    t = request.auth
+    t.require(Perm.CUSTOMER_VIEW)
+    if params.q.strip():
+        result = selectors.customer_search(t, params.q, limit=params.limit, offset=params.offset)
+    else:
+        result = selectors.customer_list(t, tier=params.tier, limit=params.limit, offset=params.offset)
+    return {
+        "count": result.count,
+        "count_exact": result.count_exact,
+        "items": [customer_out(c, t) for c in result.items],
+    }
+
+
+@router.post("", response={201: CustomerWritten})
+def customer_create(request, payload: CustomerIn):
+    """Open a customer file. A mobile already on file is a warning, not an error."""
+    t = request.auth
+    data = payload.dict()
+    result = services.customer_create(tenant=t, **data)
+    return Status(
+        201, {**customer_out(selectors.customer_get(t, result.record.pk), t), "warnings": result.warnings}
+    )
+
+
+@router.get("/{customer_id}", response=CustomerOut)
+def customer_detail(request, customer_id: int):
+    t = request.auth
+    t.require(Perm.CUSTOMER_VIEW)
+    return customer_out(selectors.customer_get(t, customer_id), t)
+
+
+@router.patch("/{customer_id}", response=CustomerWritten)
+def customer_update(request, customer_id: int, payload: CustomerPatch):
+    """Change some fields. Send the `version` you read."""
+    t = request.auth
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    result = services.customer_update(tenant=t, customer_id=customer_id, version=version, **changes)
+    return {**customer_out(selectors.customer_get(t, result.record.pk), t), "warnings": result.warnings}
+
+
+class ContactIn(Schema):
+    kind: str = Field(description="phone, sms, wechat, email, visit or other")
+    summary: str
+    direction: str = "out"
+    at: datetime | None = None
+
+
+class ContactOut(Schema):
+    id: int
+    at: datetime
+    kind: str
+    direction: str
+    summary: str
+    store: str
+    by: str | None
+
+
+def contact_out(c: CustomerContact) -> dict:
+    return {"id": c.id, "at": c.at, "kind": c.kind, "direction": c.direction, "summary": c.summary,
+            "store": c.store.code, "by": str(c.by) if c.by else None}  # fmt: skip
+
+
+@router.get("/{customer_id}/contacts", response=list[ContactOut])
+def contact_list(request, customer_id: int):
+    """Every contact with the customer, newest first."""
+    t = request.auth
+    t.require(Perm.CUSTOMER_VIEW)
+    customer = selectors.customer_get(t, customer_id)
+    return [contact_out(c) for c in customer.contacts.select_related("store", "by")[:500]]
+
+
+@router.post("/{customer_id}/contacts", response={201: ContactOut})
+def contact_create(request, customer_id: int, payload: ContactIn):
+    """Record a call, message or visit on the customer card."""
+    contact = services.contact_log(tenant=request.auth, customer_id=customer_id, **payload.dict())
+    return Status(201, contact_out(contact))
+
+
+class ConsentIn(Schema):
+    granted: bool
+    how: str = Field("", max_length=100, description="How the customer gave or withdrew consent.")
+
+
+@router.post("/{customer_id}/consent", response=CustomerOut)
+def consent_set(request, customer_id: int, payload: ConsentIn):
+    """Grant or withdraw consent to marketing messages (PIPL). Each change is kept."""
+    t = request.auth
+    services.consent_set(tenant=t, customer_id=customer_id, granted=payload.granted, how=payload.how)
+    return customer_out(selectors.customer_get(t, customer_id), t)
+
+
+class HistoryOut(Schema):
+    at: datetime
+    actor: str | None
+    action: str
+    record: str
+    changes: dict
+
+
+@router.get("/{customer_id}/history", response=list[HistoryOut])
+def customer_history(request, customer_id: int):
+    """The audit timeline: who changed what in the customer's file and vehicles, and when."""
+    t = request.auth
+    t.require(Perm.CUSTOMER_VIEW)
+    customer = selectors.customer_get(t, customer_id)
+    return timeline_for(customer, related=list(customer.vehicles.all()))

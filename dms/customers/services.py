@@ -1,0 +1,141 @@
+"""Writes to the customer file. Pages, the API, imports and tasks all come through here."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dms.core.errors import DomainError, stale_version
+from dms.core.models import User
+from dms.core.roles import Perm
+from dms.core.tenancy import Tenant, get_scoped
+from dms.core.validation import Result, aware, collect, full_clean
+
+from .models import ConsentEvent, Customer, CustomerContact
+from .rules import name_keys, validate_mobile
+
+EDITABLE_FIELDS = (
+    "name", "title", "mobile", "phone2", "wechat", "email", "preferred_channel", "preferred_time",
+    "occupation", "region", "address", "source", "birthday", "behaviour_type", "customer_manager_id", "notes",
+)  # fmt: skip
+
+
+def _apply(customer: Customer, tenant: Tenant, changes: dict) -> None:
+    """Set and validate fields; raise one DomainError naming every bad field."""
+    unknown = set(changes) - set(EDITABLE_FIELDS) - {"marketing_consent"}
+    if unknown:
+        raise DomainError(_("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    errors: list[dict] = []
+    for name, value in changes.items():
+        if name == "marketing_consent":
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(customer, name, value)
+    if "name" in changes and not customer.name:
+        errors.append({"field": "name", "message": _("Enter the customer's name.")})
+    if "mobile" in changes:
+        customer.mobile = collect(errors, validate_mobile, customer.mobile) or customer.mobile
+    if customer.birthday and customer.birthday > timezone.localdate():
+        errors.append({"field": "birthday", "message": _("The birthday cannot be in the future.")})
+    if changes.get("customer_manager_id"):
+        manager = User.objects.filter(
+            pk=changes["customer_manager_id"], group_id=tenant.group_id, is_active=True
+        ).first()
+        if manager is None:
+            errors.append({"field": "customer_manager_id", "message": _("No such colleague in your group.")})
+    full_clean(
+        customer, exclude=("group", "home_store", "customer_manager", "mobile_tail"), extra_errors=errors
+    )
+    customer.name_pinyin, customer.name_initials, customer.name_tail = name_keys(customer.name).values()
+    customer.mobile_tail = customer.mobile[::-1]
+
+
+def duplicate_warnings(tenant: Tenant, *, mobile: str, exclude_id: int | None = None) -> list[dict]:
+    others = (
+        Customer.objects.for_tenant(tenant)
+        .filter(mobile=mobile)
+        .exclude(pk=exclude_id)
+        .values_list("name", flat=True)[:3]
+    )
+    names = list(others)
+    if not names:
+        return []
+    return [
+        {
+            "field": "mobile",
+            "message": _("This mobile number is already in the file for: %(names)s.")
+            % {"names": "、".join(names)},
+        }
+    ]
+
+
+def customer_create(
+    *, tenant: Tenant, marketing_consent: bool = False, consent_how: str = "", **fields
+) -> Result:
+    tenant.require(Perm.CUSTOMER_EDIT)
+    customer = Customer(group_id=tenant.group_id, home_store=tenant.store)
+    _apply(customer, tenant, {"name": fields.pop("name", ""), "mobile": fields.pop("mobile", ""), **fields})
+    with transaction.atomic():
+        customer.save()
+        if marketing_consent:
+            _record_consent(customer, tenant, granted=True, how=consent_how or _("At registration"))
+    return Result(customer, duplicate_warnings(tenant, mobile=customer.mobile, exclude_id=customer.pk))
+
+
+def customer_update(*, tenant: Tenant, customer_id: int, version: int, **changes) -> Result:
+    """Change fields of a customer; a stale `version` changes nothing and raises Conflict."""
+    tenant.require(Perm.CUSTOMER_EDIT)
+    consent = changes.pop("marketing_consent", None)
+    consent_how = changes.pop("consent_how", "")
+    with transaction.atomic():
+        customer = get_scoped(Customer.objects.select_for_update(), tenant, pk=customer_id)
+        if customer.version != version:
+            raise stale_version(customer.version)
+        _apply(customer, tenant, changes)
+        customer.version += 1
+        customer.save()
+        if consent is not None and consent != customer.marketing_consent:
+            _record_consent(customer, tenant, granted=consent, how=consent_how)
+    warnings = (
+        duplicate_warnings(tenant, mobile=customer.mobile, exclude_id=customer.pk)
+        if "mobile" in changes
+        else []
+    )
+    return Result(customer, warnings)
+
+
+def _record_consent(customer: Customer, tenant: Tenant, *, granted: bool, how: str) -> None:
+    now = timezone.now()
+    ConsentEvent.objects.create(customer=customer, granted=granted, at=now, by=tenant.user, how=how[:100])
+    customer.marketing_consent = granted
+    customer.consent_changed_at = now
+    customer.save(update_fields=["marketing_consent", "consent_changed_at"])
+
+
+def consent_set(*, tenant: Tenant, customer_id: int, granted: bool, how: str = "") -> Customer:
+    """Grant or withdraw consent to marketing messages (PIPL); each change is kept."""
+    tenant.require(Perm.CUSTOMER_EDIT)
+    with transaction.atomic():
+        customer = get_scoped(Customer.objects.select_for_update(), tenant, pk=customer_id)
+        if customer.marketing_consent != granted:
+            _record_consent(customer, tenant, granted=granted, how=how)
+    return customer
+
+
+def contact_log(
+    *, tenant: Tenant, customer_id: int, kind: str, summary: str, direction: str = "out", at=None
+) -> CustomerContact:
+    tenant.require(Perm.CONTACT_LOG)
+    customer = get_scoped(Customer.objects, tenant, pk=customer_id)
+    contact = CustomerContact(
+        customer=customer, store=tenant.store, at=aware(at, tenant) or timezone.now(), kind=kind,
+        direction=direction, summary=(summary or "").strip(), by=tenant.user,
+    )  # fmt: skip
+    errors = [] if contact.summary else [{"field": "summary", "message": _("Write what was said.")}]
+    if contact.at > timezone.now() + timedelta(minutes=5):
+        errors.append({"field": "at", "message": _("A contact cannot be in the future.")})
+    full_clean(contact, exclude=("customer", "store", "by"), extra_errors=errors)
+    contact.save()
+    return contact

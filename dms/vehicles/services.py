@@ -1,0 +1,269 @@
+"""Writes to the vehicle file: registration, changes, mileage, ownership, service history."""
+
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dms.core.errors import DomainError, stale_version
+from dms.core.models import Brand
+from dms.core.roles import Perm
+from dms.core.tenancy import Tenant, get_scoped
+from dms.core.validation import Result, aware, collect, full_clean, invalid
+from dms.customers.models import Customer
+from dms.customers.segmentation import recompute_customer_tier
+
+from .models import MileageReading, ServiceRecord, Vehicle, VehicleOwnership
+from .rules import validate_plate, validate_vin
+
+EDITABLE_FIELDS = (
+    "vin", "plate", "brand_id", "model", "trim", "colour", "engine_no", "energy", "purchase_date",
+    "registration_date", "selling_store_id", "usage", "insurance_company", "insurance_policy_no",
+    "insurance_expiry", "inspection_due", "notes",
+)  # fmt: skip
+
+
+def _apply(vehicle: Vehicle, tenant: Tenant, changes: dict) -> None:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    errors: list[dict] = []
+    for name, value in changes.items():
+        setattr(vehicle, name, value.strip() if isinstance(value, str) else value)
+    if "vin" in changes:
+        vehicle.vin = collect(errors, validate_vin, vehicle.vin) or vehicle.vin
+    if "plate" in changes and vehicle.plate:
+        vehicle.plate = collect(errors, validate_plate, vehicle.plate) or vehicle.plate
+    if (
+        "brand_id" in changes
+        and not Brand.objects.filter(pk=vehicle.brand_id, group_id=tenant.group_id).exists()
+    ):
+        errors.append({"field": "brand_id", "message": _("Choose one of your group's brands.")})
+    if changes.get("selling_store_id") and not any(
+        s.pk == vehicle.selling_store_id for s in _group_stores(tenant)
+    ):
+        errors.append({"field": "selling_store_id", "message": _("Choose one of your group's stores.")})
+    today = timezone.localdate()
+    for name in ("purchase_date", "registration_date"):
+        value = getattr(vehicle, name)
+        if isinstance(value, date) and value > today:
+            errors.append({"field": name, "message": _("This date cannot be in the future.")})
+    if (
+        vehicle.purchase_date
+        and vehicle.registration_date
+        and vehicle.registration_date < vehicle.purchase_date
+    ):
+        errors.append(
+            {"field": "registration_date", "message": _("A car is registered on or after its purchase date.")}
+        )
+    full_clean(vehicle, exclude=("group", "owner", "brand", "selling_store", "vin_tail"), extra_errors=errors)
+    vehicle.vin_tail = vehicle.vin[::-1]
+
+
+def _group_stores(tenant: Tenant):
+    from dms.core.models import Store
+
+    return Store.objects.filter(group_id=tenant.group_id)
+
+
+def duplicate_warnings(tenant: Tenant, vehicle: Vehicle) -> list[dict]:
+    warnings = []
+    others = Vehicle.objects.for_tenant(tenant).exclude(pk=vehicle.pk)
+    same_vin = others.filter(vin=vehicle.vin).select_related("owner").first()
+    if same_vin:
+        warnings.append({"field": "vin", "message": _("This VIN is already in the file (%(plate)s, owner %(owner)s).")
+                         % {"plate": same_vin.plate or "-", "owner": same_vin.owner.name}})  # fmt: skip
+    if vehicle.plate:
+        same_plate = others.filter(plate=vehicle.plate).select_related("owner").first()
+        if same_plate:
+            warnings.append({"field": "plate", "message": _("This plate is already in the file (owner %(owner)s).")
+                             % {"owner": same_plate.owner.name}})  # fmt: skip
+    return warnings
+
+
+def vehicle_create(*, tenant: Tenant, owner_id: int, mileage_km: int = 0, **fields) -> Result:
+    """Register a vehicle to an owner, with its first mileage reading and ownership row."""
+    tenant.require(Perm.VEHICLE_EDIT)
+    owner = get_scoped(Customer.objects, tenant, pk=owner_id)
+    vehicle = Vehicle(group_id=tenant.group_id, owner=owner)
+    fields.setdefault("vin", "")
+    fields.setdefault("brand_id", None)
+    fields.setdefault("model", "")
+    errors = []
+    if not isinstance(mileage_km, int) or mileage_km < 0 or mileage_km > 2_000_000:
+        errors.append(
+            {"field": "mileage_km", "message": _("Mileage is a whole number of km between 0 and 2,000,000.")}
+        )
+    try:
+        _apply(vehicle, tenant, fields)
+    except DomainError as exc:
+        raise invalid(exc.errors + errors) from None
+    if errors:
+        raise invalid(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        vehicle.mileage_km, vehicle.mileage_read_at = mileage_km, now
+        vehicle.save()
+        MileageReading.objects.create(
+            vehicle=vehicle,
+            km=mileage_km,
+            read_at=now,
+            source=MileageReading.Source.REGISTRATION,
+            by=tenant.user,
+        )
+        VehicleOwnership.objects.create(
+            vehicle=vehicle, customer=owner, started_on=vehicle.purchase_date or timezone.localdate()
+        )
+    return Result(vehicle, duplicate_warnings(tenant, vehicle))
+
+
+def vehicle_update(
+    *, tenant: Tenant, vehicle_id: int, version: int, mileage_km: int | None = None, **changes
+) -> Result:
+    tenant.require(Perm.VEHICLE_EDIT)
+    with transaction.atomic():
+        vehicle = get_scoped(Vehicle.objects.select_for_update(), tenant, pk=vehicle_id)
+        if vehicle.version != version:
+            raise stale_version(vehicle.version)
+        _apply(vehicle, tenant, changes)
+        vehicle.version += 1
+        vehicle.save()
+        if mileage_km is not None and mileage_km != vehicle.mileage_km:
+            _record_mileage(vehicle, tenant, km=mileage_km, source=MileageReading.Source.CUSTOMER)
+    warnings = duplicate_warnings(tenant, vehicle) if {"vin", "plate"} & set(changes) else []
+    return Result(vehicle, warnings)
+
+
+def mileage_record(
+    *, tenant: Tenant, vehicle_id: int, km: int, source: str = MileageReading.Source.RECEPTION,
+    read_at: datetime | None = None, correction: bool = False, note: str = "",
+) -> MileageReading:  # fmt: skip
+    """Record an odometer reading. It may not be lower than an earlier one (nor higher than a later
+    one) unless it is a correction, which needs the permission and a reason."""
+    tenant.require(Perm.VEHICLE_EDIT)
+    if correction:
+        tenant.require(Perm.MILEAGE_CORRECT)
+    with transaction.atomic():
+        vehicle = get_scoped(Vehicle.objects.select_for_update(), tenant, pk=vehicle_id)
+        return _record_mileage(
+            vehicle, tenant, km=km, source=source, read_at=read_at, correction=correction, note=note
+        )
+
+
+def _record_mileage(
+    vehicle, tenant, *, km, source, read_at=None, correction=False, note=""
+) -> MileageReading:
+    now = timezone.now()
+    read_at = aware(read_at, tenant) or now
+    if not isinstance(km, int) or km < 0 or km > 2_000_000:
+        raise DomainError(_("Mileage is a whole number of km between 0 and 2,000,000."), field="mileage_km")
+    if read_at > now + timedelta(minutes=5):
+        raise DomainError(_("A reading cannot be in the future."), field="read_at")
+    if correction:
+        if not note.strip():
+            raise DomainError(_("Say why the mileage is corrected."), field="note")
+    else:
+        # A correction starts a new series: the wrong readings before it bound nothing after it.
+        readings = MileageReading.objects.filter(vehicle=vehicle)
+        fixes = readings.filter(is_correction=True)
+        since = fixes.filter(read_at__lte=read_at).aggregate(t=Max("read_at"))["t"]
+        until = fixes.filter(read_at__gt=read_at).aggregate(t=Min("read_at"))["t"]
+        if since is not None:
+            readings = readings.filter(read_at__gte=since)
+        if until is not None:
+            readings = readings.filter(read_at__lt=until)
+        before = readings.filter(read_at__lte=read_at).aggregate(m=Max("km"))["m"]
+        after = readings.filter(read_at__gt=read_at).aggregate(m=Min("km"))["m"]
+        if before is not None and km < before:
+            raise DomainError(
+                _("%(km)s km is less than the earlier reading of %(before)s km. Mileage never goes backwards; "
+                  "if the earlier reading was wrong, record a correction.") % {"km": f"{km:,}", "before": f"{before:,}"},
+                field="mileage_km",
+            )  # fmt: skip
+        if after is not None and km > after:
+            raise DomainError(
+                _("%(km)s km is more than the later reading of %(after)s km.")
+                % {"km": f"{km:,}", "after": f"{after:,}"},
+                field="mileage_km",
+            )
+    reading = MileageReading.objects.create(
+        vehicle=vehicle, km=km, read_at=read_at, source=MileageReading.Source.CORRECTION if correction else source,
+        is_correction=correction, note=note.strip()[:200], by=tenant.user,
+    )  # fmt: skip
+    latest = MileageReading.objects.filter(vehicle=vehicle).order_by("-read_at", "-id").first()
+    if (vehicle.mileage_km, vehicle.mileage_read_at) != (latest.km, latest.read_at):
+        vehicle.mileage_km, vehicle.mileage_read_at = latest.km, latest.read_at
+        vehicle.save(update_fields=["mileage_km", "mileage_read_at", "updated_at"])
+    return reading
+
+
+def vehicle_transfer(
+    *, tenant: Tenant, vehicle_id: int, new_owner_id: int, on_date: date | None = None, note: str = ""
+) -> Vehicle:
+    """Change the owner. The old owner keeps the history of their time with the car."""
+    tenant.require(Perm.VEHICLE_TRANSFER)
+    on_date = on_date or timezone.localdate()
+    with transaction.atomic():
+        vehicle = get_scoped(Vehicle.objects.select_for_update(), tenant, pk=vehicle_id)
+        new_owner = get_scoped(Customer.objects, tenant, pk=new_owner_id)
+        if new_owner.pk == vehicle.owner_id:
+            raise DomainError(_("This customer already owns the vehicle."), field="new_owner_id")
+        if on_date > timezone.localdate():
+            raise DomainError(_("The transfer date cannot be in the future."), field="on_date")
+        current = VehicleOwnership.objects.filter(vehicle=vehicle, ended_on__isnull=True).first()
+        if current and on_date < current.started_on:
+            raise DomainError(
+                _("The transfer date is before the current owner's start (%(d)s).")
+                % {"d": current.started_on},
+                field="on_date",
+            )
+        old_owner = vehicle.owner
+        if current:
+            current.ended_on = on_date
+            current.save(update_fields=["ended_on"])
+        VehicleOwnership.objects.create(
+            vehicle=vehicle, customer=new_owner, started_on=on_date, note=note[:200]
+        )
+        vehicle.owner = new_owner
+        vehicle.version += 1
+        vehicle.save(update_fields=["owner", "version", "updated_at"])
+        recompute_customer_tier(old_owner)
+        recompute_customer_tier(new_owner)
+    return vehicle
+
+
+def service_record_add(
+    *, tenant: Tenant, vehicle_id: int, date: date, mileage_km: int, kind: str, summary: str,
+    amount_paid=0, amount_covered=0, reference: str = "",
+) -> ServiceRecord:  # fmt: skip
+    """Add a visit to the vehicle's history (with its owner of the time) and recompute the tier."""
+    tenant.require(Perm.VEHICLE_EDIT)
+    with transaction.atomic():
+        vehicle = get_scoped(Vehicle.objects.select_for_update(), tenant, pk=vehicle_id)
+        record = ServiceRecord(
+            vehicle=vehicle, customer_id=_owner_on(vehicle, date), store=tenant.store, date=date,
+            mileage_km=mileage_km, kind=kind, summary=summary, amount_paid=amount_paid,
+            amount_covered=amount_covered, reference=reference,
+        )  # fmt: skip
+        errors = []
+        if date > timezone.localdate():
+            errors.append({"field": "date", "message": _("This date cannot be in the future.")})
+        full_clean(record, exclude=("vehicle", "customer", "store"), extra_errors=errors)
+        record.save()
+        recompute_customer_tier(record.customer)
+    return record
+
+
+def _owner_on(vehicle: Vehicle, day) -> int:
+    """Who owned the vehicle on `day`: a visit belongs to the owner of its time, even entered later."""
+    owner_id = None
+    for customer_id, started_on in (
+        VehicleOwnership.objects.filter(vehicle=vehicle)
+        .order_by("started_on", "id")
+        .values_list("customer_id", "started_on")
+    ):
+        if owner_id is None or started_on <= day:
+            owner_id = customer_id
+    return owner_id or vehicle.owner_id

@@ -1,0 +1,85 @@
+"""Every page with a record in its URL, walked as a user of another dealer group: nothing is shown
+and nothing changes. New URL patterns are covered automatically; a parameter this test cannot fill
+fails the test, so that whoever adds it extends the map below."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from dms.customers.models import Customer
+from dms.vehicles.models import Vehicle
+
+
+def _walk(resolver, prefix="", namespace=""):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            yield from _walk(p, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield namespace, prefix + str(p.pattern), p
+
+
+def _record_ids(customer, vehicle) -> dict:
+    ids = {"customers": customer.pk, "vehicles": vehicle.pk}
+    try:  # the import jobs of the transfer pages, when present
+        from dms.customers.models import ImportJob
+
+        job = ImportJob.objects.filter(group_id=customer.group_id).first()
+        if job:
+            ids["job_id"] = job.pk
+    except ImportError:
+        pass
+    return ids
+
+
+@pytest.mark.django_db
+def test_outsider_sees_and_changes_nothing_on_any_record_page(
+    outsider_client, customer, vehicle, make_import_job
+):
+    make_import_job()
+    ids = _record_ids(customer, vehicle)
+    walked = 0
+    before = (Customer.objects.get(pk=customer.pk).version, Vehicle.objects.get(pk=vehicle.pk).version)
+    for namespace, route, pattern in _walk(get_resolver()):
+        params = pattern.pattern.converters
+        if not params or route.startswith(("admin/", "api/")):
+            continue
+        url = "/" + route
+        for name in params:
+            key = name if name in ids else namespace
+            assert key in ids, f"no record to fill <{name}> of /{route}: extend _record_ids"
+            url = url.replace(f"<int:{name}>", str(ids[key])).replace(f"<{name}>", str(ids[key]))
+        for method in ("get", "post"):
+            response = getattr(outsider_client, method)(url)
+            allowed = {404, 405} if method == "get" else {404}  # 405: a POST-only action, whatever the id
+            assert response.status_code in allowed, f"{method.upper()} {url} answered {response.status_code}"
+            walked += 1
+    assert walked >= 10
+    assert (
+        Customer.objects.get(pk=customer.pk).version,
+        Vehicle.objects.get(pk=vehicle.pk).version,
+    ) == before
+
+
+@pytest.fixture
+def make_import_job(tenant):
+    def make():
+        try:
+            from dms.customers.models import ImportJob
+        except ImportError:
+            return None
+        return ImportJob.objects.create(**_job_fields(ImportJob, tenant))
+
+    return make
+
+
+def _job_fields(model, tenant) -> dict:
+    fields = {}
+    names = {f.name for f in model._meta.get_fields()}
+    if "group" in names:
+        fields["group_id"] = tenant.group_id
+    if "store" in names:
+        fields["store"] = tenant.store
+    for user_field in ("user", "created_by", "by"):
+        if user_field in names:
+            fields[user_field] = tenant.user
+    return fields
