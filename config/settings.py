@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "dms.core",
     "dms.customers",
     "dms.vehicles",
+    "dms.scheduling",
+    "dms.parts",
+    "dms.workshop",
+    "dms.followups",
 ]
 
 MIDDLEWARE = [

@@ -18,8 +18,36 @@ def _walk(resolver, prefix="", namespace=""):
             yield namespace, prefix + str(p.pattern), p
 
 
+def _service_records(vehicle) -> dict:
+    """An appointment, a part and a repair order of our store, built by its service manager."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from conftest import make_user
+    from dms.core.roles import Role
+    from dms.core.tenancy import resolve_tenant
+    from dms.parts.services import part_create
+    from dms.scheduling.models import OpeningHours, WorkshopHours
+    from dms.scheduling.services import appointment_create
+    from dms.workshop.services import repair_order_create
+
+    store = vehicle.owner.group.stores.order_by("pk").first()
+    manager = resolve_tenant(make_user("pages-mgr", store, Role.SERVICE_MANAGER))
+    hours = WorkshopHours.objects.create(store=store, slot_minutes=30, capacity=2)
+    for weekday in range(7):
+        OpeningHours.objects.create(workshop=hours, weekday=weekday, opens=time(8), closes=time(20))
+    start = (timezone.localtime() + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    appointment = appointment_create(tenant=manager, vehicle_id=vehicle.pk, start=start)
+    part = part_create(tenant=manager, number="PAGES-1", name="机油滤清器", price="68.00")
+    order = repair_order_create(
+        tenant=manager, vehicle_id=vehicle.pk, mileage_km=vehicle.mileage_km, complaint="保养"
+    )
+    return {"scheduling": appointment.pk, "parts": part.pk, "workshop": order.pk, "action": "confirm"}
+
+
 def _record_ids(customer, vehicle) -> dict:
-    ids = {"customers": customer.pk, "vehicles": vehicle.pk}
+    ids = {"customers": customer.pk, "vehicles": vehicle.pk, **_service_records(vehicle)}
     try:  # the import jobs of the transfer pages, when present
         from dms.customers.models import ImportJob
 
@@ -41,7 +69,7 @@ def test_outsider_sees_and_changes_nothing_on_any_record_page(
     before = (Customer.objects.get(pk=customer.pk).version, Vehicle.objects.get(pk=vehicle.pk).version)
     for namespace, route, pattern in _walk(get_resolver()):
         params = pattern.pattern.converters
-        if not params or route.startswith(("admin/", "api/")):
+        if not params or route.startswith(("admin/", "api/", "appointments/book/")):
             continue
         url = "/" + route
         for name in params:

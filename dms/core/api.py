@@ -164,11 +164,20 @@ api.add_router("/auth", auth_router)
 def _register_routers():
     from dms.core.api_org import router as org_router
     from dms.customers.api import router as customers_router
+    from dms.parts.api import router as parts_router
+    from dms.scheduling.api import appointments_router, technicians_router
     from dms.vehicles.api import router as vehicles_router
+    from dms.workshop.api import labor_router
+    from dms.workshop.api import router as orders_router
 
     api.add_router("/", org_router)
     api.add_router("/customers", customers_router)
     api.add_router("/vehicles", vehicles_router)
+    api.add_router("/appointments", appointments_router)
+    api.add_router("/technicians", technicians_router)
+    api.add_router("/parts", parts_router)
+    api.add_router("/repair-orders", orders_router)
+    api.add_router("/labor-operations", labor_router)
 
 
 _register_routers()

@@ -9,6 +9,9 @@ MENU = [
     ("home", _("Today"), None),
     ("customers:list", _("Customers"), Perm.CUSTOMER_VIEW),
     ("vehicles:list", _("Vehicles"), Perm.VEHICLE_VIEW),
+    ("scheduling:board", _("Appointments"), Perm.APPOINTMENT_VIEW),
+    ("workshop:list", _("Repair orders"), Perm.RO_VIEW),
+    ("parts:list", _("Parts"), Perm.PARTS_VIEW),
     ("customers:import", _("Import / export"), (Perm.CUSTOMER_IMPORT, Perm.CUSTOMER_EXPORT)),
 ]
 

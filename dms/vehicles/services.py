@@ -240,6 +240,18 @@ def service_record_add(
 ) -> ServiceRecord:  # fmt: skip
     """Add a visit to the vehicle's history (with its owner of the time) and recompute the tier."""
     tenant.require(Perm.VEHICLE_EDIT)
+    return service_record_write(
+        tenant=tenant, vehicle_id=vehicle_id, date=date, mileage_km=mileage_km, kind=kind, summary=summary,
+        amount_paid=amount_paid, amount_covered=amount_covered, reference=reference,
+    )  # fmt: skip
+
+
+def service_record_write(
+    *, tenant: Tenant, vehicle_id: int, date: date, mileage_km: int, kind: str, summary: str,
+    amount_paid=0, amount_covered=0, reference: str = "",
+) -> ServiceRecord:  # fmt: skip
+    """The history entry a settled repair order writes: the step's own permission (settling) was
+    checked by the workflow, so the cashier need not be allowed to edit vehicles."""
     with transaction.atomic():
         vehicle = get_scoped(Vehicle.objects.select_for_update(), tenant, pk=vehicle_id)
         record = ServiceRecord(

@@ -18,8 +18,10 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from conftest import ApiClient, valid_vin
+from conftest import ApiClient, make_user, valid_vin
 from dms.core.api import api
+from dms.core.roles import Role
+from dms.core.tenancy import resolve_tenant
 from dms.customers.services import consent_set, contact_log, customer_create
 from dms.vehicles.services import service_record_add, vehicle_create
 
@@ -64,6 +66,9 @@ class World:
 
 
 def build_world(tenant, brand, *, names, mobiles, serial, wmi, plate) -> World:
+    # The world's user is the store's service manager: every route is open to that role, so that the
+    # control request succeeds and the outsider's 404 can only come from tenancy.
+    tenant = resolve_tenant(make_user(f"mgr-{tenant.store.code}", tenant.store, Role.SERVICE_MANAGER))
     customer = customer_create(tenant=tenant, name=names[0], mobile=mobiles[0]).record
     other = customer_create(tenant=tenant, name=names[1], mobile=mobiles[1]).record
     vehicle = vehicle_create(
@@ -134,6 +139,59 @@ def appointment(world: World) -> int:
     return world.built["appointment"]
 
 
+def part(world: World) -> int:
+    """A part of the world's store with five in stock."""
+    if "part" not in world.built:
+        from dms.parts.services import part_create, stock_receive
+
+        p = part_create(
+            tenant=world.tenant, number=f"PN-{world.tenant.store.code}", name="机油滤清器", price="68.00"
+        )
+        stock_receive(tenant=world.tenant, part_id=p.pk, quantity="5")
+        world.built["part"] = p.pk
+    return world.built["part"]
+
+
+def reservation(world: World) -> int:
+    if "reservation" not in world.built:
+        from dms.parts.services import reservation_create
+
+        world.built["reservation"] = reservation_create(
+            tenant=world.tenant, part_id=part(world), quantity="1", for_kind="appointment",
+            for_id=appointment(world),
+        ).pk  # fmt: skip
+    return world.built["reservation"]
+
+
+def repair_order(world: World) -> int:
+    """A draft repair order of the world's vehicle with one labor line."""
+    if "order" not in world.built:
+        from dms.workshop.services import line_add, repair_order_create
+
+        order = repair_order_create(
+            tenant=world.tenant, vehicle_id=world.vehicle.pk, mileage_km=12500, complaint="保养"
+        )
+        line = line_add(
+            tenant=world.tenant, order_id=order.pk, kind="labor", description="更换机油", quantity="1",
+            unit_price="120.00",
+        )  # fmt: skip
+        world.built["order"], world.built["line"] = order.pk, line.pk
+    return world.built["order"]
+
+
+def order_line(world: World) -> int:
+    repair_order(world)
+    return world.built["line"]
+
+
+def returned_part_body(world: World) -> dict:
+    """One of the world's part issued to its order, so that it can come back."""
+    from dms.parts.services import part_issue
+
+    part_issue(tenant=world.tenant, part_id=part(world), quantity="1", for_id=repair_order(world))
+    return {"quantity": "1", "for_id": repair_order(world)}
+
+
 def appointment_body(world: World) -> dict:
     open_workshop(world)
     return {"vehicle_id": world.vehicle.pk, "start": tomorrow_at(11).isoformat()}
@@ -144,10 +202,14 @@ RECORDS = {
     "customer_id": lambda w: w.customer.pk,
     "vehicle_id": lambda w: w.vehicle.pk,
     "appointment_id": appointment,
+    "part_id": part,
+    "reservation_id": reservation,
+    "order_id": repair_order,
+    "line_id": order_line,
 }
 # Path parameters that are not records: the value the walk uses (the same for every caller).
 PATH_VALUES = {
-    "action": "confirm",
+    "action": lambda path: "sign" if path.startswith("/repair-orders") else "confirm",
 }
 
 # Bodies the generic builder cannot guess (a field typed as text that takes one of a few words).
@@ -163,6 +225,24 @@ BODIES = {
     ("POST", "/vehicles/{vehicle_id}/mileage"): lambda w: {"km": 20000},
     ("POST", "/appointments/{appointment_id}/deposit"): lambda w: {"amount": "200.00", "method": "cash"},
     ("POST", "/appointments"): appointment_body,
+    ("POST", "/parts/{part_id}/reservations"): lambda w: {
+        "quantity": "1",
+        "for_kind": "appointment",
+        "for_id": appointment(w),
+    },
+    ("POST", "/parts/{part_id}/issue"): lambda w: {"quantity": "1", "for_id": repair_order(w)},
+    ("POST", "/parts/{part_id}/return"): returned_part_body,
+    ("POST", "/repair-orders"): lambda w: {
+        "vehicle_id": w.vehicle.pk,
+        "mileage_km": 13000,
+        "complaint": "异响",
+    },
+    ("POST", "/repair-orders/{order_id}/lines"): lambda w: {
+        "kind": "labor",
+        "description": "检查异响",
+        "quantity": "0.5",
+        "unit_price": "120.00",
+    },
     ("POST", "/vehicles"): lambda w: {
         "customer_id": w.customer.pk,
         "vin": valid_vin(55555, wmi="LSV"),
@@ -230,7 +310,7 @@ def url_for(path: str, operation: dict, target: World | None, caller: World) -> 
     def record_id(match):
         name = match.group(1)
         if name in PATH_VALUES:
-            return PATH_VALUES[name]
+            return PATH_VALUES[name](path)
         if name not in RECORDS:
             pytest.fail(f"{path}: no way to build a record for {{{name}}}; add it to RECORDS in {__file__}")
         return str(NO_SUCH_ID if target is None else RECORDS[name](target))

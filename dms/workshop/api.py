@@ -1,0 +1,325 @@
+"""/api/v1/repair-orders and /api/v1/labor-operations: the service loop over HTTP."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from dms.core.errors import DomainError
+from dms.core.roles import Perm
+
+from . import selectors, services, workflow
+from .models import LaborOperation
+
+router = Router(tags=["repair orders"])
+labor_router = Router(tags=["labor operations"])
+
+
+class LineOut(Schema):
+    id: int
+    kind: str
+    description: str
+    quantity: str
+    unit_price: str
+    discount: str
+    amount: str
+    payer: str
+    warranty: str
+    warranty_reason: str
+    state: str
+    is_additional: bool
+    labor_operation_id: int | None
+    part_id: int | None
+    note: str
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    store: str
+    state: str
+    state_label: str
+    allowed_actions: list[str] = Field(description="Actions your role may take now.")
+    customer_id: int
+    vehicle_id: int
+    appointment_id: int | None
+    technician_id: int | None
+    complaint: str
+    mileage_in: int
+    mileage_out: int | None
+    promised_at: datetime | None
+    payment_method: str
+    old_parts: str
+    free_wash: bool
+    preauth_amount: str
+    preauth_minutes: int
+    work_class: str
+    is_comeback: bool
+    comeback_of: str | None
+    rework_count: int
+    lines: list[LineOut]
+    labor_total: str
+    parts_total: str
+    other_total: str
+    discount_total: str
+    total: str
+    customer_total: str
+    version: int
+    opened_at: datetime
+    signed_at: datetime | None
+    dispatched_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    qc_passed_at: datetime | None
+    settled_at: datetime | None
+    delivered_at: datetime | None
+
+
+def _m(d: Decimal) -> str:
+    return f"{d:.2f}"
+
+
+def line_out(ln) -> dict:
+    return {
+        "id": ln.pk, "kind": ln.kind, "description": ln.description, "quantity": _m(ln.quantity),
+        "unit_price": _m(ln.unit_price), "discount": _m(ln.discount), "amount": _m(ln.amount), "payer": ln.payer,
+        "warranty": ln.warranty, "warranty_reason": ln.warranty_reason, "state": ln.state, "is_additional": ln.is_additional,
+        "labor_operation_id": ln.labor_operation_id, "part_id": ln.part_id, "note": ln.note,
+    }  # fmt: skip
+
+
+def order_out(o, tenant) -> dict:
+    return {
+        **{
+            f: getattr(o, f)
+            for f in (
+                "id",
+                "number",
+                "state",
+                "customer_id",
+                "vehicle_id",
+                "appointment_id",
+                "technician_id",
+                "complaint",
+                "mileage_in",
+                "mileage_out",
+                "promised_at",
+                "payment_method",
+                "old_parts",
+                "free_wash",
+                "preauth_minutes",
+                "work_class",
+                "is_comeback",
+                "rework_count",
+                "version",
+                "opened_at",
+                "signed_at",
+                "dispatched_at",
+                "started_at",
+                "finished_at",
+                "qc_passed_at",
+                "settled_at",
+                "delivered_at",
+            )
+        },  # fmt: skip
+        "store": o.store.code,
+        "state_label": o.get_state_display(),
+        "allowed_actions": workflow.allowed_actions(o, tenant),
+        "comeback_of": o.comeback_of.number if o.comeback_of_id else None,
+        "preauth_amount": _m(o.preauth_amount),
+        "lines": [line_out(ln) for ln in o.lines.all()],
+        **{
+            f: _m(getattr(o, f))
+            for f in (
+                "labor_total",
+                "parts_total",
+                "other_total",
+                "discount_total",
+                "total",
+                "customer_total",
+            )
+        },
+    }
+
+
+class OrderIn(Schema):
+    vehicle_id: int
+    customer_id: int | None = Field(None, description="Defaults to the vehicle's owner.")
+    appointment_id: int | None = None
+    mileage_km: int = Field(ge=0, le=2_000_000)
+    complaint: str = Field(max_length=2000, description="The customer's own words.")
+    promised_at: datetime | None = None
+    payment_method: str = "wechat"
+    old_parts: str = "leave"
+    free_wash: bool = True
+    preauth_amount: Decimal = Field(Decimal("0.00"), ge=0, max_digits=10, decimal_places=2)
+    preauth_minutes: int = Field(0, ge=0, le=24 * 60)
+    work_class: str = "minor"
+
+
+class OrderPage(Schema):
+    count: int
+    items: list[OrderOut]
+
+
+class ListParams(Schema):
+    state: str = Field("", description="Comma-separated states.")
+    q: str = Field("", description="Order number or plate.")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("", response=OrderPage)
+def order_list(request, params: Query[ListParams]):
+    t = request.auth
+    t.require(Perm.RO_VIEW)
+    count, items = selectors.order_list(
+        t, state=params.state, q=params.q, limit=params.limit, offset=params.offset
+    )
+    return {"count": count, "items": [order_out(o, t) for o in items]}
+
+
+@router.post("", response={201: OrderOut})
+def order_create(request, payload: OrderIn):
+    """Open a repair order at reception. The mileage is recorded (never backwards); a return
+    within the repair-quality warranty of the last repair is flagged as a comeback."""
+    t = request.auth
+    order = services.repair_order_create(tenant=t, **payload.dict())
+    return Status(201, order_out(selectors.order_get(t, order.pk), t))
+
+
+@router.get("/{order_id}", response=OrderOut)
+def order_detail(request, order_id: int):
+    t = request.auth
+    t.require(Perm.RO_VIEW)
+    return order_out(selectors.order_get(t, order_id), t)
+
+
+class LineIn(Schema):
+    kind: str = Field(description="labor, part, material or fee")
+    description: str = Field("", max_length=200)
+    quantity: Decimal | None = Field(None, max_digits=10, decimal_places=2, description="Hours for labor.")
+    unit_price: Decimal | None = Field(
+        None,
+        max_digits=10,
+        decimal_places=2,
+        description="Default: the store's labor rate or the part's price.",
+    )
+    payer: str = "customer"
+    labor_operation_id: int | None = None
+    part_id: int | None = None
+    warranty: str | None = Field(None, description="no, yes or pending")
+    warranty_reason: str = Field("", max_length=200)
+    discount: Decimal = Field(Decimal("0.00"), max_digits=10, decimal_places=2)
+    note: str = Field("", max_length=300)
+    version: int | None = None
+
+
+@router.post("/{order_id}/lines", response={201: OrderOut})
+def line_create(request, order_id: int, payload: LineIn):
+    """Add a line. Once work has started, it is extra work the customer must approve (unless it
+    fits within the pre-authorised amount)."""
+    t = request.auth
+    services.line_add(tenant=t, order_id=order_id, **payload.dict())
+    return Status(201, order_out(selectors.order_get(t, order_id), t))
+
+
+@router.delete("/{order_id}/lines/{line_id}", response=OrderOut)
+def line_delete(request, order_id: int, line_id: int):
+    t = request.auth
+    services.line_remove(tenant=t, order_id=order_id, line_id=line_id)
+    return order_out(selectors.order_get(t, order_id), t)
+
+
+class ActionIn(Schema):
+    version: int | None = Field(None, description="The version you read; stale answers 409.")
+    technician_id: int | None = Field(None, description="dispatch")
+    reason: str = Field("", max_length=300, description="qc-fail, cancel")
+    method: str | None = Field(None, description="approve: phone, link or in_person")
+    note: str = Field("", max_length=300, description="approve")
+    decisions: dict[str, str] = Field({}, description="approve: line id -> approve | decline")
+    checklist: dict[str, bool] = Field({}, description="qc-pass")
+    payments: list[dict] = Field([], description='settle: [{"method": "wechat", "amount": "1280.00"}]')
+    mileage_out: int | None = Field(None, description="deliver")
+    followup_consent: bool = True
+    followup_channel: str = "phone"
+    followup_time: str = "any"
+
+
+_ARGS = {
+    "dispatch": ("technician_id",),
+    "approve": ("method", "note", "decisions"),
+    "qc-pass": ("checklist",),
+    "qc-fail": ("reason",),
+    "settle": ("payments",),
+    "deliver": ("mileage_out", "followup_consent", "followup_channel", "followup_time"),
+    "cancel": ("reason",),
+}
+
+
+@router.post("/{order_id}/actions/{action}", response=OrderOut)
+def order_action(request, order_id: int, action: str, payload: ActionIn | None = None):
+    """Take one step: sign, dispatch, start, request-approval, approve, finish, qc-pass, qc-fail,
+    settle, deliver, cancel. A step not allowed now answers 409 with the state and allowed actions."""
+    t = request.auth
+    payload = payload or ActionIn()
+    step = services.ACTIONS.get(action)
+    if step is None:
+        order = selectors.order_get(t, order_id)
+        raise workflow.not_allowed(order, action)
+    kwargs = {name: getattr(payload, name) for name in _ARGS.get(action, ())}
+    if action == "dispatch" and kwargs["technician_id"] is None:
+        raise DomainError(_("Choose the technician."), field="technician_id")
+    if action == "approve" and kwargs["method"] is None:
+        kwargs["method"] = ""
+    step(tenant=t, order_id=order_id, version=payload.version, **kwargs)
+    return order_out(selectors.order_get(t, order_id), t)
+
+
+class EventOut(Schema):
+    at: datetime
+    by: str | None
+    action: str
+    from_state: str
+    to_state: str
+    reason: str
+    data: dict
+
+
+@router.get("/{order_id}/events", response=list[EventOut])
+def order_events(request, order_id: int):
+    """Every step of the order: who, when, from, to, why."""
+    t = request.auth
+    t.require(Perm.RO_VIEW)
+    order = selectors.order_get(t, order_id)
+    return [
+        {
+            "at": e.at,
+            "by": str(e.by) if e.by_id else None,
+            "action": e.action,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "reason": e.reason,
+            "data": e.data,
+        }  # fmt: skip
+        for e in order.events.select_related("by")
+    ]
+
+
+class LaborOut(Schema):
+    id: int
+    code: str
+    name: str
+    standard_hours: str
+    skill: str
+
+
+@labor_router.get("", response=list[LaborOut])
+def labor_list(request):
+    t = request.auth
+    t.require(Perm.RO_VIEW)
+    return [
+        {"id": o.pk, "code": o.code, "name": o.name, "standard_hours": _m(o.standard_hours), "skill": o.skill}
+        for o in LaborOperation.objects.for_tenant(t).filter(active=True)
+    ]

@@ -1,0 +1,65 @@
+"""Forms of the workshop pages; the services validate and write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import LineKind, OldParts, Payer, PaymentMethod, WarrantyDecision
+from .rules import WorkClass
+
+
+class OrderForm(forms.Form):
+    mileage_km = forms.IntegerField(label=_("mileage in (km)"), min_value=0, max_value=2_000_000)
+    complaint = forms.CharField(label=_("customer's words"), widget=forms.Textarea(attrs={"rows": 3}))
+    promised_at = forms.DateTimeField(
+        label=_("promised completion"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    work_class = forms.ChoiceField(
+        label=_("kind of work"), choices=WorkClass.choices, initial=WorkClass.MINOR
+    )
+    payment_method = forms.ChoiceField(
+        label=_("payment method"), choices=PaymentMethod.choices, initial=PaymentMethod.WECHAT
+    )
+    old_parts = forms.ChoiceField(label=_("old parts"), choices=OldParts.choices, initial=OldParts.LEAVE)
+    free_wash = forms.BooleanField(label=_("free wash"), required=False, initial=True)
+    preauth_amount = forms.DecimalField(
+        label=_("pre-authorised extra amount"), min_value=0, decimal_places=2, initial=0,
+        help_text=_("Extra work up to this amount is done without calling the customer."),
+    )  # fmt: skip
+    preauth_minutes = forms.IntegerField(
+        label=_("pre-authorised extra time (minutes)"), min_value=0, initial=0
+    )
+
+
+class LineForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=LineKind.choices)
+    labor_operation = forms.TypedChoiceField(
+        label=_("labor operation"), coerce=int, required=False, empty_value=None
+    )
+    part = forms.TypedChoiceField(label=_("part"), coerce=int, required=False, empty_value=None)
+    description = forms.CharField(label=_("description"), max_length=200, required=False)
+    quantity = forms.DecimalField(
+        label=_("quantity"), decimal_places=2, required=False, help_text=_("Hours for labor.")
+    )
+    unit_price = forms.DecimalField(
+        label=_("unit price"), decimal_places=2, required=False, help_text=_("Empty: the standard price.")
+    )
+    discount = forms.DecimalField(label=_("discount"), decimal_places=2, required=False, initial=0)
+    payer = forms.ChoiceField(label=_("payer"), choices=Payer.choices)
+    warranty = forms.ChoiceField(label=_("warranty decision"), choices=WarrantyDecision.choices)
+    warranty_reason = forms.CharField(label=_("why"), max_length=200, required=False)
+
+    def __init__(self, *args, operations=(), parts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["labor_operation"].choices = [("", "—")] + [
+            (o.pk, f"{o.code} {o.name} ({o.standard_hours}h)") for o in operations
+        ]
+        self.fields["part"].choices = [("", "—")] + [(p.pk, f"{p.number} {p.name} ¥{p.price}") for p in parts]
+
+    def service_kwargs(self) -> dict:
+        d = dict(self.cleaned_data)
+        d["labor_operation_id"] = d.pop("labor_operation")
+        d["part_id"] = d.pop("part")
+        d["discount"] = d.get("discount") or 0
+        return d

@@ -1,0 +1,245 @@
+"""The repair order (任务委托书) and its lines, events and the labor operations catalogue."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dms.core.ids import OpaqueIdModel
+from dms.core.models import DealerGroup, Store
+from dms.core.scoping import GroupScopedQuerySet, StoreScopedQuerySet
+from dms.customers.models import Customer
+from dms.scheduling.models import Skill
+from dms.vehicles.models import Vehicle
+
+from .rules import WorkClass
+
+ZERO = Decimal("0.00")
+
+
+class LaborOperation(OpaqueIdModel):
+    """A standard labor operation: code, name, standard hours and the skill it needs."""
+
+    group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("operation name"), max_length=100)
+    standard_hours = models.DecimalField(_("standard hours"), max_digits=6, decimal_places=2)
+    skill = models.CharField(_("skill"), max_length=20, choices=Skill.choices, default=Skill.GENERAL)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("labor operation")
+        verbose_name_plural = _("labor operations")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["group", "code"], name="labor_code_per_group")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Open")
+    SIGNED = "signed", _("Signed by customer")
+    DISPATCHED = "dispatched", _("Dispatched")
+    IN_PROGRESS = "in_progress", _("In repair")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting customer approval")
+    FINISHED = "finished", _("Finished, awaiting QC")
+    READY = "ready", _("QC passed, ready")
+    SETTLED = "settled", _("Settled")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATES = [s for s in State.values if s not in (State.DELIVERED, State.CANCELLED)]
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Bank card")
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    TRANSFER = "transfer", _("Bank transfer")
+
+
+class OldParts(models.TextChoices):
+    TAKE = "take", _("Customer takes the old parts")
+    LEAVE = "leave", _("Store disposes of the old parts")
+
+
+class RepairOrder(OpaqueIdModel):
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("number"), max_length=30)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="repair_orders")
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="repair_orders")
+    appointment = models.ForeignKey(
+        "scheduling.Appointment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repair_orders",
+    )
+    advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    technician = models.ForeignKey(
+        "scheduling.Technician",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repair_orders",
+    )
+    complaint = models.TextField(_("customer's words"))
+    mileage_in = models.PositiveIntegerField(_("mileage in (km)"))
+    mileage_out = models.PositiveIntegerField(_("mileage out (km)"), null=True, blank=True)
+    promised_at = models.DateTimeField(_("promised completion"), null=True, blank=True)
+    payment_method = models.CharField(
+        _("payment method"), max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.WECHAT
+    )
+    old_parts = models.CharField(
+        _("old parts"), max_length=5, choices=OldParts.choices, default=OldParts.LEAVE
+    )
+    free_wash = models.BooleanField(_("free wash"), default=True)
+    preauth_amount = models.DecimalField(
+        _("pre-authorised extra amount"), max_digits=10, decimal_places=2, default=ZERO
+    )
+    preauth_minutes = models.PositiveIntegerField(_("pre-authorised extra time (minutes)"), default=0)
+    work_class = models.CharField(
+        _("kind of work (for the repair-quality warranty)"),
+        max_length=10,
+        choices=WorkClass.choices,
+        default=WorkClass.MINOR,
+    )
+    is_comeback = models.BooleanField(_("comeback (返修)"), default=False)
+    comeback_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rework_count = models.PositiveSmallIntegerField(_("QC failures"), default=0)
+    labor_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    parts_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    other_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    discount_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    customer_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    version = models.PositiveIntegerField(default=1)
+    # When each step happened, for waiting time, on-time delivery, first-time fix and efficiency.
+    opened_at = models.DateTimeField(auto_now_add=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    qc_passed_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("repair order")
+        verbose_name_plural = _("repair orders")
+        constraints = [models.UniqueConstraint(fields=["store", "number"], name="ro_number_per_store")]
+        indexes = [
+            models.Index(fields=["store", "state"], name="ro_store_state"),
+            models.Index(fields=["vehicle", "-opened_at"], name="ro_by_vehicle"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class LineKind(models.TextChoices):
+    LABOR = "labor", _("Labor")
+    PART = "part", _("Part")
+    MATERIAL = "material", _("Material")
+    FEE = "fee", _("Other fee")
+
+
+class Payer(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    WARRANTY = "warranty", _("Warranty")
+    INSURER = "insurer", _("Insurer")
+
+
+class WarrantyDecision(models.TextChoices):
+    NOT_COVERED = "no", _("Not covered")
+    COVERED = "yes", _("Covered by warranty")
+    PENDING = "pending", _("Pending diagnosis / approval")
+
+
+class LineState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed, awaiting customer")
+    APPROVED = "approved", _("Agreed")
+    DECLINED = "declined", _("Declined")
+    DONE = "done", _("Done")
+
+
+class RepairOrderLine(models.Model):
+    order = models.ForeignKey(RepairOrder, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=10, choices=LineKind.choices)
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    discount = models.DecimalField(_("discount"), max_digits=10, decimal_places=2, default=ZERO)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    payer = models.CharField(_("payer"), max_length=10, choices=Payer.choices, default=Payer.CUSTOMER)
+    warranty = models.CharField(
+        _("warranty decision"),
+        max_length=10,
+        choices=WarrantyDecision.choices,
+        default=WarrantyDecision.NOT_COVERED,
+    )
+    warranty_reason = models.CharField(_("why"), max_length=200, blank=True)
+    labor_operation = models.ForeignKey(LaborOperation, on_delete=models.PROTECT, null=True, blank=True)
+    part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=LineState.choices, default=LineState.APPROVED)
+    is_additional = models.BooleanField(_("found during repair"), default=False)
+    note = models.CharField(_("technician's note"), max_length=300, blank=True)
+    approved_by_method = models.CharField(max_length=20, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    issued_quantity = models.DecimalField(max_digits=10, decimal_places=2, default=ZERO)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.description}"
+
+    @property
+    def counts(self) -> bool:
+        """Lines declined by the customer stay on the order as recommendations but cost nothing."""
+        return self.state != LineState.DECLINED
+
+
+class RepairOrderEvent(models.Model):
+    """Every transition and notable step: who, when, from, to, why."""
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"], name="ro_event_by_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.action}"
+
+
+class Payment(models.Model):
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(_("method"), max_length=10, choices=PaymentMethod.choices)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.amount}"

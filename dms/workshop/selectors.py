@@ -1,0 +1,30 @@
+"""Reads of the workshop."""
+
+from django.db.models import Prefetch
+
+from dms.core.tenancy import Tenant, get_scoped
+
+from .models import RepairOrder, RepairOrderLine
+
+
+def _base():
+    return RepairOrder.objects.select_related(
+        "customer", "vehicle", "vehicle__brand", "technician__user", "advisor", "store"
+    ).prefetch_related(
+        Prefetch("lines", queryset=RepairOrderLine.objects.select_related("part", "labor_operation"))
+    )
+
+
+def order_get(tenant: Tenant, order_id) -> RepairOrder:
+    return get_scoped(_base(), tenant, pk=order_id)
+
+
+def order_list(tenant: Tenant, *, state: str = "", q: str = "", limit: int = 50, offset: int = 0):
+    qs = _base().for_tenant(tenant)
+    if state:
+        qs = qs.filter(state__in=state.split(","))
+    q = (q or "").strip().upper()
+    if q:
+        qs = qs.filter(number__icontains=q) | qs.filter(vehicle__plate__contains=q)
+    count = qs.count()
+    return count, list(qs.order_by("-opened_at", "-pk")[offset : offset + limit])

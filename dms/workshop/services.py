@@ -1,0 +1,603 @@
+"""Writes of the workshop: opening a repair order, its lines, and each step of the ten.
+
+Every step goes through workflow.apply (lock, version, transition, permission, event); what a
+step does besides changing state is its `effect`, run inside the lock.
+"""
+
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dms.core.errors import Conflict, DomainError, Forbidden, NotFound, stale_version
+from dms.core.numbering import next_number
+from dms.core.roles import Perm
+from dms.core.tenancy import Tenant, get_scoped
+from dms.core.validation import full_clean
+from dms.customers.models import Customer
+from dms.scheduling.models import Appointment, Technician
+from dms.vehicles.models import MileageReading, ServiceRecord, Vehicle
+from dms.vehicles.services import mileage_record, service_record_write
+
+from . import workflow
+from .models import (
+    ZERO,
+    LaborOperation,
+    LineKind,
+    LineState,
+    OldParts,
+    Payer,
+    Payment,
+    PaymentMethod,
+    RepairOrder,
+    RepairOrderLine,
+    State,
+    WarrantyDecision,
+)  # fmt: skip
+from .rules import QUALITY_WARRANTY, WorkClass
+
+CENT = Decimal("0.01")
+ADVISOR_DISCOUNT_LIMIT = Decimal("0.10")  # an advisor gives up to 10% per line; more needs a manager
+EDITABLE = {State.DRAFT, State.SIGNED, State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL}
+WORKING = {State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL}
+
+
+def money(value, *, field: str) -> Decimal:
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Enter an amount such as 1280.00."), field=field) from None
+    if not d.is_finite() or d < 0 or d != d.quantize(CENT) or d > Decimal("9999999.99"):
+        raise DomainError(_("Enter an amount of at least 0 with at most 2 decimal places."), field=field)
+    return d
+
+
+def parse_quantity(value, *, field: str = "quantity") -> Decimal:
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Enter a quantity such as 1 or 0.5."), field=field) from None
+    if not d.is_finite() or d <= 0 or d != d.quantize(CENT) or d > 10_000:
+        raise DomainError(_("A quantity is more than 0, with at most 2 decimal places."), field=field)
+    return d
+
+
+# --- Opening the order (steps 2–3) --------------------------------------------------------------------
+
+
+def find_comeback(vehicle: Vehicle, mileage_in: int, now: datetime) -> RepairOrder | None:
+    """The last delivered order of this vehicle (any store of the group) whose repair-quality
+    warranty still runs: by days since delivery and km since, whichever ends first."""
+    last = (
+        RepairOrder.objects.filter(vehicle=vehicle, state=State.DELIVERED, delivered_at__isnull=False)
+        .order_by("-delivered_at")
+        .first()
+    )
+    if last is None:
+        return None
+    period = QUALITY_WARRANTY[last.work_class]
+    km_since = mileage_in - (last.mileage_out or last.mileage_in)
+    if now <= last.delivered_at + timedelta(days=period.days) and km_since <= period.km:
+        return last
+    return None
+
+
+def repair_order_create(
+    *, tenant: Tenant, vehicle_id: int, mileage_km: int, complaint: str, customer_id: int | None = None,
+    appointment_id: int | None = None, promised_at: datetime | None = None, payment_method: str = PaymentMethod.WECHAT,
+    old_parts: str = OldParts.LEAVE, free_wash: bool = True, preauth_amount=ZERO, preauth_minutes: int = 0,
+    work_class: str = WorkClass.MINOR,
+) -> RepairOrder:  # fmt: skip
+    """Open a repair order (任务委托书) at reception: records the mileage, detects a comeback."""
+    tenant.require(Perm.RO_EDIT)
+    vehicle = get_scoped(Vehicle.objects.select_related("owner"), tenant, pk=vehicle_id)
+    customer = get_scoped(Customer.objects, tenant, pk=customer_id) if customer_id else vehicle.owner
+    complaint = (complaint or "").strip()
+    errors = []
+    if not complaint:
+        errors.append({"field": "complaint", "message": _("Write down the customer's own words.")})
+    now = timezone.now()
+    if promised_at is not None and promised_at <= now:
+        errors.append({"field": "promised_at", "message": _("The promised time must be in the future.")})
+    appointment = None
+    if appointment_id:
+        appointment = get_scoped(Appointment.objects, tenant, pk=appointment_id)
+        if appointment.vehicle_id != vehicle.pk:
+            errors.append(
+                {"field": "appointment_id", "message": _("This appointment is for another vehicle.")}
+            )
+        elif appointment.state in (Appointment.State.CANCELLED, Appointment.State.NO_SHOW):
+            errors.append(
+                {"field": "appointment_id", "message": _("This appointment was cancelled or missed.")}
+            )
+    order = RepairOrder(
+        store=tenant.store, customer=customer, vehicle=vehicle, appointment=appointment, advisor=tenant.user,
+        complaint=complaint, mileage_in=mileage_km if isinstance(mileage_km, int) else 0, promised_at=promised_at,
+        payment_method=payment_method, old_parts=old_parts, free_wash=free_wash,
+        preauth_amount=money(preauth_amount, field="preauth_amount"), preauth_minutes=preauth_minutes,
+        work_class=work_class, number="-",
+    )  # fmt: skip
+    full_clean(order, exclude=("store", "customer", "vehicle", "appointment", "advisor", "technician", "comeback_of"),
+               extra_errors=errors)  # fmt: skip
+    with transaction.atomic():
+        if mileage_km != vehicle.mileage_km:
+            mileage_record(
+                tenant=tenant, vehicle_id=vehicle.pk, km=mileage_km, source=MileageReading.Source.RECEPTION
+            )
+        comeback = find_comeback(vehicle, mileage_km, now)
+        order.is_comeback, order.comeback_of = comeback is not None, comeback
+        order.number = next_number(
+            store=tenant.store, kind="repair_order", year=timezone.localdate().year, prefix="RO-"
+        )
+        order.save()
+        if appointment and appointment.state in (Appointment.State.BOOKED, Appointment.State.CONFIRMED):
+            from dms.scheduling.workflow import appointment_transition
+
+            appointment_transition(tenant=tenant, appointment_id=appointment.pk, action="arrive")
+        workflow.record(order, tenant, "open", data={"comeback_of": comeback.number if comeback else None})
+        if appointment:
+            from .integration import take_over_appointment_parts
+
+            take_over_appointment_parts(tenant, appointment, order)
+    return order
+
+
+def _lock(tenant: Tenant, order_id: int, version: int | None = None) -> RepairOrder:
+    order = get_scoped(RepairOrder.objects.select_for_update(), tenant, pk=order_id)
+    if version is not None and version != order.version:
+        raise stale_version(order.version)
+    return order
+
+
+def _recompute(order: RepairOrder) -> list[str]:
+    totals = dict.fromkeys(("labor", "parts", "other", "discount", "total", "customer"), ZERO)
+    for line in order.lines.all():
+        if not line.counts:
+            continue
+        bucket = {LineKind.LABOR: "labor", LineKind.PART: "parts", LineKind.MATERIAL: "parts"}.get(
+            line.kind, "other"
+        )
+        totals[bucket] += line.amount + line.discount
+        totals["discount"] += line.discount
+        totals["total"] += line.amount
+        if line.payer == Payer.CUSTOMER:
+            totals["customer"] += line.amount
+    order.labor_total, order.parts_total, order.other_total = (
+        totals["labor"],
+        totals["parts"],
+        totals["other"],
+    )
+    order.discount_total, order.total, order.customer_total = (
+        totals["discount"],
+        totals["total"],
+        totals["customer"],
+    )
+    return ["labor_total", "parts_total", "other_total", "discount_total", "total", "customer_total"]
+
+
+def _save_totals(order: RepairOrder) -> None:
+    fields = _recompute(order)
+    order.version += 1
+    order.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def line_add(
+    *, tenant: Tenant, order_id: int, kind: str, quantity=None, description: str = "", unit_price=None,
+    payer: str = Payer.CUSTOMER, labor_operation_id: int | None = None, part_id: int | None = None,
+    warranty: str | None = None, warranty_reason: str = "", discount=ZERO, note: str = "", version: int | None = None,
+) -> RepairOrderLine:  # fmt: skip
+    """Add a labor, part, material or fee line. Found during the repair (by a technician, or once
+    work has started), it is a proposal the customer must agree to — unless it fits within the
+    pre-authorised amount."""
+    if not (tenant.can(Perm.RO_EDIT) or tenant.can(Perm.RO_WORK)):
+        raise Forbidden(_("Your role does not allow this."))
+    with transaction.atomic():
+        order = _lock(tenant, order_id, version)
+        if order.state not in EDITABLE:
+            raise Conflict(_("Lines can no longer be changed: the order is “%(s)s”.") % {"s": order.get_state_display()},
+                           state=order.state, allowed_actions=workflow.allowed_actions(order))  # fmt: skip
+        if not tenant.can(Perm.RO_EDIT) and order.state not in WORKING:
+            raise Forbidden(_("Technicians report findings once the job is dispatched to them."))
+        line = _build_line(tenant, order, kind=kind, quantity=quantity, description=description, unit_price=unit_price,
+                           payer=payer, labor_operation_id=labor_operation_id, part_id=part_id, warranty=warranty,
+                           warranty_reason=warranty_reason, discount=discount, note=note)  # fmt: skip
+        additional = order.state in WORKING
+        line.is_additional = additional
+        if additional:
+            line.state = LineState.PROPOSED
+            within = _pending_extra(order) + (line.amount if line.payer == Payer.CUSTOMER else ZERO)
+            if (
+                within <= order.preauth_amount
+                and line.payer == Payer.CUSTOMER
+                or line.payer != Payer.CUSTOMER
+            ):
+                line.state, line.approved_by_method, line.approved_at = (
+                    LineState.APPROVED,
+                    "preauthorised",
+                    timezone.now(),
+                )
+        line.save()
+        _save_totals(order)
+        workflow.record(order, tenant, "line-add", data={"line": line.pk, "description": line.description,
+                        "amount": str(line.amount), "state": line.state})  # fmt: skip
+    return line
+
+
+def _pending_extra(order: RepairOrder) -> Decimal:
+    """Extra work already accepted without a call, counted against the pre-authorisation."""
+    return sum(
+        (
+            ln.amount
+            for ln in order.lines.filter(
+                is_additional=True, approved_by_method="preauthorised", payer=Payer.CUSTOMER
+            )
+        ),
+        ZERO,
+    )
+
+
+def _build_line(tenant, order, *, kind, quantity, description, unit_price, payer, labor_operation_id, part_id,
+                warranty, warranty_reason, discount, note) -> RepairOrderLine:  # fmt: skip
+    errors: list[dict] = []
+    if kind not in LineKind.values:
+        raise DomainError(_("Choose one of: %(v)s.") % {"v": ", ".join(LineKind.values)}, field="kind")
+    line = RepairOrderLine(order=order, kind=kind, payer=payer, warranty_reason=(warranty_reason or "").strip(),
+                           note=(note or "").strip())  # fmt: skip
+    if kind == LineKind.LABOR:
+        if labor_operation_id:
+            op = get_scoped(LaborOperation.objects, tenant, pk=labor_operation_id)
+            line.labor_operation = op
+            description = description or op.name
+            quantity = quantity if quantity is not None else op.standard_hours
+        unit_price = unit_price if unit_price is not None else order.store.labor_rate
+    elif part_id:
+        from dms.parts.models import Part
+
+        if kind != LineKind.PART and kind != LineKind.MATERIAL:
+            errors.append({"field": "part_id", "message": _("Only part and material lines name a part.")})
+        else:
+            part = get_scoped(Part.objects, tenant, pk=part_id)
+            line.part = part
+            description = description or part.name
+            unit_price = unit_price if unit_price is not None else part.price
+    elif kind == LineKind.PART:
+        errors.append({"field": "part_id", "message": _("Choose the part from the catalogue.")})
+    line.description = (description or "").strip()
+    if not line.description:
+        errors.append({"field": "description", "message": _("Describe the work or item.")})
+    if quantity is None:
+        errors.append({"field": "quantity", "message": _("Enter the quantity (hours for labor).")})
+    if unit_price is None:
+        errors.append({"field": "unit_price", "message": _("Enter the unit price.")})
+    for name, func, value in (
+        ("quantity", parse_quantity, quantity),
+        ("unit_price", money, unit_price),
+        ("discount", money, discount),
+    ):
+        if value is None:
+            continue
+        try:
+            setattr(line, name, func(value, field=name))
+        except DomainError as exc:
+            errors.extend(exc.errors)
+    if payer not in Payer.values:
+        errors.append(
+            {"field": "payer", "message": _("Choose one of: %(v)s.") % {"v": ", ".join(Payer.values)}}
+        )
+    decision = warranty or (
+        WarrantyDecision.COVERED if payer == Payer.WARRANTY else WarrantyDecision.NOT_COVERED
+    )
+    if decision not in WarrantyDecision.values:
+        errors.append(
+            {
+                "field": "warranty",
+                "message": _("Choose one of: %(v)s.") % {"v": ", ".join(WarrantyDecision.values)},
+            }
+        )
+    elif payer == Payer.WARRANTY and decision != WarrantyDecision.COVERED:
+        errors.append(
+            {"field": "warranty", "message": _("A line paid by the warranty must be decided as covered.")}
+        )
+    elif decision != WarrantyDecision.NOT_COVERED and not line.warranty_reason:
+        errors.append(
+            {
+                "field": "warranty_reason",
+                "message": _("Say why the warranty covers it, or what it waits for."),
+            }
+        )
+    line.warranty = decision
+    if errors:
+        from dms.core.validation import invalid
+
+        raise invalid(errors)
+    gross = (line.quantity * line.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+    if line.discount > gross:
+        raise DomainError(_("The discount is more than the line's amount."), field="discount")
+    if gross and line.discount / gross > ADVISOR_DISCOUNT_LIMIT and not tenant.can(Perm.RO_DISCOUNT_HIGH):
+        raise DomainError(
+            _("Discounts over %(p)d%% need a manager.") % {"p": int(ADVISOR_DISCOUNT_LIMIT * 100)},
+            field="discount",
+        )
+    line.amount = gross - line.discount
+    full_clean(line, exclude=("order", "labor_operation", "part"))
+    return line
+
+
+def line_remove(*, tenant: Tenant, order_id: int, line_id: int, version: int | None = None) -> RepairOrder:
+    """Remove a line before the customer has signed (afterwards, decline it instead)."""
+    tenant.require(Perm.RO_EDIT)
+    with transaction.atomic():
+        order = _lock(tenant, order_id, version)
+        line = order.lines.filter(pk=line_id).first()
+        if line is None:
+            raise NotFound()
+        if order.state != State.DRAFT and not (line.state == LineState.PROPOSED):
+            raise Conflict(_("After the customer signed, a line is declined, not removed."), state=order.state,
+                           allowed_actions=workflow.allowed_actions(order))  # fmt: skip
+        if line.issued_quantity > 0:
+            raise Conflict(_("Parts were issued to this line: return them first."), state=order.state)
+        line.delete()
+        _save_totals(order)
+        workflow.record(order, tenant, "line-remove", data={"description": line.description})
+    return order
+
+
+# --- The steps ------------------------------------------------------------------------------------
+
+
+def order_sign(
+    *, tenant: Tenant, order_id: int, version: int | None = None, signature: str = ""
+) -> RepairOrder:
+    def effect(order):
+        if not order.lines.exists():
+            raise DomainError(_("Add at least one item to the estimate before the customer signs."))
+        return {"signature": bool(signature)}
+
+    return workflow.apply(tenant=tenant, order_id=order_id, action="sign", version=version, effect=effect)
+
+
+def order_dispatch(
+    *, tenant: Tenant, order_id: int, technician_id: int, version: int | None = None
+) -> RepairOrder:
+    """Give the job to a technician who has the skills its labor lines need."""
+
+    def effect(order):
+        tech = (
+            Technician.objects.for_tenant(tenant)
+            .filter(pk=technician_id, active=True)
+            .select_related("user")
+            .first()
+        )
+        if tech is None:
+            raise DomainError(_("Choose an active technician of this store."), field="technician_id")
+        needed = {
+            ln.labor_operation.skill
+            for ln in order.lines.select_related("labor_operation").filter(
+                kind=LineKind.LABOR, labor_operation__isnull=False
+            )
+            if ln.counts
+        }
+        missing = needed - set(tech.skills or []) - {"general"}
+        if missing:
+            from dms.scheduling.models import Skill
+
+            raise DomainError(
+                _("%(name)s lacks the skills this job needs: %(skills)s.")
+                % {"name": tech.user, "skills": "、".join(str(Skill(s).label) for s in sorted(missing))},
+                field="technician_id",
+            )
+        order.technician = tech
+        return {"technician": str(tech.user), "_fields": ["technician"]}
+
+    return workflow.apply(tenant=tenant, order_id=order_id, action="dispatch", version=version, effect=effect)
+
+
+def _own_job(tenant: Tenant, order: RepairOrder) -> None:
+    """A technician works on their own jobs; the foreman on any."""
+    if tenant.can(Perm.RO_DISPATCH) or tenant.can(Perm.RO_EDIT):
+        return
+    if order.technician_id is None or order.technician.user_id != tenant.user.pk:
+        raise Forbidden(_("This job is dispatched to someone else."))
+
+
+def order_start(*, tenant: Tenant, order_id: int, version: int | None = None) -> RepairOrder:
+    return workflow.apply(tenant=tenant, order_id=order_id, action="start", version=version,
+                          effect=lambda o: _own_job(tenant, o))  # fmt: skip
+
+
+def order_request_approval(*, tenant: Tenant, order_id: int, version: int | None = None) -> RepairOrder:
+    def effect(order):
+        if not order.lines.filter(state=LineState.PROPOSED).exists():
+            raise DomainError(_("There is no extra work waiting for the customer's decision."))
+
+    return workflow.apply(
+        tenant=tenant, order_id=order_id, action="request-approval", version=version, effect=effect
+    )
+
+
+APPROVAL_METHODS = ("phone", "link", "in_person")
+
+
+def order_approve(
+    *, tenant: Tenant, order_id: int, method: str, note: str = "", decisions: dict | None = None,
+    version: int | None = None, approver: str = "",
+) -> RepairOrder:  # fmt: skip
+    """Record the customer's decision on the extra work: who agreed, when and how. Lines not named
+    in `decisions` are approved; declined ones stay on the order as recommendations for later."""
+    if method not in APPROVAL_METHODS:
+        raise DomainError(_("Choose one of: %(v)s.") % {"v": ", ".join(APPROVAL_METHODS)}, field="method")
+    if method == "phone" and not (note or "").strip():
+        raise DomainError(_("Write down who agreed on the phone and what was said."), field="note")
+    decisions = {int(k): v for k, v in (decisions or {}).items()}
+
+    def effect(order):
+        now = timezone.now()
+        result = {}
+        for line in order.lines.filter(state=LineState.PROPOSED):
+            verdict = decisions.get(line.pk, "approve")
+            if verdict not in ("approve", "decline"):
+                raise DomainError(_("Each item is approved or declined."), field="decisions")
+            line.state = LineState.APPROVED if verdict == "approve" else LineState.DECLINED
+            line.approved_by_method, line.approved_at = method, now
+            line.save(update_fields=["state", "approved_by_method", "approved_at"])
+            result[str(line.pk)] = verdict
+        return {
+            "method": method,
+            "note": note,
+            "approver": approver,
+            "decisions": result,
+            "_fields": _recompute(order),
+        }
+
+    return workflow.apply(
+        tenant=tenant, order_id=order_id, action="approve", version=version, effect=effect, reason=note
+    )
+
+
+def order_finish(*, tenant: Tenant, order_id: int, version: int | None = None) -> RepairOrder:
+    def effect(order):
+        _own_job(tenant, order)
+        if order.lines.filter(state=LineState.PROPOSED).exists():
+            raise DomainError(_("Extra work is still waiting for the customer's decision."))
+        order.lines.filter(state=LineState.APPROVED).update(state=LineState.DONE)
+
+    return workflow.apply(tenant=tenant, order_id=order_id, action="finish", version=version, effect=effect)
+
+
+def order_qc_pass(
+    *, tenant: Tenant, order_id: int, checklist: dict | None = None, version: int | None = None
+) -> RepairOrder:
+    def effect(order):
+        failed = [k for k, ok in (checklist or {}).items() if not ok]
+        if failed:
+            raise DomainError(
+                _("Items of the checklist failed: %(items)s. Fail the QC instead.")
+                % {"items": "、".join(failed)}
+            )
+        return {"checklist": checklist or {}}
+
+    return workflow.apply(tenant=tenant, order_id=order_id, action="qc-pass", version=version, effect=effect)
+
+
+def order_qc_fail(*, tenant: Tenant, order_id: int, reason: str, version: int | None = None) -> RepairOrder:
+    """Back to the technician as rework: counted against the first-time-fix rate."""
+    if not (reason or "").strip():
+        raise DomainError(_("Say what failed the inspection."), field="reason")
+
+    def effect(order):
+        order.rework_count += 1
+        order.lines.filter(state=LineState.DONE).update(state=LineState.APPROVED)
+        return {"_fields": ["rework_count"]}
+
+    return workflow.apply(
+        tenant=tenant, order_id=order_id, action="qc-fail", version=version, effect=effect, reason=reason
+    )
+
+
+def order_settle(
+    *, tenant: Tenant, order_id: int, payments: list[dict], version: int | None = None
+) -> RepairOrder:
+    """Record the customer's payment (records only: no gateway) and write the visit into the
+    vehicle's service history. The payments must add up to the customer's share."""
+    cleaned = []
+    for i, p in enumerate(payments or []):
+        method = p.get("method")
+        if method not in PaymentMethod.values:
+            raise DomainError(
+                _("Choose one of: %(v)s.") % {"v": ", ".join(PaymentMethod.values)},
+                field=f"payments.{i}.method",
+            )
+        cleaned.append((method, money(p.get("amount"), field=f"payments.{i}.amount")))
+
+    def effect(order):
+        paid = sum((a for _m, a in cleaned), ZERO)
+        if paid != order.customer_total:
+            raise DomainError(
+                _("The payments add up to %(paid)s but the customer owes %(due)s.")
+                % {"paid": f"{paid:.2f}", "due": f"{order.customer_total:.2f}"},
+                field="payments",
+            )
+        now = timezone.now()
+        for method, amount in cleaned:
+            Payment.objects.create(order=order, method=method, amount=amount, at=now, by=tenant.user)
+        covered = order.total - order.customer_total
+        kind = _history_kind(order)
+        service_record_write(
+            tenant=tenant, vehicle_id=order.vehicle_id, date=timezone.localdate(), mileage_km=order.mileage_in,
+            kind=kind, summary=_summary(order), amount_paid=order.customer_total, amount_covered=covered,
+            reference=order.number,
+        )  # fmt: skip
+        return {"payments": [{"method": m, "amount": f"{a:.2f}"} for m, a in cleaned]}
+
+    return workflow.apply(tenant=tenant, order_id=order_id, action="settle", version=version, effect=effect)
+
+
+def _history_kind(order: RepairOrder) -> str:
+    payers = set(order.lines.exclude(state=LineState.DECLINED).values_list("payer", flat=True))
+    if payers == {Payer.WARRANTY}:
+        return ServiceRecord.Kind.WARRANTY
+    if Payer.INSURER in payers:
+        return ServiceRecord.Kind.ACCIDENT
+    if order.work_class in (WorkClass.MINOR, WorkClass.LEVEL2) and "保养" in order.complaint:
+        return ServiceRecord.Kind.MAINTENANCE
+    return ServiceRecord.Kind.REPAIR
+
+
+def _summary(order: RepairOrder) -> str:
+    names = [ln.description for ln in order.lines.exclude(state=LineState.DECLINED)]
+    return ("；".join(names) or order.complaint)[:300]
+
+
+def order_deliver(
+    *, tenant: Tenant, order_id: int, mileage_out: int | None = None, old_parts_returned: bool | None = None,
+    followup_consent: bool = True, followup_channel: str = "phone", followup_time: str = "any", version: int | None = None,
+) -> RepairOrder:  # fmt: skip
+    """Hand the car back. Creates the follow-up due within 2 days (step 10)."""
+
+    def effect(order):
+        out = order.mileage_in if mileage_out is None else mileage_out
+        if not isinstance(out, int) or out < order.mileage_in or out > order.mileage_in + 500:
+            raise DomainError(
+                _("Mileage out is between the mileage in and 500 km more."), field="mileage_out"
+            )
+        order.mileage_out = out
+        from .integration import on_delivered
+
+        on_delivered(tenant, order, consent=followup_consent, channel=followup_channel, time=followup_time)
+        return {"old_parts_returned": old_parts_returned, "followup_consent": followup_consent,
+                "followup_channel": followup_channel, "followup_time": followup_time, "_fields": ["mileage_out"]}  # fmt: skip
+
+    return workflow.apply(tenant=tenant, order_id=order_id, action="deliver", version=version, effect=effect)
+
+
+def order_cancel(*, tenant: Tenant, order_id: int, reason: str, version: int | None = None) -> RepairOrder:
+    if not (reason or "").strip():
+        raise DomainError(_("Say why the order is cancelled."), field="reason")
+
+    def effect(order):
+        if order.lines.filter(issued_quantity__gt=0).exists():
+            raise DomainError(_("Parts were issued to this order: return them first."))
+        from .integration import on_cancelled
+
+        on_cancelled(tenant, order)
+
+    return workflow.apply(
+        tenant=tenant, order_id=order_id, action="cancel", version=version, effect=effect, reason=reason
+    )
+
+
+ACTIONS = {
+    "sign": order_sign,
+    "dispatch": order_dispatch,
+    "start": order_start,
+    "request-approval": order_request_approval,
+    "approve": order_approve,
+    "finish": order_finish,
+    "qc-pass": order_qc_pass,
+    "qc-fail": order_qc_fail,
+    "settle": order_settle,
+    "deliver": order_deliver,
+    "cancel": order_cancel,
+}

@@ -1,0 +1,122 @@
+"""Repair-order pages: the list, opening an order at reception, and the order itself with the
+steps the signed-in role may take now (the same table the API answers from)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dms.core.errors import DomainError
+from dms.core.roles import Perm
+from dms.core.shell import apply_errors, tenant_required
+from dms.customers.guidance import behaviour_rows
+from dms.scheduling.models import Technician
+from dms.vehicles import selectors as vehicle_selectors
+
+from . import selectors, services, workflow
+from .forms import LineForm, OrderForm
+from .models import OPEN_STATES, LaborOperation
+
+PAGE = 30
+
+
+@tenant_required
+def order_list(request):
+    tenant = request.tenant
+    tenant.require(Perm.RO_VIEW)
+    state = request.GET.get("state", ",".join(OPEN_STATES))
+    count, orders = selectors.order_list(tenant, state=state, q=request.GET.get("q", ""), limit=PAGE)
+    return render(
+        request, "workshop/list.html", {"orders": orders, "count": count, "q": request.GET.get("q", "")}
+    )
+
+
+@tenant_required
+def order_create(request):
+    tenant = request.tenant
+    tenant.require(Perm.RO_EDIT)
+    vehicle = vehicle_selectors.vehicle_get(tenant, request.GET.get("vehicle") or request.POST.get("vehicle"))
+    form = OrderForm(request.POST or None, initial={"mileage_km": vehicle.mileage_km})
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.repair_order_create(tenant=tenant, vehicle_id=vehicle.pk, **form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            if order.is_comeback:
+                messages.warning(request, _("Comeback: this vehicle was repaired under %(n)s within the repair-quality warranty.")
+                                 % {"n": order.comeback_of.number})  # fmt: skip
+            return redirect("workshop:detail", pk=order.pk)
+    return render(request, "workshop/create.html", {"form": form, "vehicle": vehicle})
+
+
+def _parts(tenant):
+    from dms.parts.models import Part
+
+    return Part.objects.for_tenant(tenant).filter(active=True).order_by("number")[:500]
+
+
+@tenant_required
+def order_detail(request, pk):
+    tenant = request.tenant
+    tenant.require(Perm.RO_VIEW)
+    order = selectors.order_get(tenant, pk)
+    operations = LaborOperation.objects.for_tenant(tenant).filter(active=True)
+    context = {
+        "order": order,
+        "actions": [workflow.TRANSITIONS[a] for a in workflow.allowed_actions(order, tenant)],
+        "line_form": LineForm(operations=operations, parts=_parts(tenant)),
+        "can_add_lines": order.state in services.EDITABLE
+        and (tenant.can(Perm.RO_EDIT) or tenant.can(Perm.RO_WORK)),
+        "technicians": Technician.objects.for_tenant(tenant).filter(active=True).select_related("user"),
+        "events": order.events.select_related("by"),
+        "behaviour_rows": behaviour_rows(order.customer.behaviour_type),
+    }
+    return render(request, "workshop/detail.html", context)
+
+
+@tenant_required
+@require_POST
+def line_create(request, pk):
+    tenant = request.tenant
+    order = selectors.order_get(tenant, pk)
+    form = LineForm(request.POST, operations=LaborOperation.objects.for_tenant(tenant), parts=_parts(tenant))
+    if form.is_valid():
+        try:
+            services.line_add(tenant=tenant, order_id=order.pk, **form.service_kwargs())
+        except DomainError as exc:
+            messages.error(request, "；".join(str(e["message"]) for e in exc.errors) or exc.message)
+        else:
+            messages.success(request, _("Line added."))
+    else:
+        messages.error(request, _("Please correct the marked fields."))
+    return redirect("workshop:detail", pk=order.pk)
+
+
+@tenant_required
+@require_POST
+def order_action(request, pk, action):
+    tenant = request.tenant
+    order = selectors.order_get(tenant, pk)
+    step = services.ACTIONS.get(action)
+    if step is None:
+        messages.error(request, _("Unknown step."))
+        return redirect("workshop:detail", pk=order.pk)
+    post = request.POST
+    kwargs = {"version": int(post["version"]) if post.get("version", "").isdigit() else None}
+    if action == "dispatch":
+        kwargs["technician_id"] = int(post.get("technician_id") or 0)
+    elif action in ("qc-fail", "cancel"):
+        kwargs["reason"] = post.get("reason", "")
+    elif action == "approve":
+        kwargs.update(method=post.get("method", "phone"), note=post.get("note", ""),
+                      decisions={k[9:]: v for k, v in post.items() if k.startswith("decision_")})  # fmt: skip
+    elif action == "settle":
+        kwargs["payments"] = [{"method": post.get("method", "wechat"), "amount": post.get("amount", "")}]
+    try:
+        step(tenant=tenant, order_id=order.pk, **kwargs)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done: %(step)s.") % {"step": workflow.TRANSITIONS[action].label})
+    return redirect("workshop:detail", pk=order.pk)
