@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "dms.parts",
     "dms.workshop",
     "dms.followups",
+    "dms.packages",
+    "dms.reception",
+    "dms.portal",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +159,9 @@ USE_TZ = True
 # --- Static files (served by the app itself: no CDN) ----------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded files (check-in photos): private, served only through views that check tenancy.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -10,6 +10,12 @@ urlpatterns = [
     path("appointments/", include("dms.scheduling.urls")),
     path("parts/", include("dms.parts.urls")),
     path("orders/", include("dms.workshop.urls")),
+    path("floor/", include("dms.workshop.urls_floor")),
+    path("documents/", include("dms.workshop.urls_print")),
+    path("reception/", include("dms.reception.urls")),
+    path("packages/", include("dms.packages.urls")),
+    path("followups/", include("dms.followups.urls")),
+    path("c/", include("dms.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

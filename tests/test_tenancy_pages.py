@@ -43,7 +43,20 @@ def _service_records(vehicle) -> dict:
     order = repair_order_create(
         tenant=manager, vehicle_id=vehicle.pk, mileage_km=vehicle.mileage_km, complaint="保养"
     )
-    return {"scheduling": appointment.pk, "parts": part.pk, "workshop": order.pk, "action": "confirm"}
+    ids = {"scheduling": appointment.pk, "parts": part.pk, "workshop": order.pk, "action": "confirm"}
+    # Each app adds the records of its pages in dms/<app>/tests/tenancy_world.py.
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("dms."):
+            try:
+                module = import_module(f"{config.name}.tests.tenancy_world")
+            except ModuleNotFoundError:
+                continue
+            ids.update(module.page_ids(vehicle, manager))
+    return ids
 
 
 def _record_ids(customer, vehicle) -> dict:

@@ -1135,6 +1135,20 @@ ZH: dict[str, str | list[str]] = {
     "Done: %(step)s.": "已完成：%(step)s。",
 }  # fmt: skip
 
+
+def _more_glossaries() -> None:
+    """Each app may keep its own glossary in tools/zh/<app>.py (a dict named ZH): merged here."""
+    import importlib.util
+
+    for path in sorted((ROOT / "tools" / "zh").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"zh_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        ZH.update(getattr(module, "ZH", {}))
+
+
+_more_glossaries()
+
 HEADER = {
     "Project-Id-Version": "OpenDMS",
     "Language-Team": "OpenDMS",

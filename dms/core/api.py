@@ -178,6 +178,15 @@ def _register_routers():
     api.add_router("/parts", parts_router)
     api.add_router("/repair-orders", orders_router)
     api.add_router("/labor-operations", labor_router)
+    # Apps that mount several routers list them as (prefix, router) pairs in ROUTERS.
+    from importlib import import_module
+
+    for module in (
+        "dms.workshop.api_floor", "dms.workshop.api_print", "dms.reception.api", "dms.packages.api",
+        "dms.followups.api", "dms.portal.api",
+    ):  # fmt: skip
+        for prefix, router in import_module(module).ROUTERS:
+            api.add_router(prefix, router)
 
 
 _register_routers()

@@ -335,6 +335,25 @@ def snapshot() -> dict:
     return rows
 
 
+def _app_worlds() -> None:
+    """Each app adds its record kinds and bodies in dms/<app>/tests/tenancy_world.py."""
+    from importlib import import_module
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("dms."):
+            continue
+        try:
+            module = import_module(f"{config.name}.tests.tenancy_world")
+        except ModuleNotFoundError:
+            continue
+        RECORDS.update(module.RECORDS)
+        BODIES.update(module.BODIES)
+        PATH_VALUES.update(module.PATH_VALUES)
+
+
+_app_worlds()
+
+
 # --- The walk ------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,3 @@
+"""(prefix, router) pairs mounted by dms.core.api under /api/v1."""
+
+ROUTERS: list = []
