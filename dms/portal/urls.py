@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("s/<str:token>/", views.status, name="status"),
+    path("a/<str:token>/", views.approval, name="approval"),
+]
