@@ -3,6 +3,7 @@ steps the signed-in role may take now (the same table the API answers from)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,9 +14,9 @@ from dms.customers.guidance import behaviour_rows
 from dms.scheduling.models import Technician
 from dms.vehicles import selectors as vehicle_selectors
 
-from . import selectors, services, workflow
+from . import load, selectors, services, workflow
 from .forms import LineForm, OrderForm
-from .models import OPEN_STATES, LaborOperation
+from .models import OPEN_STATES, LaborOperation, State
 
 PAGE = 30
 
@@ -36,7 +37,12 @@ def order_create(request):
     tenant = request.tenant
     tenant.require(Perm.RO_EDIT)
     vehicle = vehicle_selectors.vehicle_get(tenant, request.GET.get("vehicle") or request.POST.get("vehicle"))
-    form = OrderForm(request.POST or None, initial={"mileage_km": vehicle.mileage_km})
+    estimate = load.promise_estimate(tenant)
+    initial = {
+        "mileage_km": vehicle.mileage_km,
+        "promised_at": timezone.localtime(estimate.ready_at).strftime("%Y-%m-%dT%H:%M"),
+    }
+    form = OrderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             order = services.repair_order_create(tenant=tenant, vehicle_id=vehicle.pk, **form.cleaned_data)
@@ -47,7 +53,43 @@ def order_create(request):
                 messages.warning(request, _("Comeback: this vehicle was repaired under %(n)s within the repair-quality warranty.")
                                  % {"n": order.comeback_of.number})  # fmt: skip
             return redirect("workshop:detail", pk=order.pk)
-    return render(request, "workshop/create.html", {"form": form, "vehicle": vehicle})
+    return render(request, "workshop/create.html", {"form": form, "vehicle": vehicle, "estimate": estimate})
+
+
+def _stock(tenant, order) -> dict[int, object]:
+    """Available stock (on hand less reserved) of the order's parts in this store: one query."""
+    from dms.parts.models import Part
+    from dms.parts.selectors import with_stock
+
+    ids = {ln.part_id for ln in order.lines.all() if ln.part_id}
+    if not ids:
+        return {}
+    return dict(with_stock(Part.objects.filter(pk__in=ids), tenant.store).values_list("pk", "available"))
+
+
+def _timeline(order) -> list[dict]:
+    """The order's events in words: the step's label and the states' names."""
+    labels = {t.action: t.label for t in workflow.TRANSITIONS.values()}
+    labels.update(
+        {
+            "open": _("Order opened"),
+            "line-add": _("Item added"),
+            "line-remove": _("Item removed"),
+        }
+    )
+    states = dict(State.choices)
+    return [
+        {
+            "at": e.at,
+            "by": e.by,
+            "label": labels.get(e.action, e.action),
+            "moved": e.from_state != e.to_state,
+            "from": states.get(e.from_state, e.from_state),
+            "to": states.get(e.to_state, e.to_state),
+            "reason": e.reason,
+        }
+        for e in order.events.select_related("by")
+    ]
 
 
 def _parts(tenant):
@@ -69,9 +111,13 @@ def order_detail(request, pk):
         "can_add_lines": order.state in services.EDITABLE
         and (tenant.can(Perm.RO_EDIT) or tenant.can(Perm.RO_WORK)),
         "technicians": Technician.objects.for_tenant(tenant).filter(active=True).select_related("user"),
-        "events": order.events.select_related("by"),
+        "events": _timeline(order),
         "behaviour_rows": behaviour_rows(order.customer.behaviour_type),
-    }
+        "stock": _stock(tenant, order),
+        "estimate": load.promise_estimate(tenant, order=order) if order.state == State.DRAFT else None,
+        "late": bool(order.promised_at and order.promised_at < timezone.now() and order.state in OPEN_STATES
+                     and order.state not in (State.READY, State.SETTLED)),
+    }  # fmt: skip
     return render(request, "workshop/detail.html", context)
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from dms.core.errors import Conflict, Forbidden, stale_version
 from dms.core.roles import Perm
@@ -39,18 +39,18 @@ def _t(action, label, sources, target, perm, stamp=None) -> Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
-        _t("sign", _l("Customer signs"), [State.DRAFT], State.SIGNED, Perm.RO_EDIT, "signed_at"),
-        _t("dispatch", _l("Dispatch"), [State.SIGNED, State.DISPATCHED], State.DISPATCHED, Perm.RO_DISPATCH, "dispatched_at"),
-        _t("start", _l("Start work"), [State.DISPATCHED], State.IN_PROGRESS, Perm.RO_WORK, "started_at"),
-        _t("request-approval", _l("Ask the customer to approve extra work"), [State.IN_PROGRESS], State.AWAITING_APPROVAL, Perm.RO_EDIT),
-        _t("approve", _l("Customer decided on extra work"), [State.AWAITING_APPROVAL], State.IN_PROGRESS, Perm.RO_EDIT),
-        _t("finish", _l("Finish work"), [State.IN_PROGRESS], State.FINISHED, Perm.RO_WORK, "finished_at"),
-        _t("qc-pass", _l("QC passed"), [State.FINISHED], State.READY, Perm.RO_QC, "qc_passed_at"),
-        _t("qc-fail", _l("QC failed: back to the technician"), [State.FINISHED], State.IN_PROGRESS, Perm.RO_QC),
-        _t("settle", _l("Settle"), [State.READY], State.SETTLED, Perm.RO_SETTLE, "settled_at"),
-        _t("deliver", _l("Deliver to the customer"), [State.SETTLED], State.DELIVERED, Perm.RO_EDIT, "delivered_at"),
+        _t("sign", gettext_lazy("Customer signs"), [State.DRAFT], State.SIGNED, Perm.RO_EDIT, "signed_at"),
+        _t("dispatch", gettext_lazy("Dispatch"), [State.SIGNED, State.DISPATCHED], State.DISPATCHED, Perm.RO_DISPATCH, "dispatched_at"),
+        _t("start", gettext_lazy("Start work"), [State.DISPATCHED], State.IN_PROGRESS, Perm.RO_WORK, "started_at"),
+        _t("request-approval", gettext_lazy("Ask the customer to approve extra work"), [State.IN_PROGRESS], State.AWAITING_APPROVAL, Perm.RO_EDIT),
+        _t("approve", gettext_lazy("Customer decided on extra work"), [State.AWAITING_APPROVAL], State.IN_PROGRESS, Perm.RO_EDIT),
+        _t("finish", gettext_lazy("Finish work"), [State.IN_PROGRESS], State.FINISHED, Perm.RO_WORK, "finished_at"),
+        _t("qc-pass", gettext_lazy("QC passed"), [State.FINISHED], State.READY, Perm.RO_QC, "qc_passed_at"),
+        _t("qc-fail", gettext_lazy("QC failed: back to the technician"), [State.FINISHED], State.IN_PROGRESS, Perm.RO_QC),
+        _t("settle", gettext_lazy("Settle"), [State.READY], State.SETTLED, Perm.RO_SETTLE, "settled_at"),
+        _t("deliver", gettext_lazy("Deliver to the customer"), [State.SETTLED], State.DELIVERED, Perm.RO_EDIT, "delivered_at"),
         _t(
-            "cancel", _l("Cancel"), [State.DRAFT, State.SIGNED, State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL],
+            "cancel", gettext_lazy("Cancel"), [State.DRAFT, State.SIGNED, State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL],
             State.CANCELLED, Perm.RO_EDIT, "cancelled_at",
         ),
     ]

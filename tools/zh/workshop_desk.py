@@ -1,0 +1,31 @@
+"""Chinese for the service advisor's repair-order pages (dms/workshop/views.py, templates)."""
+
+ZH = {
+    "Order opened": "开单",
+    "Item added": "添加项目",
+    "Item removed": "删除项目",
+    "Customer": "客户",
+    "Late": "已超时",
+    "in stock": "可用库存",
+    "By the workshop's load, ready at %(t)s (%(q)s h queued for %(n)s technicians today).":
+        "按车间当前负荷，预计 %(t)s 完工（排队 %(q)s 工时，今日 %(n)s 名技师）。",
+    "By the workshop's load, a one-hour job is ready at %(t)s (%(q)s h queued for %(n)s technicians today). "
+    "Adjust the promise to the work found.":
+        "按车间当前负荷，1 工时的作业预计 %(t)s 完工（排队 %(q)s 工时，今日 %(n)s 名技师）。请按实际作业调整承诺时间。",
+}  # fmt: skip
+
+ZH.update(
+    {
+        "Customer signs": "客户签字确认",
+        "Dispatch": "派工",
+        "Start work": "开工",
+        "Ask the customer to approve extra work": "请客户确认追加项目",
+        "Customer decided on extra work": "客户已答复追加项目",
+        "Finish work": "完工",
+        "QC passed": "质检通过",
+        "QC failed: back to the technician": "质检不合格：退回技师返工",
+        "Settle": "结算",
+        "Deliver to the customer": "交车",
+        "Cancel": "取消",
+    }
+)
