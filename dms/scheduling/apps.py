@@ -10,6 +10,14 @@ class SchedulingConfig(AppConfig):
 
         from . import models
 
+        from dms.core.tenancy import get_scoped
+        from dms.parts.links import register_order_kind
+
+        def appointment_reference(tenant, for_id) -> str:
+            appointment = get_scoped(models.Appointment.objects, tenant, pk=for_id)
+            return f"{appointment.start:%m-%d %H:%M}"
+
+        register_order_kind("appointment", appointment_reference)
         # Appointments are not audited here: every change of state is an AppointmentEvent row.
         auditlog.register(models.Bay)
         auditlog.register(models.Team)

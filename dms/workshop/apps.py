@@ -10,5 +10,12 @@ class WorkshopConfig(AppConfig):
 
         from . import models
 
+        from dms.core.tenancy import get_scoped
+        from dms.parts.links import register_order_kind
+
+        # Parts are reserved for and issued to real orders of the store, named by their number.
+        register_order_kind(
+            "repair_order", lambda tenant, for_id: get_scoped(models.RepairOrder.objects, tenant, pk=for_id).number
+        )
         auditlog.register(models.LaborOperation)
         auditlog.register(models.RepairOrderLine)

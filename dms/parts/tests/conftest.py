@@ -15,6 +15,15 @@ RO2_ID = 7_000_000_002
 APPOINTMENT_ID = 8_000_000_001
 
 
+@pytest.fixture(autouse=True)
+def orders_known_by_id_only(monkeypatch):
+    """These tests are about stock: orders are named by id alone, as parts sees them. The link to
+    real appointments and repair orders (registered by those apps) is tested in dms/workshop."""
+    from dms.parts import links
+
+    monkeypatch.setattr(links, "_RESOLVERS", {})
+
+
 @pytest.fixture
 def clerk(store):
     return make_user("parts1", store, Role.PARTS_CLERK)
