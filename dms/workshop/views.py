@@ -129,7 +129,11 @@ def line_create(request, pk):
     form = LineForm(request.POST, operations=LaborOperation.objects.for_tenant(tenant), parts=_parts(tenant))
     if form.is_valid():
         try:
-            services.line_add(tenant=tenant, order_id=order.pk, **form.service_kwargs())
+            version = request.POST.get("version", "")
+            services.line_add(
+                tenant=tenant, order_id=order.pk, version=int(version) if version.isdigit() else None,
+                **form.service_kwargs(),
+            )  # fmt: skip
         except DomainError as exc:
             messages.error(request, "；".join(str(e["message"]) for e in exc.errors) or exc.message)
         else:
