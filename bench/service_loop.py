@@ -1,0 +1,289 @@
+"""`make bench`, service loop part: the boards with 300 open orders, and reception throughput.
+
+Steps: create the bench database if missing and migrate it; build one store (BL01) with
+technicians, labor operations, 1,500 customers with vehicles and 300 open repair orders spread over
+the workshop's states, all through the services (unless the store already has them); start the
+production server (granian, WSGI, DJANGO_ENV=production); then
+  1. boards: time BENCH_BOARD_CALLS calls of each board endpoint (dispatch board, shop-floor
+     board) over one keep-alive connection, after a warm-up; median and p95;
+  2. throughput: 2 concurrent clients (threads, one keep-alive connection and one service
+     advisor each) receive cars for BENCH_SECONDS: check-in then repair order when the reception
+     API is there, else the repair order alone; orders per second, and latency per request.
+Results are printed and written to var/bench/service_loop.json.
+
+Environment (all optional):
+  BENCH_LOOP_DATABASE_URL  postgres://postgres@127.0.0.1:5432/opendms_bench_loop
+  BENCH_BOARD_CALLS        200
+  BENCH_SECONDS            20
+  BENCH_CLIENTS            2
+  BENCH_SERVER_ARGS        as in bench/run.py
+"""
+
+import json
+import os
+import platform
+import random
+import secrets
+import statistics
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import SERVER_ARGS, Client, ensure_database, free_port, log, percentile, start_server, stop_server  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/opendms_bench_loop"
+STORE = "BL01"
+OPEN_ORDERS = 300
+CUSTOMERS = 1500
+PASSWORD_USERS = ("bl-sa1", "bl-sa2", "bl-foreman")
+BOARDS = {
+    "dispatch board": "/api/v1/floor/dispatch-board",
+    "shop-floor board": "/api/v1/floor/board",
+}
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def _vin(serial: int) -> str:
+    from conftest import valid_vin
+
+    return valid_vin(serial, wmi="LBV")
+
+
+def build_store() -> dict:
+    """The bench store, its people and its open orders (idempotent: reuses what is there)."""
+    from django.core.management import call_command
+
+    from conftest import make_user
+    from dms.core.models import Brand, DealerGroup, Store, User
+    from dms.core.roles import Role
+    from dms.core.tenancy import resolve_tenant
+    from dms.customers.services import customer_create
+    from dms.scheduling.models import OpeningHours, Technician, WorkshopHours
+    from dms.vehicles.models import Vehicle
+    from dms.vehicles.services import vehicle_create
+    from dms.workshop import services
+    from dms.workshop.models import OPEN_STATES, LaborOperation, RepairOrder
+
+    call_command("migrate", interactive=False, verbosity=0)
+    group, _ = DealerGroup.objects.get_or_create(code="BENCHLOOP", defaults={"name": "基准集团（车间）"})
+    store, _ = Store.objects.get_or_create(group=group, code=STORE, defaults={"name": "基准门店（车间）"})
+    brand, _ = Brand.objects.get_or_create(group=group, name="本田")
+    store.brands.add(brand)
+    users = {}
+    for username, role in zip(
+        PASSWORD_USERS, (Role.SERVICE_ADVISOR, Role.SERVICE_ADVISOR, Role.FOREMAN), strict=True
+    ):
+        users[username] = User.objects.filter(username=username).first() or make_user(username, store, role)
+    manager = User.objects.filter(username="bl-manager").first() or make_user(
+        "bl-manager", store, Role.SERVICE_MANAGER
+    )
+    boss = resolve_tenant(manager)
+    hours, _ = WorkshopHours.objects.get_or_create(store=store, defaults={"slot_minutes": 30, "capacity": 8})
+    for weekday in range(7):
+        OpeningHours.objects.get_or_create(workshop=hours, weekday=weekday)
+    skills = ["maintenance", "engine", "electrical", "chassis", "general"]
+    for i in range(Technician.objects.filter(store=store).count(), 12):
+        tech_user = make_user(f"bl-tech{i + 1:02d}", store, Role.TECHNICIAN)
+        Technician.objects.create(store=store, user=tech_user, skills=skills, weekdays=list(range(7)))
+    op, _ = LaborOperation.objects.get_or_create(
+        group=group,
+        code="BL-M10",
+        defaults={"name": "更换机油机滤", "standard_hours": "0.8", "skill": "maintenance"},
+    )
+    have = Vehicle.objects.filter(owner__group=group).count()
+    for i in range(have, CUSTOMERS):
+        customer = customer_create(tenant=boss, name=f"基准客户{i:04d}", mobile=f"139{i:08d}").record
+        vehicle_create(tenant=boss, owner_id=customer.pk, vin=_vin(500_000 + i), brand_id=brand.pk, model="雅阁",
+                       mileage_km=10_000)  # fmt: skip
+        if i % 500 == 499:
+            log(f"  {i + 1} customers with vehicles")
+    vehicles = list(Vehicle.objects.filter(owner__group=group).order_by("pk").values_list("pk", flat=True))
+    techs = list(Technician.objects.filter(store=store))
+    open_now = RepairOrder.objects.filter(store=store, state__in=OPEN_STATES).count()
+    rng = random.Random(7)
+    for i in range(open_now, OPEN_ORDERS):
+        vehicle_id = vehicles[i % len(vehicles)]
+        km = Vehicle.objects.get(pk=vehicle_id).mileage_km + 100
+        order = services.repair_order_create(
+            tenant=boss, vehicle_id=vehicle_id, mileage_km=km, complaint="基准：保养",
+            promised_at=datetime.now(UTC) + timedelta(hours=rng.randint(1, 8)),
+        )  # fmt: skip
+        services.line_add(tenant=boss, order_id=order.pk, kind="labor", labor_operation_id=op.pk)
+        depth = rng.randint(0, 4)  # open, signed, dispatched, in repair, finished
+        if depth >= 1:
+            services.order_sign(tenant=boss, order_id=order.pk)
+        if depth >= 2:
+            services.order_dispatch(tenant=boss, order_id=order.pk, technician_id=rng.choice(techs).pk)
+        if depth >= 3:
+            services.order_start(tenant=boss, order_id=order.pk)
+        if depth >= 4:
+            services.order_finish(tenant=boss, order_id=order.pk)
+    passwords = {}
+    for username, user in users.items():
+        passwords[username] = secrets.token_urlsafe(18)
+        user.set_password(passwords[username])
+        user.save(update_fields=["password"])
+    from django.db.models import Max
+
+    passwords["_km_base"] = (
+        Vehicle.objects.filter(owner__group=group).aggregate(m=Max("mileage_km"))["m"] or 0
+    ) + 1
+    return {"passwords": passwords, "vehicles": vehicles, "labor_operation": op.pk}
+
+
+def time_boards(port: int, password: str, calls: int) -> dict:
+    client = Client(port)
+    client.sign_in("bl-foreman", password)
+    out = {}
+    for name, path in BOARDS.items():
+        status, body = client.call("GET", path)
+        if status != 200:
+            out[name] = {"error": f"{status} {body[:200]!r}"}
+            continue
+        for _ in range(20):
+            client.call("GET", path)
+        ms = []
+        for _ in range(calls):
+            t = time.perf_counter()
+            status, body = client.call("GET", path)
+            ms.append((time.perf_counter() - t) * 1000)
+        out[name] = {"n": calls, "median_ms": round(statistics.median(ms), 2), "p95_ms": round(percentile(ms, 95), 2),
+                     "bytes": len(body)}  # fmt: skip
+    client.conn.close()
+    return out
+
+
+def reception_flow(client: Client, vehicle_id: int, km: int, with_checkin: bool) -> tuple[bool, list[float]]:
+    """One car received: check-in (when the API has it) and the repair order. Returns ok and ms per call."""
+    times = []
+    if with_checkin:
+        t = time.perf_counter()
+        status, body = client.call("POST", "/api/v1/check-ins", {"vehicle_id": vehicle_id, "mileage_km": km})
+        times.append((time.perf_counter() - t) * 1000)
+        if status != 201:
+            return False, times
+        checkin = json.loads(body)["id"]
+        t = time.perf_counter()
+        status, body = client.call(
+            "POST", f"/api/v1/check-ins/{checkin}/open-order", {"complaint": "基准：保养"}
+        )
+        times.append((time.perf_counter() - t) * 1000)
+        return status in (200, 201), times
+    t = time.perf_counter()
+    status, body = client.call("POST", "/api/v1/repair-orders", {"vehicle_id": vehicle_id, "mileage_km": km,
+                                                                 "complaint": "基准：保养"})  # fmt: skip
+    times.append((time.perf_counter() - t) * 1000)
+    return status == 201, times
+
+
+def throughput(port: int, passwords: dict, vehicles: list[int], seconds: int, clients: int) -> dict:
+    probe = Client(port)
+    probe.sign_in("bl-sa1", passwords["bl-sa1"])
+    with_checkin = probe.call("GET", "/api/v1/openapi.json")[1].find(b'"/api/v1/check-ins"') >= 0
+    probe.conn.close()
+    done, failed, latencies = [0] * clients, [0] * clients, [[] for _ in range(clients)]
+    errors: list[str] = []
+    barrier = threading.Barrier(clients)
+    # Each client takes its own vehicles, mileage rising from above every reading so far.
+    km_base = passwords["_km_base"]
+
+    def work(i: int) -> None:
+        client = Client(port)
+        client.sign_in(f"bl-sa{i % 2 + 1}", passwords[f"bl-sa{i % 2 + 1}"])
+        mine = vehicles[i::clients]
+        barrier.wait()
+        end = time.monotonic() + seconds
+        n = 0
+        while time.monotonic() < end:
+            vehicle_id = mine[n % len(mine)]
+            ok, times = reception_flow(client, vehicle_id, km_base + n, with_checkin)
+            latencies[i].extend(times)
+            if ok:
+                done[i] += 1
+            else:
+                failed[i] += 1
+                if len(errors) < 5:
+                    errors.append(f"vehicle {vehicle_id}")
+            n += 1
+        client.conn.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    ms = [m for lat in latencies for m in lat]
+    return {
+        "flow": "check-in + open repair order" if with_checkin else "open repair order",
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "orders": sum(done),
+        "failed": sum(failed),
+        "orders_per_second": round(sum(done) / elapsed, 1),
+        "request_median_ms": round(statistics.median(ms), 2) if ms else None,
+        "request_p95_ms": round(percentile(ms, 95), 2) if ms else None,
+        "errors": errors,
+    }
+
+
+def main() -> int:
+    url = os.environ.get("BENCH_LOOP_DATABASE_URL") or DEFAULT_URL
+    calls = int(os.environ.get("BENCH_BOARD_CALLS") or 200)
+    seconds = int(os.environ.get("BENCH_SECONDS") or 20)
+    clients = int(os.environ.get("BENCH_CLIENTS") or 2)
+    ensure_database(url)
+    setup_django(url)
+    log(f"building store {STORE}: {OPEN_ORDERS} open orders, {CUSTOMERS} vehicles (first run only)")
+    built = build_store()
+    from django.db import connections
+
+    connections.close_all()
+    port = free_port()
+    proc = start_server(url, port)
+    try:
+        load_before = os.getloadavg()
+        boards = time_boards(port, built["passwords"]["bl-foreman"], calls)
+        flow = throughput(port, built["passwords"], built["vehicles"], seconds, clients)
+        load_after = os.getloadavg()
+    finally:
+        stop_server(proc)
+    log("")
+    for name, row in boards.items():
+        log(f"{name:18} {row}")
+    log(f"reception ({flow['flow']}), {clients} clients: {flow['orders_per_second']} orders/s "
+        f"({flow['orders']} in {flow['seconds']} s, {flow['failed']} failed); per request median "
+        f"{flow['request_median_ms']} ms, p95 {flow['request_p95_ms']} ms; goal >= 90 orders/s: "
+        f"{'met' if flow['orders_per_second'] >= 90 else 'NOT met'}")  # fmt: skip
+    log(
+        f"load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after, on {os.cpu_count()} CPUs"
+    )
+    out = ROOT / "var" / "bench" / "service_loop.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)]},
+        "server": "granian --interface wsgi config.wsgi:application " + " ".join(SERVER_ARGS),
+        "open_orders": OPEN_ORDERS, "boards": boards, "throughput": flow,
+    }, ensure_ascii=False, indent=2))  # fmt: skip
+    log(f"written: {out.relative_to(ROOT)}")
+    return 0 if not flow["failed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
