@@ -62,6 +62,7 @@ test-postgres:
 
 bench: build
 	$(PY) bench/run.py
+	$(PY) bench/service_loop.py
 
 lint: install
 	$(VENV)/bin/ruff check .
