@@ -1,6 +1,8 @@
 """Repair-order pages: the list, opening an order at reception, and the order itself with the
 steps the signed-in role may take now (the same table the API answers from)."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -64,7 +66,8 @@ def _stock(tenant, order) -> dict[int, object]:
     ids = {ln.part_id for ln in order.lines.all() if ln.part_id}
     if not ids:
         return {}
-    return dict(with_stock(Part.objects.filter(pk__in=ids), tenant.store).values_list("pk", "available"))
+    rows = with_stock(Part.objects.filter(pk__in=ids), tenant.store).values_list("pk", "available")
+    return {pk: Decimal(available).quantize(Decimal("0.01")) for pk, available in rows}
 
 
 def _timeline(order) -> list[dict]:
