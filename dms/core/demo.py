@@ -1054,5 +1054,8 @@ def load_demo(*, customers: int = 300, other_customers: int = 20, seed: int = SE
                 "users": len(users),
                 "tiers": {t.value: tiers.get(t.value, 0) for t in ValueTier},
             }
+        from dms.core.demo_service import load_demo_service
+
+        summary["service"] = load_demo_service()
     summary["seconds"] = round(clock.monotonic() - started, 1)
     return summary

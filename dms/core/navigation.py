@@ -12,6 +12,7 @@ MENU = [
     ("scheduling:board", _("Appointments"), Perm.APPOINTMENT_VIEW),
     ("workshop:list", _("Repair orders"), Perm.RO_VIEW),
     ("parts:list", _("Parts"), Perm.PARTS_VIEW),
+    ("followups:queue", _("Follow-ups"), Perm.FOLLOWUP_WORK),
     ("customers:import", _("Import / export"), (Perm.CUSTOMER_IMPORT, Perm.CUSTOMER_EXPORT)),
 ]
 

@@ -7,10 +7,36 @@ PATH_VALUES: parameter name -> function(path) returning a fixed value.
 page_ids(vehicle, manager_tenant) -> {namespace or parameter name: value} for the page walk.
 """
 
-RECORDS: dict = {}
-BODIES: dict = {}
+from django.utils import timezone
+
+
+def _followup_for(tenant, vehicle, *, consent: bool = True) -> int:
+    """An open after-service call of the vehicle's owner in the tenant's store, due now."""
+    from dms.followups.models import FollowUp
+
+    return FollowUp.objects.create(
+        store=tenant.store, kind=FollowUp.Kind.AFTER_SERVICE, customer=vehicle.owner, vehicle=vehicle,
+        due_at=timezone.now(), assigned_to=tenant.user, channel="phone", preferred_time="any", consent=consent,
+    ).pk  # fmt: skip
+
+
+def followup(world) -> int:
+    if "followup" not in world.built:
+        world.built["followup"] = _followup_for(world.tenant, world.vehicle)
+    return world.built["followup"]
+
+
+RECORDS: dict = {"followup_id": followup}
+BODIES: dict = {
+    ("POST", "/follow-ups/{followup_id}/outcome"): lambda w: {
+        "reached": True,
+        "satisfaction": 5,
+        "note": "很满意",
+    },
+    ("POST", "/follow-ups/{followup_id}/close"): lambda w: {"reason": "客户已到店当面回访"},
+}
 PATH_VALUES: dict = {}
 
 
 def page_ids(vehicle, manager) -> dict:
-    return {}
+    return {"followup_id": _followup_for(manager, vehicle)}

@@ -1,0 +1,145 @@
+"""The demo dealership's service loop (dms/core/demo_service.py), loaded by `manage.py load_demo`."""
+
+import io
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from dms.core.models import User
+from dms.core.tenancy import resolve_tenant
+from dms.followups.models import FollowUp
+from dms.followups.selectors import queue
+from dms.parts.models import StockMove
+from dms.parts.selectors import low_stock
+from dms.scheduling.models import Appointment, Bay, OpeningHours, Technician, WorkshopHours
+from dms.workshop.models import LaborOperation, RepairOrder, RepairOrderEvent, State
+
+CUSTOMERS = 120  # enough cars for every order; the command's default is 300
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, loaded once by the command for this module, in a transaction rolled back at its end."""
+    out = io.StringIO()
+    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with fast_hashing, django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", customers=CUSTOMERS, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def _sz01():
+    return RepairOrder.objects.filter(store__code="SZ01")
+
+
+def test_sz01_has_open_orders_in_every_state_and_a_delivered_history(demo):
+    states = Counter(_sz01().values_list("state", flat=True))
+
+    open_states = set(State.values) - {State.DELIVERED, State.CANCELLED}
+    assert open_states <= set(states), states
+    assert sum(n for s, n in states.items() if s in open_states) >= 12
+    assert states[State.DELIVERED] >= 20
+
+
+def test_orders_were_made_through_the_services_with_real_numbers_and_events(demo):
+    for order in _sz01().prefetch_related("events"):
+        actions = [e.action for e in order.events.all()]
+        assert order.number.startswith("RO-SZ01-")
+        assert actions[0] == "open"
+        if order.state == State.DELIVERED:
+            assert {"sign", "dispatch", "start", "finish", "qc-pass", "settle", "deliver"} <= set(actions)
+            assert (
+                order.opened_at < order.signed_at < order.started_at < order.finished_at < order.delivered_at
+            )
+        times = [e.at for e in order.events.all()]
+        assert times == sorted(times), order.number
+    numbers = list(_sz01().values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers))
+
+
+def test_the_history_is_spread_over_past_weeks_and_some_open_orders_are_late(demo):
+    now = timezone.now()
+    delivered = _sz01().filter(state=State.DELIVERED)
+    days = {o.delivered_at.date() for o in delivered}
+    assert len(days) >= 10
+    assert min(o.delivered_at for o in delivered) < now - timezone.timedelta(days=14)
+    late = _sz01().exclude(state__in=(State.DELIVERED, State.SETTLED)).filter(promised_at__lt=now)
+    assert late.count() >= 2
+    assert not RepairOrderEvent.objects.filter(at__gt=now).exists()
+
+
+def test_technicians_with_users_and_skills(demo):
+    techs = {t.user.username: t for t in Technician.objects.filter(store__code="SZ01").select_related("user")}
+    assert len(techs) == 6
+    tech1, tech2 = techs["tech1"], techs["tech2"]
+    assert {"maintenance", "engine", "electrical", "general"} <= set(tech1.skills)
+    assert {"body", "paint"} <= set(tech2.skills)
+    assert tech1.team.name == "机电组" and tech2.team.name == "钣喷组"
+    without_login = [t for name, t in techs.items() if name not in ("tech1", "tech2")]
+    assert all(not t.user.has_usable_password() for t in without_login)
+    assert _sz01().filter(technician=tech1).count() >= 8
+
+
+def test_the_workshop_has_hours_bays_and_labor_operations(demo):
+    hours = WorkshopHours.objects.get(store__code="SZ01")
+    assert OpeningHours.objects.filter(workshop=hours).count() == 7
+    kinds = Counter(Bay.objects.filter(store__code="SZ01").values_list("kind", flat=True))
+    assert kinds["lift"] == 6 and kinds["alignment"] == 1 and kinds["wash"] == 1
+    ops = {o.name: o for o in LaborOperation.objects.filter(group__code="DEMO")}
+    assert len(ops) >= 25
+    assert str(ops["更换机油机滤"].standard_hours) == "0.50"
+    assert str(ops["四轮定位"].standard_hours) == "1.00"
+
+
+def test_parts_have_stock_and_some_are_low(demo):
+    parts1 = resolve_tenant(User.objects.get(username="parts1"))
+    low = low_stock(parts1)
+    assert 3 <= low.count <= 10
+    assert StockMove.objects.filter(store__code="SZ01", kind="issue").count() >= 30
+    assert StockMove.objects.filter(store__code="SZ01", kind="reserve").exists()
+
+
+def test_appointments_today_and_tomorrow_in_several_states(demo):
+    today = timezone.localdate()
+    appointments = Appointment.objects.filter(store__code="SZ01")
+    days = {a.start.astimezone(timezone.get_current_timezone()).date() for a in appointments}
+    assert days == {today, today + timezone.timedelta(days=1)}
+    states = set(appointments.values_list("state", flat=True))
+    assert {"arrived", "confirmed", "booked", "cancelled"} <= states
+    assert appointments.count() >= 10
+
+
+def test_care1_has_follow_ups_due_today_overdue_and_done(demo):
+    care1 = resolve_tenant(User.objects.get(username="care1"))
+    buckets = queue(care1)
+    assert buckets.counts["today"] >= 2
+    assert buckets.counts["overdue"] >= 1
+    assert buckets.counts["later"] >= 1
+    mine = FollowUp.objects.filter(assigned_to__username="care1")
+    assert mine.filter(state="done", reached=True).count() >= 8
+    assert mine.filter(complaint=True).count() == 1
+    assert mine.filter(state="done", reached=False, attempts=3).count() == 1
+    assert mine.filter(state="open", consent=False).count() == 1
+
+
+def test_care1_sees_the_queue_page(demo):
+    client = Client()
+    client.force_login(User.objects.get(username="care1"))
+
+    r = client.get("/followups/")
+
+    assert r.status_code == 200
+    assert "回访" in r.content.decode()
+
+
+def test_loading_twice_with_if_empty_adds_nothing(demo):
+    before = (RepairOrder.objects.count(), FollowUp.objects.count(), StockMove.objects.count())
+    call_command("load_demo", "--if-empty", verbosity=0)
+    assert (RepairOrder.objects.count(), FollowUp.objects.count(), StockMove.objects.count()) == before

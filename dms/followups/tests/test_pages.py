@@ -1,0 +1,127 @@
+"""The follow-up pages: the queue for customer care and one call with its outcome form."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from dms.followups.models import FollowUp
+
+pytestmark = pytest.mark.django_db
+NOON = datetime(2026, 5, 12, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def at_noon():
+    with time_machine.travel(NOON, tick=False):
+        yield
+
+
+def test_the_queue_shows_overdue_and_due_today_calls_but_not_later_ones(at_noon, care_client, make_followup):
+    make_followup(due_in=timedelta(days=-1))
+    make_followup(due_in=timedelta(hours=3))
+    make_followup(due_in=timedelta(days=2))
+
+    r = care_client.get("/followups/")
+
+    page = r.content.decode()
+    assert r.status_code == 200
+    assert page.count("粤B12345") == 2
+    assert "逾期" in page and "13812345678" in page
+
+
+def test_the_later_tab_shows_the_calls_due_after_today(at_noon, care_client, make_followup):
+    make_followup(due_in=timedelta(hours=1))
+    make_followup(due_in=timedelta(days=2))
+
+    page = care_client.get("/followups/?bucket=later").content.decode()
+
+    assert page.count("粤B12345") == 1
+
+
+def test_the_complaints_filter_lists_calls_with_a_complaint(at_noon, manager_client, make_followup):
+    make_followup(state="done", reached=True, satisfaction=2, complaint=True, note="洗车没洗干净")
+    make_followup(state="done", reached=True, satisfaction=5)
+
+    page = manager_client.get("/followups/?bucket=complaints").content.decode()
+
+    assert page.count("粤B12345") == 1 and "投诉" in page
+
+
+def test_a_customer_without_consent_is_shown_as_not_to_be_called(at_noon, care_client, make_followup):
+    make_followup(consent=False)
+
+    page = care_client.get("/followups/").content.decode()
+
+    assert "请勿致电" in page
+
+
+def test_the_queue_takes_the_same_number_of_queries_for_many_rows(
+    at_noon, care_client, make_followup, django_assert_max_num_queries
+):
+    make_followup()
+    with django_assert_max_num_queries(12) as few:
+        care_client.get("/followups/")
+    for i in range(15):
+        make_followup(due_in=timedelta(minutes=-i))
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        r = care_client.get("/followups/")
+    assert r.content.decode().count("粤B12345") == 16
+
+
+def test_recording_a_call_from_the_page(care_client, followup):
+    r = care_client.post(
+        f"/followups/{followup.pk}/", {"reached": "yes", "satisfaction": "4", "note": "师傅技术不错"}
+    )
+
+    assert r.status_code == 302
+    followup.refresh_from_db()
+    assert (followup.state, followup.satisfaction) == ("done", 4)
+
+
+def test_a_complaint_without_words_shows_the_message_on_the_field(care_client, followup):
+    r = care_client.post(
+        f"/followups/{followup.pk}/", {"reached": "yes", "satisfaction": "2", "complaint": "on"}
+    )
+
+    assert r.status_code == 400
+    assert "请按客户原话记录投诉内容" in r.content.decode()
+    followup.refresh_from_db()
+    assert followup.state == "open"
+
+
+def test_a_missing_answer_is_refused(care_client, followup):
+    r = care_client.post(f"/followups/{followup.pk}/", {"note": "?"})
+
+    assert r.status_code == 400
+    followup.refresh_from_db()
+    assert followup.attempts == 0
+
+
+def test_closing_a_call_without_consent_from_the_page(care_client, make_followup):
+    f = make_followup(consent=False)
+
+    r = care_client.post(f"/followups/{f.pk}/close/")
+
+    assert r.status_code == 302
+    f.refresh_from_db()
+    assert f.state == FollowUp.State.CANCELLED
+
+
+def test_a_technician_may_not_open_the_queue_nor_record(technician, followup):
+    c = Client()
+    c.force_login(technician)
+
+    assert c.get("/followups/").status_code == 403
+    assert c.post(f"/followups/{followup.pk}/", {"reached": "yes", "satisfaction": "5"}).status_code == 403
+    followup.refresh_from_db()
+    assert followup.state == "open"
+
+
+def test_another_group_sees_none_of_our_calls(outsider_client, followup):
+    assert outsider_client.get(f"/followups/{followup.pk}/").status_code == 404
+    assert outsider_client.post(f"/followups/{followup.pk}/close/").status_code == 404
+    assert "粤B12345" not in outsider_client.get("/followups/").content.decode()

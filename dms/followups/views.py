@@ -1,0 +1,113 @@
+"""Follow-up pages: the customer-care queue (due today, overdue, later, complaints, closed) and one
+call with its outcome form. Customer care records; managers see the same queue."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dms.core.errors import DomainError
+from dms.core.roles import Perm
+from dms.core.shell import apply_errors, tenant_required
+from dms.customers.models import Channel, PreferredTime
+from dms.customers.rules import mask_mobile
+
+from . import selectors, services
+from .forms import CloseForm, OutcomeForm
+from .models import FollowUp
+
+
+def _how(f: FollowUp) -> str:
+    """The preferred channel and time, as words: 电话 · 上午."""
+    channel = dict(Channel.choices).get(f.channel, f.channel)
+    when = dict(PreferredTime.choices).get(f.preferred_time, f.preferred_time)
+    return " · ".join(str(x) for x in (channel, when) if x)
+
+
+def _mobile(tenant, customer) -> str:
+    return customer.mobile if tenant.can(Perm.CUSTOMER_SEE_CONTACT) else mask_mobile(customer.mobile)
+
+
+@tenant_required
+def followup_queue(request):
+    tenant = request.tenant
+    tenant.require(Perm.FOLLOWUP_WORK)
+    q = selectors.queue(tenant, bucket=request.GET.get("bucket", "due"))
+    rows = [
+        {
+            "f": f,
+            "mobile": _mobile(tenant, f.customer),
+            "how": _how(f),
+            "overdue": f.state == FollowUp.State.OPEN and f.due_at < q.day_start,
+            "unreachable": f.state == FollowUp.State.DONE and f.reached is False,
+        }
+        for f in q.rows
+    ]
+    tabs = [
+        ("due", _("Due now")), ("overdue", _("Overdue")), ("today", _("Due today")), ("later", _("Later")),
+        ("complaints", _("Complaints")), ("closed", _("Closed")),
+    ]  # fmt: skip
+    context = {
+        "queue": q,
+        "rows": rows,
+        "tabs": [{"key": k, "label": label, "n": q.counts[k], "active": k == q.bucket} for k, label in tabs],
+        "can_see_orders": tenant.can(Perm.RO_VIEW),
+    }
+    return render(request, "followups/queue.html", context)
+
+
+@tenant_required
+def followup_detail(request, followup_id):
+    tenant = request.tenant
+    f = selectors.followup_get(tenant, followup_id)
+    tenant.require(Perm.FOLLOWUP_WORK)
+    form = OutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            f = services.followup_record(tenant=tenant, followup_id=f.pk, **form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            if f.state == FollowUp.State.OPEN:
+                messages.info(request, _("Not reached: call again from %(t)s.") % {"t": _local(f.due_at)})
+            elif f.reached is False:
+                messages.warning(request, _("Not reached 3 times: closed as unreachable."))
+            elif f.complaint:
+                messages.warning(request, _("Recorded. The complaint is flagged for the service manager."))
+            else:
+                messages.success(request, _("Recorded."))
+            return redirect("followups:queue")
+    order = f.repair_order
+    context = {
+        "f": f,
+        "form": form,
+        "close_form": CloseForm(),
+        "mobile": _mobile(tenant, f.customer),
+        "how": _how(f),
+        "order": order,
+        "lines": [ln for ln in order.lines.all() if ln.state != "declined"] if order else [],
+        "is_open": f.state == FollowUp.State.OPEN,
+        "unreachable": f.state == FollowUp.State.DONE and f.reached is False,
+        "can_see_orders": tenant.can(Perm.RO_VIEW),
+        "max_attempts": services.MAX_ATTEMPTS,
+    }
+    return render(request, "followups/detail.html", context, status=400 if form.errors else 200)
+
+
+def _local(dt) -> str:
+    return timezone.localtime(dt).strftime("%m-%d %H:%M")
+
+
+@tenant_required
+@require_POST
+def followup_close(request, followup_id):
+    tenant = request.tenant
+    f = selectors.followup_get(tenant, followup_id)
+    try:
+        services.followup_close(tenant=tenant, followup_id=f.pk, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("followups:detail", followup_id=f.pk)
+    messages.success(request, _("Closed without a call."))
+    return redirect("followups:queue")
