@@ -10,8 +10,10 @@ MENU = [
     ("customers:list", _("Customers"), Perm.CUSTOMER_VIEW),
     ("vehicles:list", _("Vehicles"), Perm.VEHICLE_VIEW),
     ("scheduling:board", _("Appointments"), Perm.APPOINTMENT_VIEW),
+    ("reception:start", _("Reception"), Perm.RO_EDIT),
     ("workshop:list", _("Repair orders"), Perm.RO_VIEW),
     ("parts:list", _("Parts"), Perm.PARTS_VIEW),
+    ("packages:list", _("Service packages"), Perm.RO_VIEW),
     ("followups:queue", _("Follow-ups"), Perm.FOLLOWUP_WORK),
     ("customers:import", _("Import / export"), (Perm.CUSTOMER_IMPORT, Perm.CUSTOMER_EXPORT)),
 ]

@@ -8,6 +8,7 @@ short-lived, as the decision it asks for.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
@@ -17,20 +18,39 @@ MAX_AGE = {STATUS: timedelta(days=30), APPROVAL: timedelta(hours=24)}
 _SALT = "dms.portal.links"
 
 
+_CODES = {STATUS: "s", APPROVAL: "a"}
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=_SALT)
+
+
+def _base36(n: int) -> str:
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = _DIGITS[r] + out
+        if n == 0:
+            return out
+
+
 def make_token(order_id: int, purpose: str) -> str:
-    return signing.dumps({"o": order_id, "p": purpose}, salt=_SALT, compress=True)
+    """ "<order id in base 36><purpose letter>:<time>:<signature>": short enough for an SMS."""
+    return _signer().sign(f"{_base36(order_id)}{_CODES[purpose]}")
 
 
 def read_token(token: str, purpose: str) -> int | None:
     """The order id the token was made for, or None when it is forged, altered, expired or for
     another purpose."""
     try:
-        data = signing.loads(token, salt=_SALT, max_age=MAX_AGE[purpose])
+        value = _signer().unsign(token, max_age=MAX_AGE[purpose])
     except signing.BadSignature:  # SignatureExpired is a BadSignature
         return None
-    if not isinstance(data, dict) or data.get("p") != purpose or not isinstance(data.get("o"), int):
+    body, code = value[:-1], value[-1:]
+    if code != _CODES[purpose] or not body or any(c not in _DIGITS for c in body):
         return None
-    return data["o"]
+    return int(body, 36)
 
 
 def status_path(order) -> str:
@@ -40,3 +60,22 @@ def status_path(order) -> str:
 
 def approval_path(order) -> str:
     return reverse("portal:approval", args=[make_token(order.pk, APPROVAL)])
+
+
+def public_url(path: str, request=None) -> str:
+    """The address a customer opens: DMS_PUBLIC_BASE_URL (the store's public host, e.g.
+    https://dms.example.cn) + path; without it, the host of the current request."""
+    base = getattr(settings, "DMS_PUBLIC_BASE_URL", "")
+    if base:
+        return base.rstrip("/") + path
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return "http://localhost:8000" + path
+
+
+def status_url(order, request=None) -> str:
+    return public_url(status_path(order), request)
+
+
+def approval_url(order, request=None) -> str:
+    return public_url(approval_path(order), request)

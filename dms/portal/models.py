@@ -1,3 +1,77 @@
-"""The customer's own pages, reached by a signed, expiring link (no login): repair status and approval of extra work."""
+"""What the customer was told, and the promised times we had to move.
 
-from django.db import models  # noqa: F401
+OutboundMessage: every SMS the store sent (or, without a provider, recorded as if sent), so that
+staff see exactly what the customer received. PromiseChange: a new promised completion time
+announced to the customer; the repair order keeps its first promise (RepairOrder.promised_at),
+the latest change is the promise that holds now.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dms.core.models import Store
+from dms.core.scoping import StoreScopedQuerySet
+
+
+class OutboundMessage(models.Model):
+    class Kind(models.TextChoices):
+        STATUS_LINK = "status_link", _("Progress link")
+        APPROVAL_LINK = "approval_link", _("Extra work approval link")
+        DELAY = "delay", _("Delay notice")
+
+    class State(models.TextChoices):
+        RECORDED = "recorded", _("Recorded (no SMS provider connected)")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not sent")
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        "workshop.RepairOrder", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    mobile = models.CharField(_("mobile"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    at = models.DateTimeField(_("time"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RECORDED)
+    error = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["store", "-at"], name="outmsg_store_at"),
+            models.Index(fields=["order", "-at"], name="outmsg_order_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.mobile}"
+
+
+class PromiseChange(models.Model):
+    """A new promised completion time, told to the customer (the order keeps its first promise)."""
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey("workshop.RepairOrder", on_delete=models.CASCADE, related_name="+")
+    previous_at = models.DateTimeField(_("previous promise"), null=True, blank=True)
+    promised_at = models.DateTimeField(_("new promise"))
+    reason = models.CharField(_("reason"), max_length=200)
+    at = models.DateTimeField(_("time"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("promise change")
+        verbose_name_plural = _("promise changes")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["order", "-at"], name="promise_order_at")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.promised_at:%Y-%m-%d %H:%M}"

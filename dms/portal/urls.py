@@ -1,3 +1,6 @@
+"""The customer's own pages, reached by a signed, expiring link (no login): repair status and
+approval of extra work. And, for staff (signed in), texting a link and announcing a delay."""
+
 from django.urls import path
 
 from . import views
@@ -6,4 +9,6 @@ app_name = "portal"
 urlpatterns = [
     path("s/<str:token>/", views.status, name="status"),
     path("a/<str:token>/", views.approval, name="approval"),
+    path("staff/<int:order_id>/send/", views.link_send, name="link_send"),
+    path("staff/<int:order_id>/delay/", views.delay_announce, name="delay"),
 ]

@@ -1,11 +1,192 @@
-"""The customer's pages (no login). Placeholders until the pages are built."""
+"""The customer's pages, opened by a signed link (no login): the repair's progress and the
+decision on extra work. And two small staff actions from the order page: text a link, announce
+a delay.
 
+A link that is forged, altered, expired or made for the other page opens nothing (404), the same
+answer as for an order that does not exist.
+"""
+
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dms.core.errors import Conflict, DomainError, Forbidden, NotFound
+from dms.core.shell import tenant_required
+from dms.core.validation import aware
+from dms.workshop import selectors as workshop_selectors
+
+from . import links, selectors, services
+
+LANGS = {code for code, _name in settings.LANGUAGES}
 
 
-def status(request, token: str):
-    raise Http404()
+def customer_page(view):
+    """No login; Chinese unless the browser (or ?lang=en) asks otherwise; the store's time zone;
+    never cached, never indexed, and the link is never passed on to another site as a referrer
+    (same-origin, not no-referrer: a form posted without an Origin fails Django's CSRF check)."""
+
+    @wraps(view)
+    def wrapper(request, token: str):
+        lang = request.GET.get("lang")
+        lang = lang if lang in LANGS else None
+        with translation.override(lang or translation.get_language()):
+            response = view(request, token, lang)
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "same-origin"
+        return response
+
+    return wrapper
 
 
-def approval(request, token: str):
-    raise Http404()
+def _order(token: str, purpose: str):
+    order_id = links.read_token(token, purpose)
+    order = selectors.order_for_link(order_id) if order_id is not None else None
+    if order is None:
+        raise Http404()
+    return order
+
+
+def _render(request, template: str, order, context: dict, lang, status: int = 200):
+    with timezone.override(ZoneInfo(order.store.time_zone or settings.TIME_ZONE)):
+        return render(
+            request,
+            template,
+            {"order": order, "store": order.store, "lang": lang, "lang_q": f"?lang={lang}" if lang else "",
+             "now": timezone.now(), **context},
+            status=status,
+        )  # fmt: skip
+
+
+@customer_page
+@require_http_methods(["GET", "HEAD"])
+def status(request, token: str, lang):
+    order = _order(token, links.STATUS)
+    promise = selectors.current_promise(order)
+    awaiting = selectors.awaiting_approval(order)
+    context = {
+        "steps": selectors.progress(order),
+        "headline": selectors.headline(order),
+        "promise": promise,
+        "promise_moved": selectors.promise_moved(order),
+        "on_time": selectors.on_time(order, promise, timezone.now()),
+        "lines": selectors.customer_lines(order),
+        "awaiting": awaiting,
+        "approval_path": links.approval_path(order) if awaiting else "",
+        "cancelled": order.state == "cancelled",
+    }
+    return _render(request, "portal/status.html", order, context, lang)
+
+
+@customer_page
+@require_http_methods(["GET", "POST"])
+def approval(request, token: str, lang):
+    order = _order(token, links.APPROVAL)
+    chosen, problem, code = {}, "", 200
+    if request.method == "POST":
+        chosen = {
+            int(k[9:]): v for k, v in request.POST.items() if k.startswith("decision_") and k[9:].isdigit()
+        }
+        version = request.POST.get("version", "")
+        try:
+            services.customer_decide(
+                order_id=order.pk, decisions=chosen, version=int(version) if version.isdigit() else None,
+                ip=request.META.get("REMOTE_ADDR", ""),
+            )  # fmt: skip
+        except Conflict as exc:
+            code = 409
+            order = selectors.order_for_link(order.pk)
+            if exc.field == "version":
+                problem = _("The items changed while you were deciding: please look at them again.")
+            else:
+                problem = _("Your decision had already been recorded; nothing was changed.")
+        except DomainError as exc:
+            code, problem = 400, str(exc.message)
+        else:
+            return redirect(f"{request.path}?done=1" + (f"&lang={lang}" if lang else ""))
+    lines = selectors.customer_lines(order)
+    awaiting = selectors.awaiting_approval(order)
+    context = {
+        "awaiting": awaiting,
+        "proposed": [(ln, chosen.get(ln.pk, "")) for ln in lines["proposed"]],
+        "proposed_total": sum((ln.amount for ln in lines["proposed"]), 0),
+        "agreed_total": lines["agreed_total"],
+        "problem": problem,
+        "done": request.GET.get("done") == "1" and not awaiting,
+        "decision": None if awaiting else selectors.last_decision(order),
+        "status_path": links.status_path(order),
+    }
+    return _render(request, "portal/approval.html", order, context, lang, status=code)
+
+
+# --- Staff: from the order page ------------------------------------------------------------------
+
+
+def _back(request, order_id: int, notice: str = "", error: str = ""):
+    """htmx: the links panel again, with the outcome; otherwise back to the order page."""
+    if request.headers.get("HX-Request"):
+        order = workshop_selectors.order_get(request.tenant, order_id)
+        return render(
+            request, "portal/_order_links.html", {"order": order, "notice": notice, "error": error},
+            status=200 if not error else 400,
+        )  # fmt: skip
+    if notice:
+        messages.success(request, notice)
+    if error:
+        messages.error(request, error)
+    return redirect("workshop:detail", pk=order_id)
+
+
+@tenant_required
+@require_POST
+def link_send(request, order_id: int):
+    """Text the customer their progress link, or the approval link."""
+    try:
+        message = services.link_send(
+            tenant=request.tenant, order_id=order_id, kind=request.POST.get("kind", "")
+        )
+    except (NotFound, Forbidden):
+        raise
+    except DomainError as exc:
+        return _back(request, order_id, error=str(exc.message))
+    return _back(
+        request, order_id, notice=_("Text message to %(mobile)s recorded.") % {"mobile": message.mobile}
+    )
+
+
+@tenant_required
+@require_POST
+def delay_announce(request, order_id: int):
+    """A new promised time, texted to the customer."""
+    raw = request.POST.get("new_promised_at", "")
+    try:
+        when = aware(parse_datetime(raw), request.tenant) if raw else None
+    except ValueError:
+        when = None
+    try:
+        change = services.order_delay_announce(
+            tenant=request.tenant,
+            order_id=order_id,
+            new_promised_at=when,
+            reason=request.POST.get("reason", ""),
+        )
+    except (NotFound, Forbidden):
+        raise
+    except DomainError as exc:
+        text = "；".join(str(e["message"]) for e in exc.errors) or str(exc.message)
+        return _back(request, order_id, error=text)
+    local = timezone.localtime(change.promised_at, ZoneInfo(request.tenant.store.time_zone))
+    return _back(
+        request,
+        order_id,
+        notice=_("New promised time %(t)s told to the customer.") % {"t": f"{local:%m-%d %H:%M}"},
+    )

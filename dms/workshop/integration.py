@@ -29,3 +29,15 @@ def on_delivered(tenant: Tenant, order, *, consent: bool, channel: str, time: st
     from dms.followups.services import followup_create_for_delivery
 
     followup_create_for_delivery(tenant=tenant, order=order, consent=consent, channel=channel, time=time)
+
+
+def tell_customer(order, kind: str, tenant: Tenant) -> None:
+    """Text the customer their link once the step has committed: the status link when the order is
+    signed, the approval link when extra work awaits their decision."""
+    from django.db import transaction
+
+    from dms.portal import notify
+
+    send = {"status": notify.notify_status_link, "approval": notify.notify_approval_requested}[kind]
+    by = tenant.user
+    transaction.on_commit(lambda: send(order, by=by))

@@ -26,3 +26,13 @@ QUALITY_WARRANTY = {
     WorkClass.LEVEL2: QualityWarranty(5_000, 30),
     WorkClass.OVERHAUL: QualityWarranty(20_000, 100),
 }
+
+
+def quality_warranty(work_class: str) -> QualityWarranty:
+    """The period that applies: the legal minimum above, or longer where the dealer group promises
+    more (setting DMS_QUALITY_WARRANTY, e.g. {"minor": {"km": 3000, "days": 30}}). Never shorter."""
+    from django.conf import settings
+
+    legal = QUALITY_WARRANTY[work_class]
+    extra = (getattr(settings, "DMS_QUALITY_WARRANTY", None) or {}).get(str(work_class)) or {}
+    return QualityWarranty(max(legal.km, int(extra.get("km", 0))), max(legal.days, int(extra.get("days", 0))))

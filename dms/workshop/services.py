@@ -36,7 +36,7 @@ from .models import (
     State,
     WarrantyDecision,
 )  # fmt: skip
-from .rules import QUALITY_WARRANTY, WorkClass
+from .rules import WorkClass, quality_warranty
 
 CENT = Decimal("0.01")
 ADVISOR_DISCOUNT_LIMIT = Decimal("0.10")  # an advisor gives up to 10% per line; more needs a manager
@@ -77,7 +77,7 @@ def find_comeback(vehicle: Vehicle, mileage_in: int, now: datetime) -> RepairOrd
     )
     if last is None:
         return None
-    period = QUALITY_WARRANTY[last.work_class]
+    period = quality_warranty(last.work_class)
     km_since = mileage_in - (last.mileage_out or last.mileage_in)
     if now <= last.delivered_at + timedelta(days=period.days) and km_since <= period.km:
         return last
@@ -355,7 +355,12 @@ def order_sign(
             raise DomainError(_("Add at least one item to the estimate before the customer signs."))
         return {"signature": bool(signature)}
 
-    return workflow.apply(tenant=tenant, order_id=order_id, action="sign", version=version, effect=effect)
+    with transaction.atomic():
+        order = workflow.apply(tenant=tenant, order_id=order_id, action="sign", version=version, effect=effect)
+        from .integration import tell_customer
+
+        tell_customer(order, "status", tenant)
+    return order
 
 
 def order_dispatch(
@@ -412,20 +417,41 @@ def order_request_approval(*, tenant: Tenant, order_id: int, version: int | None
         if not order.lines.filter(state=LineState.PROPOSED).exists():
             raise DomainError(_("There is no extra work waiting for the customer's decision."))
 
-    return workflow.apply(
-        tenant=tenant, order_id=order_id, action="request-approval", version=version, effect=effect
-    )
+    with transaction.atomic():
+        order = workflow.apply(
+            tenant=tenant, order_id=order_id, action="request-approval", version=version, effect=effect
+        )
+        from .integration import tell_customer
+
+        tell_customer(order, "approval", tenant)
+    return order
 
 
 APPROVAL_METHODS = ("phone", "link", "in_person")
 
 
 def order_approve(
-    *, tenant: Tenant, order_id: int, method: str, note: str = "", decisions: dict | None = None,
-    version: int | None = None, approver: str = "",
+    *, tenant: Tenant | None = None, order_id: int, method: str, note: str = "", decisions: dict | None = None,
+    version: int | None = None, approver: str = "", by_customer: bool = False, customer_ip: str = "",
 ) -> RepairOrder:  # fmt: skip
     """Record the customer's decision on the extra work: who agreed, when and how. Lines not named
-    in `decisions` are approved; declined ones stay on the order as recommendations for later."""
+    in `decisions` are approved; declined ones stay on the order as recommendations for later.
+
+    Staff record a decision by phone or in person (their user is on the event). `by_customer=True`
+    is the customer deciding on their own signed link page (dms.portal), with no staff user: the
+    caller has verified the link, so the step acts in the order's own store; the event's `by` is
+    empty and its data says "customer via link", with the customer's IP address."""
+    if by_customer:
+        from dms.core.roles import Role
+
+        found = RepairOrder.objects.select_related("store", "store__group").filter(pk=order_id).first()
+        if found is None:
+            raise NotFound()
+        # Nobody signed in: the decision is the customer's; RO_EDIT is what the transition needs.
+        tenant = Tenant(user=None, store=found.store, role=Role.SERVICE_ADVISOR, stores=(found.store,))
+        method, approver = "link", approver or "customer via link"
+    elif tenant is None:
+        raise Forbidden(_("Your role does not allow this."))
     if method not in APPROVAL_METHODS:
         raise DomainError(_("Choose one of: %(v)s.") % {"v": ", ".join(APPROVAL_METHODS)}, field="method")
     if method == "phone" and not (note or "").strip():
@@ -443,11 +469,13 @@ def order_approve(
             line.approved_by_method, line.approved_at = method, now
             line.save(update_fields=["state", "approved_by_method", "approved_at"])
             result[str(line.pk)] = verdict
+        customer = {"by_customer": True, "via": "customer via link", "ip": customer_ip} if by_customer else {}
         return {
             "method": method,
             "note": note,
             "approver": approver,
             "decisions": result,
+            **customer,
             "_fields": _recompute(order),
         }
 
@@ -529,7 +557,15 @@ def order_settle(
             kind=kind, summary=_summary(order), amount_paid=order.customer_total, amount_covered=covered,
             reference=order.number,
         )  # fmt: skip
-        return {"payments": [{"method": m, "amount": f"{a:.2f}"} for m, a in cleaned]}
+        # The settlement list (维修结算清单) has its own gap-free number per store and year; it is
+        # taken here, inside the settle transaction, so a refused settlement gives it back.
+        number = next_number(
+            store=order.store, kind="settlement", year=timezone.localdate().year, prefix="JS-"
+        )
+        return {
+            "payments": [{"method": m, "amount": f"{a:.2f}"} for m, a in cleaned],
+            "settlement_number": number,
+        }
 
     return workflow.apply(tenant=tenant, order_id=order_id, action="settle", version=version, effect=effect)
 

@@ -80,6 +80,9 @@ def _timeline(order) -> list[dict]:
             "line-remove": _("Item removed"),
         }
     )
+    from dms.packages.selectors import EVENT_LABELS
+
+    labels.update(EVENT_LABELS)
     states = dict(State.choices)
     return [
         {
@@ -121,6 +124,12 @@ def order_detail(request, pk):
         "late": bool(order.promised_at and order.promised_at < timezone.now() and order.state in OPEN_STATES
                      and order.state not in (State.READY, State.SETTLED)),
     }  # fmt: skip
+    from dms.packages.selectors import order_page_context
+
+    context.update(order_page_context(tenant, order))
+    from dms.reception.selectors import checkin_for_order
+
+    context["checkin"] = checkin_for_order(order)
     return render(request, "workshop/detail.html", context)
 
 

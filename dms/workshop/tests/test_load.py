@@ -60,3 +60,13 @@ def test_an_order_does_not_queue_behind_itself(people, tech, open_8_to_18, vehic
     )
 
     assert estimate.queued_hours == 0 and estimate.job_hours == Decimal("2")
+
+
+def test_a_group_may_promise_a_longer_repair_warranty_never_a_shorter_one(settings):
+    from dms.workshop.rules import quality_warranty
+
+    settings.DMS_QUALITY_WARRANTY = {"minor": {"km": 5000, "days": 5}}
+
+    period = quality_warranty("minor")
+
+    assert (period.km, period.days) == (5000, 10)  # longer km kept; shorter days ignored (legal 10)

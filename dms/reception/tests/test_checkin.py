@@ -1,0 +1,283 @@
+"""The check-in, step by step, through the services: covers, walk-around, the mileage rule, the
+comeback check, opening the order, the signature; and drafts that are resumed."""
+
+import pytest
+from django.utils import timezone
+
+from dms.core.errors import Conflict, DomainError, NotFound
+from dms.reception import selectors, services
+from dms.reception.models import CheckIn, Step
+from dms.reception.tests.tenancy_world import png_data_url, tiny_png
+from dms.vehicles.models import MileageReading
+from dms.workshop.models import RepairOrder
+
+pytestmark = pytest.mark.django_db
+
+
+def walk(tenant, checkin, **over):
+    fields = {
+        "cover_seat": True,
+        "cover_wheel": True,
+        "cover_floor": True,
+        "fuel_level": 3,
+        "mileage_km": 15000,
+        **over,
+    }
+    return services.checkin_update(tenant=tenant, checkin_id=checkin.pk, **fields)
+
+
+def test_a_walk_in_check_in_belongs_to_the_store_and_the_owner(tenant, vehicle, customer):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+
+    assert (checkin.store, checkin.customer, checkin.appointment, checkin.step) == (
+        tenant.store,
+        customer,
+        None,
+        Step.PROTECT,
+    )
+    assert checkin.is_draft and checkin.created_by == tenant.user
+
+
+def test_the_walk_around_cannot_start_until_all_three_covers_are_fitted(tenant, vehicle):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+
+    with pytest.raises(DomainError) as err:
+        services.checkin_update(
+            tenant=tenant, checkin_id=checkin.pk, complete=Step.PROTECT, cover_seat=True, cover_wheel=True
+        )
+
+    assert [e["field"] for e in err.value.errors] == ["cover_floor"]
+    assert CheckIn.objects.get(pk=checkin.pk).step == Step.PROTECT
+    services.checkin_update(tenant=tenant, checkin_id=checkin.pk, complete=Step.PROTECT, cover_floor=True)
+    assert CheckIn.objects.get(pk=checkin.pk).step == Step.WALKAROUND
+
+
+def test_the_walk_around_records_marks_lamps_fuel_and_valuables(tenant, vehicle):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+
+    walk(tenant, checkin, warning_lamps=["tyre", "engine", "tyre"], valuables="行车记录仪", valuables_taken=False,
+         damage_marks=[{"x": 0.21, "y": 0.5, "kind": "dent", "note": "左后门"}])  # fmt: skip
+
+    saved = CheckIn.objects.get(pk=checkin.pk)
+    assert saved.warning_lamps == ["engine", "tyre"]  # the panel's order, once each
+    assert saved.damage_marks == [{"x": 0.21, "y": 0.5, "kind": "dent", "note": "左后门"}]
+    assert (saved.fuel_level, saved.mileage_km, saved.valuables) == (3, 15000, "行车记录仪")
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"fuel_level": 9}, "fuel_level"),
+        ({"warning_lamps": ["disco"]}, "warning_lamps"),
+        ({"damage_marks": [{"x": 1.5, "y": 0.2, "kind": "scratch"}]}, "damage_marks.0"),
+        ({"damage_marks": [{"x": 0.5, "y": 0.2, "kind": "bullet"}]}, "damage_marks.0.kind"),
+        ({"mileage_km": -5}, "mileage_km"),
+    ],
+)
+def test_bad_walk_around_values_are_refused_with_the_field_at_fault(tenant, vehicle, fields, field):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+
+    with pytest.raises(DomainError) as err:
+        services.checkin_update(tenant=tenant, checkin_id=checkin.pk, **fields)
+
+    assert field in [e["field"] for e in err.value.errors]
+    assert CheckIn.objects.get(pk=checkin.pk).version == checkin.version
+
+
+def test_the_mileage_never_goes_backwards_and_nothing_is_recorded_before_the_order(tenant, vehicle):
+    # given the file's last reading is 12,000 km
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+
+    with pytest.raises(DomainError) as err:
+        services.checkin_update(tenant=tenant, checkin_id=checkin.pk, mileage_km=11000)
+
+    assert err.value.errors[0]["field"] == "mileage_km"
+    assert "12,000" in str(err.value.errors[0]["message"])
+    # a plausible reading is kept on the check-in but not yet in the vehicle's file
+    services.checkin_update(tenant=tenant, checkin_id=checkin.pk, mileage_km=15000)
+    assert MileageReading.objects.filter(vehicle=vehicle).count() == 1
+    vehicle.refresh_from_db()
+    assert vehicle.mileage_km == 12000
+
+
+def test_an_advisor_may_not_correct_an_earlier_reading_but_a_manager_may(tenant, manager_tenant, vehicle):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+
+    with pytest.raises(DomainError):
+        services.checkin_update(tenant=tenant, checkin_id=checkin.pk, mileage_km=1200, mileage_correction=True,
+                                mileage_note="上次多录了一个 0")  # fmt: skip
+    services.checkin_update(tenant=manager_tenant, checkin_id=checkin.pk, mileage_km=1200, mileage_correction=True,
+                            mileage_note="上次多录了一个 0")  # fmt: skip
+
+    vehicle.refresh_from_db()
+    assert vehicle.mileage_km == 1200
+    assert MileageReading.objects.filter(vehicle=vehicle, is_correction=True).count() == 1
+
+
+def test_a_vehicle_has_one_check_in_in_progress_which_is_resumed(tenant, vehicle):
+    first = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+    walk(tenant, first)
+
+    with pytest.raises(Conflict) as err:
+        services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+
+    assert err.value.extra["checkin_id"] == first.pk
+    assert [c.pk for c in selectors.drafts(tenant)] == [first.pk]
+
+
+def test_the_order_is_opened_with_the_walk_around_mileage_and_linked(tenant, vehicle):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+    walk(tenant, checkin)
+
+    checkin = services.checkin_open_order(tenant=tenant, checkin_id=checkin.pk, complaint="冷车启动有异响")
+
+    order = RepairOrder.objects.get(pk=checkin.repair_order_id)
+    assert (order.mileage_in, order.complaint, order.vehicle_id) == (15000, "冷车启动有异响", vehicle.pk)
+    assert selectors.checkin_for_order(order).pk == checkin.pk
+    vehicle.refresh_from_db()
+    assert vehicle.mileage_km == 15000
+    assert checkin.step == Step.SIGN
+
+
+def test_the_order_is_not_opened_before_the_walk_around(tenant, vehicle):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+
+    with pytest.raises(DomainError) as err:
+        services.checkin_open_order(tenant=tenant, checkin_id=checkin.pk, complaint="保养")
+
+    assert {e["field"] for e in err.value.errors} == {
+        "cover_seat",
+        "cover_wheel",
+        "cover_floor",
+        "fuel_level",
+        "mileage_km",
+    }
+    assert not RepairOrder.objects.exists()
+
+
+def test_an_appointment_arrives_when_its_order_is_opened(appointment, tenant, vehicle):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk, appointment_id=appointment.pk)
+    walk(tenant, checkin)
+
+    checkin = services.checkin_open_order(tenant=tenant, checkin_id=checkin.pk, complaint="保养")
+
+    appointment.refresh_from_db()
+    assert appointment.state == "arrived"
+    assert checkin.repair_order.appointment_id == appointment.pk
+
+
+def test_a_return_within_the_repair_quality_warranty_is_a_comeback(tenant, vehicle, delivered_repair):
+    # given a minor repair delivered 5 days ago at 12,000 km (warranty: 2,000 km / 10 days)
+    last = delivered_repair(days=5, km=12000)
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+    walk(tenant, checkin, mileage_km=12800)
+
+    found = selectors.checks(tenant, CheckIn.objects.get(pk=checkin.pk))
+
+    assert found.comeback == last
+    assert (found.comeback_days_left, found.comeback_km_left) == (5, 1200)
+    order = services.checkin_open_order(
+        tenant=tenant, checkin_id=checkin.pk, complaint="刹车还是响"
+    ).repair_order
+    assert order.is_comeback and order.comeback_of == last
+
+
+def test_a_return_after_the_warranty_is_not_a_comeback(tenant, vehicle, delivered_repair):
+    delivered_repair(days=5, km=12000)
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+    walk(tenant, checkin, mileage_km=14500)  # 2,500 km since: past the 2,000 km
+
+    assert selectors.checks(tenant, CheckIn.objects.get(pk=checkin.pk)).comeback is None
+
+
+def test_the_customer_signs_after_the_order_is_opened_and_the_sheet_is_then_locked(tenant, vehicle):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+    walk(tenant, checkin)
+    with pytest.raises(DomainError):
+        services.checkin_sign(tenant=tenant, checkin_id=checkin.pk, data_url=png_data_url())
+    services.checkin_open_order(tenant=tenant, checkin_id=checkin.pk, complaint="保养")
+
+    signed = services.checkin_sign(tenant=tenant, checkin_id=checkin.pk, data_url=png_data_url())
+
+    assert signed.signed_at is not None and signed.step == Step.DONE
+    assert selectors.signature_data_url(signed).startswith("data:image/png;base64,")
+    with pytest.raises(Conflict):
+        walk(tenant, signed, fuel_level=8)
+    assert selectors.drafts(tenant) == []
+
+
+@pytest.mark.parametrize(
+    "data_url",
+    ["", "hello", "data:image/png;base64,!!!", "data:text/plain;base64,aGVsbG8=", None],
+)
+def test_a_signature_that_is_not_a_png_is_refused(tenant, vehicle, data_url):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+    walk(tenant, checkin)
+    services.checkin_open_order(tenant=tenant, checkin_id=checkin.pk, complaint="保养")
+    data_url = data_url if data_url is not None else png_data_url(stroke=False)
+
+    with pytest.raises(DomainError) as err:
+        services.checkin_sign(tenant=tenant, checkin_id=checkin.pk, data_url=data_url)
+
+    assert err.value.errors[0]["field"] == "signature"
+    assert CheckIn.objects.get(pk=checkin.pk).signed_at is None
+
+
+def test_photos_are_re_encoded_without_exif_and_kept_private(tenant, vehicle, private_media):
+    from PIL import Image
+
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+
+    photo = services.photo_add(
+        tenant=tenant, checkin_id=checkin.pk, content=tiny_png(3000, 1000), caption="前杠"
+    )
+
+    assert photo.image.name.startswith(f"reception/photos/{tenant.store.pk}/")
+    with Image.open(photo.image.path) as image:
+        assert (image.format, image.size, dict(image.getexif())) == ("JPEG", (1600, 533), {})
+    with pytest.raises(DomainError):
+        services.photo_add(tenant=tenant, checkin_id=checkin.pk, content=b"not an image")
+
+
+def test_another_group_cannot_touch_our_check_in(tenant, outsider_tenant, vehicle):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+
+    with pytest.raises(NotFound):
+        services.checkin_update(tenant=outsider_tenant, checkin_id=checkin.pk, fuel_level=1)
+    with pytest.raises(NotFound):
+        services.checkin_create(tenant=outsider_tenant, vehicle_id=vehicle.pk)
+
+
+def test_today_s_arrivals_show_each_appointment_with_its_check_in(
+    appointment, tenant, vehicle, django_assert_max_num_queries
+):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk, appointment_id=appointment.pk)
+
+    with django_assert_max_num_queries(3):
+        arrivals = selectors.todays_arrivals(tenant, now=timezone.now())
+
+    assert [(a.appointment.pk, a.checkin.pk) for a in arrivals] == [(appointment.pk, checkin.pk)]
+
+
+def test_a_car_found_by_search_is_linked_to_its_appointment_of_today(appointment, tenant, vehicle):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+
+    assert checkin.appointment == appointment
+
+
+def test_two_tablets_starting_the_same_car_at_once_end_with_one_check_in(tenant, vehicle, monkeypatch):
+    # given the first tablet's check-in was saved just after the second tablet looked for one
+    first = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+    real, calls = services.open_checkin_of, []
+    monkeypatch.setattr(
+        services,
+        "open_checkin_of",
+        lambda t, v: None if not calls.append(v) and len(calls) == 1 else real(t, v),
+    )
+
+    with pytest.raises(Conflict) as err:
+        services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+
+    # then the database's constraint refused the second, which is sent to the first
+    assert err.value.extra["checkin_id"] == first.pk
+    assert CheckIn.objects.count() == 1
