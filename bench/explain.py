@@ -150,7 +150,8 @@ def main() -> int:
         )
     print("ms; cand. = the candidates statement (the UNION ALL of the branches), planning + execution;")
     print("max rows = most rows its scans read for one search; plan/exec/all = summed over all the")
-    print("request's statements (token, tenant, candidates, page, vehicles).")
+    print("request's statements (candidates, page; the bearer token's user and tenant are kept")
+    print("between requests, so they are read only by the first).")
     if "--plans" in sys.argv:
         for kind, (q, plan) in plans.items():
             print(

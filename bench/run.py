@@ -16,6 +16,7 @@ Environment (all optional):
   BENCH_SEED          1         seed of the query draw
   BENCH_MAX_SECONDS   600       stop issuing queries after this long
   BENCH_REGENERATE    0         1: reload the data even if present
+  BENCH_SERVER_ARGS   granian's worker settings (default: as `make serve`, --workers 2 --blocking-threads 4)
 All traffic stays on 127.0.0.1; the number of requests is bounded by the settings above.
 """
 
@@ -44,7 +45,8 @@ import generate  # noqa: E402  (bench/generate.py)
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/opendms_bench"
 KINDS = ("initials", "pinyin", "name", "mobile", "mobile_last4", "plate", "vin", "vin_last6")
 BENCH_USER = "bench-sa"
-SERVER_ARGS = ("--workers", "2", "--blocking-threads", "4")  # as `make serve`
+# As `make serve`; BENCH_SERVER_ARGS replaces them for an experiment (e.g. "--workers 1").
+SERVER_ARGS = tuple(os.environ.get("BENCH_SERVER_ARGS", "--workers 2 --blocking-threads 4").split())
 
 
 def env_int(name: str, default: int) -> int:

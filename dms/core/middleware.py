@@ -1,11 +1,88 @@
 """Who is asking, in which store, in which language."""
 
-from django.utils import translation
+import copy
+import dataclasses
+import time
 
-from .models import ApiToken
-from .tenancy import NoTenant, resolve_tenant
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone, translation
+
+from .models import ApiToken, DealerGroup, Store, StoreMembership, User, _hash_token
+from .tenancy import NoTenant, Tenant, resolve_tenant
 
 SESSION_STORE_KEY = "dms_store"
+
+# --- Bearer tokens: who they are and which tenant they act as, kept for a few seconds -------------
+#
+# An API request with a bearer token used to cost two queries before the view ran (the token with
+# its user, the user's memberships with their stores), about a third of a search's time. The
+# answer is kept per (token, X-Store) in this process for TOKEN_CACHE_SECONDS; a token is kept with
+# its home tenant as soon as it is issued. Any other save, or a delete, of a token, user,
+# membership, store or group in this process empties the whole cache (they are rare); in another
+# server process the change is seen when its entry runs out, at most TOKEN_CACHE_SECONDS later. A
+# token's expiry is checked on every request.
+TOKEN_CACHE_SECONDS = 15
+TOKEN_CACHE_MAX = 5000
+_token_cache: dict[tuple[str, str | None], tuple[float, ApiToken, Tenant]] = {}
+
+
+def forget_tokens(**kwargs) -> None:
+    """Empty the cache: a token, a user, a membership, a store or a group has changed."""
+    _token_cache.clear()
+
+
+def _token_saved(sender, instance: ApiToken, created: bool = False, **kwargs) -> None:
+    """A new token is kept at once with its user's home tenant (a client signs in, then
+    searches); any other change of a token empties the cache."""
+    if not created:
+        forget_tokens()
+        return
+    token = (
+        ApiToken.objects.select_related("user", "user__group", "user__home_store")
+        .filter(pk=instance.pk, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return
+    try:
+        tenant = resolve_tenant(token.user)
+    except NoTenant:
+        return
+    _token_cache[(token.key_hash, None)] = (time.monotonic() + TOKEN_CACHE_SECONDS, token, tenant)
+
+
+post_save.connect(_token_saved, sender=ApiToken, dispatch_uid="token_saved")
+post_delete.connect(forget_tokens, sender=ApiToken, dispatch_uid="forget_tokens_delete_ApiToken")
+for _model in (User, StoreMembership, Store, DealerGroup):
+    post_save.connect(forget_tokens, sender=_model, dispatch_uid=f"forget_tokens_save_{_model.__name__}")
+    post_delete.connect(forget_tokens, sender=_model, dispatch_uid=f"forget_tokens_delete_{_model.__name__}")
+
+
+def _bearer_tenant(raw: str, code: str | None) -> tuple[ApiToken | None, Tenant | NoTenant | None]:
+    """The live token of `raw` (or None) and its tenant for store `code`: a Tenant, or the
+    NoTenant raised resolving it. Each request gets its own copy of the token, user and tenant."""
+    key = (_hash_token(raw), code)
+    hit = _token_cache.get(key)
+    now = time.monotonic()
+    if hit is None or hit[0] < now:
+        token = ApiToken.objects.find(raw)
+        if token is None:
+            _token_cache.pop(key, None)
+            return None, None
+        try:
+            tenant = resolve_tenant(token.user, code)
+        except NoTenant as exc:
+            return token, exc  # not kept: its sentence is in this request's language
+        if len(_token_cache) >= TOKEN_CACHE_MAX:
+            _token_cache.clear()
+        hit = _token_cache[key] = (now + TOKEN_CACHE_SECONDS, token, tenant)
+    _deadline, token, tenant = hit
+    if token.expires_at <= timezone.now():
+        _token_cache.pop(key, None)
+        return None, None
+    token = copy.copy(token)
+    token.user = copy.copy(token.user)
+    return token, dataclasses.replace(tenant, user=token.user)
 
 
 def _bearer(request) -> str | None:
@@ -27,30 +104,33 @@ class TenantMiddleware:
 
     def __call__(self, request):
         request.api_token = None
+        request.tenant_error = None
         raw = _bearer(request)
         if raw is not None:
-            token = ApiToken.objects.find(raw)
+            token, tenant = _bearer_tenant(raw, request.headers.get("X-Store"))
             if token is not None:
                 request.user = token.user
                 request.api_token = token
                 request._dont_enforce_csrf_checks = True
-        request.tenant_error = None
+                if isinstance(tenant, NoTenant):
+                    request.tenant, request.tenant_error = None, tenant
+                else:
+                    request.tenant = tenant
+                return self.get_response(request)
         request.tenant = _tenant_or_none(request)
         return self.get_response(request)
 
 
 def _tenant_or_none(request):
+    """The tenant of a browser session (bearer tokens: _bearer_tenant)."""
     user = request.user
     if not user.is_authenticated:
         return None
-    if request.api_token is not None:
-        code = request.headers.get("X-Store")
-    else:
-        code = request.session.get(SESSION_STORE_KEY)
+    code = request.session.get(SESSION_STORE_KEY)
     try:
         return resolve_tenant(user, code)
     except NoTenant as exc:
-        if request.api_token is None and code:
+        if code:
             # A store the user no longer works in: fall back to the home store.
             request.session.pop(SESSION_STORE_KEY, None)
             try:

@@ -8,6 +8,10 @@ class CustomersConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        # The bearer-token cache (dms.core.middleware) listens to saves from the start, not only
+        # once the first request has loaded the middleware.
+        import dms.core.middleware  # noqa: F401
+
         from . import models
 
         auditlog.register(

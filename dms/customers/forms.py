@@ -7,7 +7,7 @@ from .models import Customer, CustomerContact
 
 FIELDS = [
     "name", "title", "mobile", "phone2", "wechat", "email", "preferred_channel", "preferred_time",
-    "occupation", "region", "address", "source", "birthday", "behaviour_type", "notes",
+    "occupation", "region", "address", "source", "birthday", "known_since", "behaviour_type", "notes",
 ]  # fmt: skip
 
 
@@ -19,6 +19,7 @@ class CustomerForm(forms.Form):
             label=_("mobile"), max_length=30, help_text=_("11 digits, e.g. 138 1234 5678")
         )
         self.fields["birthday"].widget = forms.DateInput(attrs={"type": "date"})
+        self.fields["known_since"].widget = forms.DateInput(attrs={"type": "date"})
         self.fields["notes"].widget.attrs["rows"] = 3
         self.fields["customer_manager"] = forms.TypedChoiceField(
             label=_("customer manager"),

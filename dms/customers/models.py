@@ -79,6 +79,14 @@ class Customer(OpaqueIdModel):
     address = models.CharField(_("address"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WALK_IN)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
+    known_since = models.DateField(
+        _("customer since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the customer first came to the group, if before this file was opened (e.g. imported)."
+        ),
+    )
     behaviour_type = models.CharField(
         _("behaviour type"), max_length=10, choices=BehaviourType.choices, blank=True, default=""
     )
@@ -122,17 +130,28 @@ class Customer(OpaqueIdModel):
     @property
     def salutation(self) -> str:
         """How letters and messages address the customer: 张先生, 李女士."""
-        from .rules import surname_of
+        return salutation(self.name, self.title)
 
-        surname = surname_of(self.name)
-        if self.title == Title.MR:
-            return f"{surname}先生"
-        if self.title == Title.MS:
-            return f"{surname}女士"
-        return self.name
+    @property
+    def customer_since(self):
+        """The date the customer is known from: `known_since`, else the day the file was opened."""
+        from django.utils import timezone
+
+        return self.known_since or timezone.localtime(self.created_at).date()
 
 
-class ConsentEvent(models.Model):
+def salutation(name: str, title: str) -> str:
+    from .rules import surname_of
+
+    surname = surname_of(name)
+    if title == Title.MR:
+        return f"{surname}先生"
+    if title == Title.MS:
+        return f"{surname}女士"
+    return name
+
+
+class ConsentEvent(OpaqueIdModel):
     """Each grant or withdrawal of consent to marketing messages (PIPL), kept for proof."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consent_events")
@@ -148,7 +167,7 @@ class ConsentEvent(models.Model):
         return f"{self.customer_id} {'+' if self.granted else '-'} {self.at:%Y-%m-%d}"
 
 
-class CustomerContact(models.Model):
+class CustomerContact(OpaqueIdModel):
     """One contact with the customer: a call, a message, a visit. The customer card's history."""
 
     class Direction(models.TextChoices):

@@ -70,12 +70,18 @@ def name_keys(name: str) -> dict[str, str]:
     """Search keys for a name: full pinyin and initials (zhangsan, zs) and the given name (三).
 
     A compound surname is kept whole (欧阳娜娜: given name 娜娜), a surname is read as a surname
-    (曾 zeng), and a name in Latin letters gives one initial per word (John Smith: js)."""
+    (曾 zeng), and a name in Latin letters gives one initial per word (John Smith: js) and its
+    last word as the tail (smith), so that the family name finds it whichever way round it is
+    written (Smith John: its pinyin starts with smith)."""
     cleaned = re.sub(r"\s+", "", name or "")
     if not _CJK.match(cleaned[:1]):
         words = [w for w in (_letters(w) for w in (name or "").split()) if w]
         return _fit(
-            {"name_pinyin": "".join(words), "name_initials": "".join(w[0] for w in words), "name_tail": ""}
+            {
+                "name_pinyin": "".join(words),
+                "name_initials": "".join(w[0] for w in words),
+                "name_tail": words[-1] if len(words) > 1 else "",
+            }
         )
     surname = surname_of(cleaned)
     given = cleaned[len(surname) :]

@@ -80,9 +80,7 @@ def recompute_customer_tier(
         Visit(d, p)
         for d, p in ServiceRecord.objects.filter(customer=customer).values_list("date", "amount_paid")
     ]
-    tier, reason = value_tier(
-        visits=visits, known_since=timezone.localtime(customer.created_at).date(), rules=rules, today=today
-    )
+    tier, reason = value_tier(visits=visits, known_since=customer.customer_since, rules=rules, today=today)
     if (tier, reason) == (customer.value_tier, customer.value_tier_reason):
         return False
     Customer.objects.filter(pk=customer.pk).update(value_tier=tier, value_tier_reason=reason[:200])
@@ -106,11 +104,11 @@ def recompute_group_tiers(group_id: int, *, today: date | None = None, batch: in
         ):
             visits.setdefault(cid, []).append(Visit(d, p))
         for c in Customer.objects.filter(pk__in=chunk).only(
-            "pk", "created_at", "value_tier", "value_tier_reason"
+            "pk", "created_at", "known_since", "value_tier", "value_tier_reason"
         ):
             tier, reason = value_tier(
                 visits=visits.get(c.pk, []),
-                known_since=timezone.localtime(c.created_at).date(),
+                known_since=c.customer_since,
                 rules=rules,
                 today=today,
             )

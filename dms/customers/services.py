@@ -14,10 +14,12 @@ from dms.core.validation import Result, aware, collect, full_clean
 
 from .models import ConsentEvent, Customer, CustomerContact
 from .rules import name_keys, validate_mobile
+from .segmentation import recompute_customer_tier
 
 EDITABLE_FIELDS = (
     "name", "title", "mobile", "phone2", "wechat", "email", "preferred_channel", "preferred_time",
-    "occupation", "region", "address", "source", "birthday", "behaviour_type", "customer_manager_id", "notes",
+    "occupation", "region", "address", "source", "birthday", "known_since", "behaviour_type", "customer_manager_id",
+    "notes",
 )  # fmt: skip
 
 
@@ -39,6 +41,8 @@ def _apply(customer: Customer, tenant: Tenant, changes: dict) -> None:
         customer.mobile = collect(errors, validate_mobile, customer.mobile) or customer.mobile
     if customer.birthday and customer.birthday > timezone.localdate():
         errors.append({"field": "birthday", "message": _("The birthday cannot be in the future.")})
+    if customer.known_since and customer.known_since > timezone.localdate():
+        errors.append({"field": "known_since", "message": _("“Customer since” cannot be in the future.")})
     if changes.get("customer_manager_id"):
         manager = User.objects.filter(
             pk=changes["customer_manager_id"], group_id=tenant.group_id, is_active=True
@@ -81,6 +85,8 @@ def customer_create(
         customer.save()
         if marketing_consent:
             _record_consent(customer, tenant, granted=True, how=consent_how or _("At registration"))
+        if customer.known_since:
+            recompute_customer_tier(customer)  # known for years without a visit: lost
     return Result(customer, duplicate_warnings(tenant, mobile=customer.mobile, exclude_id=customer.pk))
 
 
@@ -93,9 +99,12 @@ def customer_update(*, tenant: Tenant, customer_id: int, version: int, **changes
         customer = get_scoped(Customer.objects.select_for_update(), tenant, pk=customer_id)
         if customer.version != version:
             raise stale_version(customer.version)
+        since = customer.known_since
         _apply(customer, tenant, changes)
         customer.version += 1
         customer.save()
+        if customer.known_since != since:
+            recompute_customer_tier(customer)
         if consent is not None and consent != customer.marketing_consent:
             _record_consent(customer, tenant, granted=consent, how=consent_how)
     warnings = (

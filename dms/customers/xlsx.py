@@ -33,14 +33,23 @@ from openpyxl.styles import Font
 from openpyxl.utils.datetime import from_excel
 
 from dms.core.errors import DomainError
-from dms.core.models import Brand
+from dms.core.models import Brand, Store, User
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, resolve_tenant
 from dms.vehicles.models import Energy, Usage, Vehicle
 from dms.vehicles.rules import normalize_vin, validate_plate, validate_vin, vin_check_digit
 from dms.vehicles.services import vehicle_create
 
-from .models import Customer, ExportRecord, ImportJob, Source, Title
+from .models import (
+    BehaviourType,
+    Channel,
+    Customer,
+    ExportRecord,
+    ImportJob,
+    PreferredTime,
+    Source,
+    Title,
+)
 from .rules import validate_mobile
 from .services import customer_create
 
@@ -77,6 +86,13 @@ COLUMNS = (
     Column("source", "来源", "Source", "choice", aliases=("客户来源",), width=8),
     Column("birthday", "生日", "Birthday", "date", aliases=("出生日期", "date of birth")),
     Column("marketing_consent", "营销同意", "Marketing consent", "bool", aliases=("consent",), width=9),
+    Column("occupation", "职业", "Occupation", aliases=("工作",)),
+    Column("preferred_channel", "联系方式", "Preferred channel", "choice", aliases=("首选联系方式", "preferred contact"), width=8),
+    Column("preferred_time", "联系时间", "Preferred time", "choice", aliases=("方便联系时间",), width=8),
+    Column("behaviour_type", "性格类型", "Behaviour type", "choice", aliases=("行为类型", "behavior type"), width=8),
+    Column("known_since", "客户起始日期", "Customer since", "date", aliases=("建档日期", "首次到店日期", "known since")),
+    Column("customer_manager", "客户经理", "Customer manager", "manager", aliases=("专属客户经理",)),
+    Column("notes", "备注", "Notes", aliases=("客户备注",), width=24),
     Column("vin", "VIN", "VIN", vehicle=True, aliases=("车架号", "车辆识别代号", "vin码"), width=20),
     Column("plate", "车牌", "Plate", vehicle=True, aliases=("车牌号", "车牌号码", "number plate"), width=10),
     Column("brand", "品牌", "Brand", "brand", vehicle=True),
@@ -93,6 +109,8 @@ COLUMNS = (
     Column("insurance_policy_no", "保单号", "Insurance policy number", vehicle=True, aliases=("保单号码", "policy number"), width=16),
     Column("insurance_expiry", "保险到期", "Insurance expires", "date", vehicle=True, aliases=("保险到期日", "insurance expiry")),
     Column("inspection_due", "年检到期", "Annual inspection due", "date", vehicle=True, aliases=("年检到期日", "inspection due")),
+    Column("selling_store", "销售门店", "Sold by store", "store", vehicle=True, aliases=("销售店", "sold by")),
+    Column("vehicle_notes", "车辆备注", "Vehicle notes", vehicle=True, width=24),
 )  # fmt: skip
 BY_KEY = {c.key: c for c in COLUMNS}
 REQUIRED = ("name", "mobile")
@@ -100,19 +118,28 @@ REQUIRED_WITH_VEHICLES = ("vin", "brand", "model")
 
 # Chinese labels of the choice columns, fixed here because they are part of the file format (the
 # interface's labels follow the user's language and the catalogue; those are accepted too).
-CHOICE_CLASSES = {"title": Title, "source": Source, "energy": Energy, "usage": Usage}
+CHOICE_CLASSES = {
+    "title": Title, "source": Source, "preferred_channel": Channel, "preferred_time": PreferredTime,
+    "behaviour_type": BehaviourType, "energy": Energy, "usage": Usage,
+}  # fmt: skip
 CHOICE_LABELS = {
     "title": {"mr": "先生", "ms": "女士"},
     "source": {
         "walk_in": "到店", "phone": "电话", "web": "网络", "event": "活动", "referral": "转介绍",
         "sale": "本店购车", "import": "导入", "other": "其他",
     },
+    "preferred_channel": {"phone": "电话", "sms": "短信", "wechat": "微信", "email": "邮件"},
+    "preferred_time": {"any": "任意时间", "morning": "上午", "noon": "中午", "afternoon": "下午", "evening": "晚上"},
+    "behaviour_type": {"dominant": "主导型", "analytical": "分析型", "social": "社交型"},
     "energy": {"petrol": "汽油", "diesel": "柴油", "hybrid": "混动", "phev": "插电混动", "bev": "纯电动"},
     "usage": {"private": "私家车", "company": "公司车", "commercial": "营运车"},
 }  # fmt: skip
 CHOICE_SYNONYMS = {
     "title": {"男": "mr", "女": "ms", "mr.": "mr", "ms.": "ms", "mrs": "ms", "mrs.": "ms", "miss": "ms"},
     "source": {"自然到店": "walk_in", "线上": "web", "介绍": "referral", "购车": "sale"},
+    "preferred_channel": {"手机": "phone", "打电话": "phone", "信息": "sms", "微信消息": "wechat", "电子邮件": "email"},
+    "preferred_time": {"随时": "any", "不限": "any", "早上": "morning", "午间": "noon", "傍晚": "evening"},
+    "behaviour_type": {"主导": "dominant", "分析": "analytical", "社交": "social"},
     "energy": {
         "油车": "petrol", "混合动力": "hybrid", "油电混合": "hybrid", "hev": "hybrid", "插混": "phev",
         "纯电": "bev", "电动": "bev", "ev": "bev",
@@ -292,6 +319,24 @@ class Lookups:
     def __init__(self, tenant: Tenant):
         self.brands = {_norm(b.name): b.pk for b in Brand.objects.for_tenant(tenant)}
         self.brand_names = "、".join(b.name for b in Brand.objects.for_tenant(tenant)) or "-"
+        self.stores: dict[str, int] = {}
+        for pk, code, name in Store.objects.filter(group_id=tenant.group_id).values_list(
+            "pk", "code", "name"
+        ):
+            self.stores[_norm(name)] = self.stores[_norm(code)] = pk
+        # Colleagues by user name or by name; a name two colleagues share finds neither (None).
+        self.managers: dict[str, int | None] = {}
+        people = list(
+            User.objects.filter(group_id=tenant.group_id, is_active=True).values_list(
+                "pk", "username", "display_name"
+            )
+        )
+        for pk, _username, display in people:
+            if display:
+                key = _norm(display)
+                self.managers[key] = pk if self.managers.get(key, pk) == pk else None
+        for pk, username, _display in people:
+            self.managers[_norm(username)] = pk
         self.choices: dict[str, dict[str, str]] = {}
         for key, cls in CHOICE_CLASSES.items():
             words: dict[str, str] = {}
@@ -328,6 +373,33 @@ class Lookups:
             )
         return brand_id
 
+    def store(self, value) -> int | None:
+        text = _text(value)
+        if not text:
+            return None
+        store_id = self.stores.get(_norm(text))
+        if store_id is None:
+            raise CellError(
+                _("%(value)s is not a store of your group (write its code or name).") % {"value": text}
+            )
+        return store_id
+
+    def manager(self, value) -> int | None:
+        text = _text(value)
+        if not text:
+            return None
+        key = _norm(text)
+        if key in self.managers and self.managers[key] is None:
+            raise CellError(
+                _("Several colleagues are called %(value)s; write the user name.") % {"value": text}
+            )
+        manager_id = self.managers.get(key)
+        if manager_id is None:
+            raise CellError(
+                _("%(value)s is not a colleague in your group (write the user name).") % {"value": text}
+            )
+        return manager_id
+
     def parse(self, column: Column, value):
         if column.kind == "date":
             return _date(value)
@@ -339,6 +411,10 @@ class Lookups:
             return self.choice(column.key, value)
         if column.kind == "brand":
             return self.brand(value)
+        if column.kind == "store":
+            return self.store(value)
+        if column.kind == "manager":
+            return self.manager(value)
         return _text(value)
 
 
@@ -524,8 +600,17 @@ def import_row(tenant: Tenant, layout: Layout, lookups: Lookups, values) -> tupl
     customer_fields = {k: parsed[k] for k in parsed if not BY_KEY[k].vehicle and k != "marketing_consent"}
     customer_fields["mobile"] = mobile
     customer_fields["source"] = customer_fields.get("source") or Source.IMPORT
+    if "customer_manager" in customer_fields:
+        customer_fields["customer_manager_id"] = customer_fields.pop("customer_manager")
+    for key in ("preferred_channel", "preferred_time"):  # empty: the model's default
+        if not customer_fields.get(key):
+            customer_fields.pop(key, None)
     vehicle_fields = {k: v for k, v in parsed.items() if BY_KEY[k].vehicle}
     vehicle_fields["brand_id"] = vehicle_fields.pop("brand", None)
+    if "selling_store" in vehicle_fields:
+        vehicle_fields["selling_store_id"] = vehicle_fields.pop("selling_store")
+    if "vehicle_notes" in vehicle_fields:
+        vehicle_fields["notes"] = vehicle_fields.pop("vehicle_notes")
     mileage = vehicle_fields.pop("mileage_km", None) or 0
     for key in ("energy", "usage"):  # empty: the model's default
         if not vehicle_fields.get(key):
@@ -603,11 +688,20 @@ def _cells(sheet, values: dict) -> list:
     return row
 
 
+_SPECIAL = {"brand", "selling_store", "vehicle_notes", "customer_manager", "known_since"}
+
+
 def _values(customer: Customer, vehicle: Vehicle | None) -> dict:
-    values = {c.key: getattr(customer, c.key) for c in COLUMNS if not c.vehicle}
+    values = {c.key: getattr(customer, c.key) for c in COLUMNS if not c.vehicle and c.key not in _SPECIAL}
+    values["known_since"] = customer.customer_since  # the file's opening when not known earlier
+    values["customer_manager"] = customer.customer_manager.username if customer.customer_manager_id else None
     if vehicle is not None:
-        values.update({c.key: getattr(vehicle, c.key) for c in COLUMNS if c.vehicle and c.key != "brand"})
+        values.update(
+            {c.key: getattr(vehicle, c.key) for c in COLUMNS if c.vehicle and c.key not in _SPECIAL}
+        )
         values["brand"] = vehicle.brand.name
+        values["selling_store"] = vehicle.selling_store.code if vehicle.selling_store_id else None
+        values["vehicle_notes"] = vehicle.notes
     return values
 
 
@@ -617,8 +711,9 @@ def export_write(*, tenant: Tenant, out) -> ExportRecord:
     workbook, sheet = _new_sheet()
     customers = (
         Customer.objects.for_tenant(tenant)
+        .select_related("customer_manager")
         .order_by("created_at", "pk")
-        .prefetch_related(Prefetch("vehicles", queryset=Vehicle.objects.select_related("brand").order_by("created_at", "pk")))
+        .prefetch_related(Prefetch("vehicles", queryset=Vehicle.objects.select_related("brand", "selling_store").order_by("created_at", "pk")))
     )  # fmt: skip
     rows = customer_count = 0
     for customer in customers.iterator(chunk_size=1000):

@@ -76,7 +76,7 @@ class Vehicle(OpaqueIdModel):
         return self.plate or self.vin
 
 
-class MileageReading(models.Model):
+class MileageReading(OpaqueIdModel):
     """An odometer reading. Readings never go backwards unless marked as a correction."""
 
     class Source(models.TextChoices):
@@ -124,7 +124,7 @@ class VehicleOwnership(models.Model):
         return f"{self.customer} {self.started_on}–{self.ended_on or ''}"
 
 
-class ServiceRecord(models.Model):
+class ServiceRecord(OpaqueIdModel):
     """One visit in the vehicle's service history, kept with the customer who owned it then.
 
     Settled repair orders write one; history brought from an earlier system is imported as such.

@@ -192,7 +192,9 @@ def _record_mileage(
         vehicle=vehicle, km=km, read_at=read_at, source=MileageReading.Source.CORRECTION if correction else source,
         is_correction=correction, note=note.strip()[:200], by=tenant.user,
     )  # fmt: skip
-    latest = MileageReading.objects.filter(vehicle=vehicle).order_by("-read_at", "-id").first()
+    # The newest reading: this one, unless one was taken later (ids are random: not an order).
+    later = MileageReading.objects.filter(vehicle=vehicle, read_at__gt=reading.read_at)
+    latest = later.order_by("-read_at", "-is_correction", "-km").first() or reading
     if (vehicle.mileage_km, vehicle.mileage_read_at) != (latest.km, latest.read_at):
         vehicle.mileage_km, vehicle.mileage_read_at = latest.km, latest.read_at
         vehicle.save(update_fields=["mileage_km", "mileage_read_at", "updated_at"])

@@ -324,6 +324,53 @@ def test_english_headers_and_choice_codes_are_recognised(manager_tenant, brand):
     )  # fmt: skip
 
 
+EVERY_OTHER_FIELD = {
+    "职业": "教师", "联系方式": "微信", "联系时间": "晚上", "性格类型": "分析型", "客户起始日期": "2015-03-01",
+    "客户经理": "manager1", "备注": "只在周末来", "销售门店": "SZ01", "车辆备注": "后保险杠有旧划痕",
+}  # fmt: skip
+
+
+def test_every_field_of_the_customer_and_vehicle_files_is_imported(manager_tenant, manager, store, brand):
+    header = ["姓名", "手机", "VIN", "品牌", "车型", *EVERY_OTHER_FIELD]
+    row = ["赵六", "13611112222", valid_vin(8), "东风本田", "雅阁", *EVERY_OTHER_FIELD.values()]
+
+    job = run_import(manager_tenant, workbook([row], header=header))
+
+    assert (job.error_rows, job.created_customers, job.created_vehicles) == (0, 1, 1), job.errors
+    zhao = Customer.objects.get(name="赵六")
+    assert (zhao.occupation, zhao.preferred_channel, zhao.preferred_time, zhao.behaviour_type, zhao.notes) == (
+        "教师", "wechat", "evening", "analytical", "只在周末来",
+    )  # fmt: skip
+    assert (zhao.known_since, zhao.customer_manager) == (date(2015, 3, 1), manager)
+    assert zhao.value_tier == "lost"  # known since 2015, never came back: not a new customer
+    v = Vehicle.objects.get(owner=zhao)
+    assert (v.selling_store, v.notes) == (store, "后保险杠有旧划痕")
+
+
+def test_every_imported_field_is_exported(manager_tenant, manager, brand):
+    header = ["姓名", "手机", "VIN", "品牌", "车型", *EVERY_OTHER_FIELD]
+    run_import(manager_tenant, workbook([["赵六", "13611112222", valid_vin(8), "东风本田", "雅阁", *EVERY_OTHER_FIELD.values()]], header=header))  # fmt: skip
+    out = io.BytesIO()
+
+    xlsx.export_write(tenant=manager_tenant, out=out)
+
+    head, row = sheet_rows(out.getvalue())
+    exported = dict(zip(head, row, strict=True))
+    assert {k: exported[k] for k in EVERY_OTHER_FIELD if k != "客户起始日期"} == {
+        k: v for k, v in EVERY_OTHER_FIELD.items() if k != "客户起始日期"
+    }
+    assert exported["客户起始日期"].date() == date(2015, 3, 1)
+
+
+def test_a_customer_manager_or_store_not_in_the_group_is_a_row_error(manager_tenant, brand):
+    header = ["姓名", "手机", "VIN", "品牌", "车型", "客户经理", "销售门店"]
+
+    job = run_import(manager_tenant, workbook([["赵六", "13611112222", valid_vin(8), "东风本田", "雅阁", "nobody", "XX99"]], header=header))  # fmt: skip
+
+    assert [(e["row"], e["column"]) for e in job.errors] == [(2, "客户经理"), (2, "销售门店")]
+    assert not Customer.objects.filter(name="赵六").exists()
+
+
 def test_the_template_imports_as_it_is(manager_client, manager_tenant, brand):
     response = manager_client.get(reverse("customers:import_template"))
     content = b"".join(response.streaming_content)

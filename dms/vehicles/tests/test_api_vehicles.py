@@ -1,6 +1,6 @@
 """/api/v1/vehicles: the vehicle file over HTTP: identity, changes, mileage, ownership, history, cover."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -700,3 +700,28 @@ def test_dates_are_shown_as_iso_dates(api, customer):
         r = api.post("/vehicles", new_vehicle_body(customer, purchase_date="2026-05-01"))
 
     assert date.fromisoformat(r.json()["purchase_date"]) == date(2026, 5, 1)
+
+
+# --- Ids ---------------------------------------------------------------------------------------------
+
+OPAQUE = 1 << 40  # dms.core.ids: random 52-bit ids, never a sequence shared by the groups
+
+
+def test_readings_and_service_records_have_opaque_ids_like_the_vehicle(api, vehicle):
+    reading = api.post(f"/vehicles/{vehicle.pk}/mileage", {"km": 13000}).json()
+    record = add_record(api, vehicle, "2026-01-10", 12500, "更换机油机滤", "380.00")
+
+    listed = [r["id"] for r in api.get(f"/vehicles/{vehicle.pk}/mileage").json()]
+
+    assert reading["id"] >= OPAQUE and record["id"] >= OPAQUE
+    assert reading["id"] in listed and all(i >= OPAQUE for i in listed)
+
+
+def test_a_reading_taken_at_the_same_moment_as_the_last_one_is_the_vehicles_mileage(
+    api, vehicle, time_machine
+):
+    time_machine.move_to(vehicle.mileage_read_at + timedelta(minutes=10), tick=False)
+    for km in (13000, 13050, 13100):  # random ids: the newest reading is not the highest id
+        assert api.post(f"/vehicles/{vehicle.pk}/mileage", {"km": km}).status_code == 201
+
+    assert api.get(f"/vehicles/{vehicle.pk}").json()["mileage_km"] == 13100
