@@ -1057,7 +1057,6 @@ def load_demo(*, customers: int = 300, other_customers: int = 20, seed: int = SE
         from dms.core.demo_service import load_demo_service
 
         summary["service"] = load_demo_service()
-        from dms.core.models import DealerGroup
         from dms.packages.demo import load_demo_packages
 
         for group in DealerGroup.objects.filter(code__in=("DEMO", "OTHER")):

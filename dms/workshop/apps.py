@@ -8,10 +8,10 @@ class WorkshopConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
-
         from dms.core.tenancy import get_scoped
         from dms.parts.links import register_order_kind
+
+        from . import models
 
         # Parts are reserved for and issued to real orders of the store, named by their number.
         register_order_kind(

@@ -243,3 +243,120 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.amount}"
+
+
+# --- The shop floor: clocking, findings' photos, progress reviews --------------------------------------
+
+
+class PauseReason(models.TextChoices):
+    PARTS = "parts", _("Waiting for parts")
+    APPROVAL = "approval", _("Waiting for customer approval")
+    BREAK = "break", _("Break")
+    OTHER = "other", _("Other")
+
+
+class ClockEnd(models.TextChoices):
+    PAUSE = "pause", _("Paused")
+    OFF = "off", _("Clocked off")
+    FINISH = "finish", _("Work finished")
+
+
+class JobClock(models.Model):
+    """One stretch of a technician's work on an order (打卡): from clock-on or resume until a pause,
+    clock-off or the end of the work. Clocked hours per order and technician are the sum of these;
+    efficiency is standard hours over clocked hours."""
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.CASCADE, related_name="clocks")
+    technician = models.ForeignKey(
+        "scheduling.Technician", on_delete=models.PROTECT, related_name="+", verbose_name=_("technician")
+    )
+    started_at = models.DateTimeField(_("started"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.CharField(_("how it ended"), max_length=10, choices=ClockEnd.choices, blank=True)
+    pause_reason = models.CharField(_("pause reason"), max_length=10, choices=PauseReason.choices, blank=True)
+    pause_note = models.CharField(_("note"), max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )  # who pressed the button: the technician, or the foreman on their behalf
+
+    class Meta:
+        verbose_name = _("job clocking")
+        verbose_name_plural = _("job clockings")
+        ordering = ["started_at", "id"]
+        indexes = [models.Index(fields=["order", "technician"], name="clock_by_order_tech")]
+        constraints = [
+            # A technician works on one job at a time.
+            models.UniqueConstraint(
+                fields=["technician"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_running_clock_per_tech",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                name="clock_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.technician_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+def finding_photo_path(instance: "FindingPhoto", filename: str) -> str:
+    import uuid
+
+    return f"floor/{instance.order.store_id}/{instance.order_id}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class FindingPhoto(models.Model):
+    """A photo of what a technician found, taken with the tablet's camera. Private: served only
+    through a view that checks the store, never under a public /media/ URL."""
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.CASCADE, related_name="finding_photos")
+    line = models.ForeignKey(RepairOrderLine, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("photo"), upload_to=finding_photo_path, max_length=200)
+    content_type = models.CharField(max_length=30)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("finding photo")
+        verbose_name_plural = _("finding photos")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+    @property
+    def extension(self) -> str:
+        return {"image/png": "png", "image/webp": "webp"}.get(self.content_type, "jpg")
+
+
+class ReviewSlot(models.TextChoices):
+    """The three progress reviews of a day (morning, noon, afternoon)."""
+
+    MORNING = "10:00", _("Morning review 10:00")
+    NOON = "14:00", _("Noon review 14:00")
+    AFTERNOON = "16:30", _("Afternoon review 16:30")
+
+
+class ProgressReview(models.Model):
+    """The foreman's progress review of the floor (进度检查), three times a day."""
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"))
+    slot = models.CharField(_("review"), max_length=5, choices=ReviewSlot.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    open_orders = models.PositiveIntegerField(_("open orders"))
+    late_orders = models.PositiveIntegerField(_("late orders"))
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress review")
+        verbose_name_plural = _("progress reviews")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["store", "at"], name="review_store_at")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,503 @@
+"""Reads of the shop floor (steps 4-8): the dispatch board, a technician's own jobs, the QC queue,
+the wall board, progress reviews and clocked hours.
+
+Every board is built from a fixed number of queries, whatever the number of orders: the orders
+with their lines in two, the technicians in one, the clockings in one, the reviews in one.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dms.core.errors import NotFound
+from dms.core.tenancy import Tenant
+from dms.scheduling.models import Skill, Technician
+from dms.scheduling.selectors import day_bounds, store_zone
+
+from .models import (
+    OPEN_STATES,
+    ClockEnd,
+    FindingPhoto,
+    JobClock,
+    LineKind,
+    LineState,
+    ProgressReview,
+    RepairOrder,
+    RepairOrderLine,
+    ReviewSlot,
+    State,
+)  # fmt: skip
+
+ZERO = Decimal("0")
+HOUR = Decimal("3600")
+WORK_STATES = (State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL)
+BEFORE_QC = (State.DRAFT, State.SIGNED, *WORK_STATES)  # labor still to be done
+NOT_READY = (*BEFORE_QC, State.FINISHED)  # the car is not ready for the customer yet
+
+
+# --- One order, from its prefetched lines ---------------------------------------------------------------
+
+
+def _labor(order: RepairOrder) -> list[RepairOrderLine]:
+    return [ln for ln in order.lines.all() if ln.kind == LineKind.LABOR and ln.counts]
+
+
+def standard_hours(order: RepairOrder) -> Decimal:
+    """The order's labor in standard hours (工时), declined extra work left out."""
+    return sum((ln.quantity for ln in _labor(order)), ZERO)
+
+
+def remaining_hours(order: RepairOrder) -> Decimal:
+    """Standard hours of labor not finished yet."""
+    if order.state not in BEFORE_QC:
+        return ZERO
+    return sum((ln.quantity for ln in _labor(order) if ln.state != LineState.DONE), ZERO)
+
+
+def needed_skills(order: RepairOrder) -> list[str]:
+    """The skills the order's labor operations need (general mechanics is everyone's)."""
+    skills = {ln.labor_operation.skill for ln in _labor(order) if ln.labor_operation_id}
+    return sorted(skills - {Skill.GENERAL})
+
+
+def skill_labels(codes) -> list[str]:
+    labels = dict(Skill.choices)
+    return [str(labels.get(c, c)) for c in codes]
+
+
+@dataclass(frozen=True)
+class Timing:
+    late: bool  # the promised time has passed and the car is not ready
+    at_risk: bool  # the labor left takes longer than the time left
+    hours_left: Decimal | None  # until the promised time
+
+
+def timing(order: RepairOrder, now: datetime) -> Timing:
+    if order.promised_at is None or order.state not in NOT_READY:
+        return Timing(False, False, None)
+    left = Decimal((order.promised_at - now).total_seconds()) / HOUR
+    if left <= 0:
+        return Timing(True, False, left.quantize(Decimal("0.1")))
+    return Timing(False, remaining_hours(order) > left, left.quantize(Decimal("0.1")))
+
+
+def _orders(tenant: Tenant, states, **filters):
+    lines = RepairOrderLine.objects.select_related("labor_operation").prefetch_related("photos")
+    return (
+        RepairOrder.objects.for_tenant(tenant)
+        .filter(state__in=states, **filters)
+        .select_related("vehicle", "vehicle__brand", "technician__user")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by("promised_at", "opened_at", "pk")
+    )
+
+
+# --- Clockings -------------------------------------------------------------------------------------
+
+
+def clock_seconds(clock: JobClock, now: datetime) -> float:
+    end = clock.ended_at
+    if end is None:
+        # A clock left running on a job finished elsewhere stops at the finish.
+        order_done = clock.order.finished_at if clock.order.state not in WORK_STATES else None
+        end = order_done or now
+    return max((end - clock.started_at).total_seconds(), 0.0)
+
+
+def hours(seconds: float) -> Decimal:
+    return (Decimal(seconds) / HOUR).quantize(Decimal("0.01"))
+
+
+@dataclass
+class ClockStatus:
+    """Where a technician stands on one job."""
+
+    state: str  # "not_started", "working", "paused", "off", "finished"
+    since: datetime | None = None
+    pause_reason: str = ""
+    pause_label: str = ""
+    pause_note: str = ""
+    clocked: Decimal = ZERO
+
+
+def clock_status(clocks: list[JobClock], now: datetime) -> ClockStatus:
+    """From one technician's clockings on one order, oldest first."""
+    total = hours(sum(clock_seconds(c, now) for c in clocks))
+    if not clocks:
+        return ClockStatus("not_started")
+    last = clocks[-1]
+    if last.ended_at is None:
+        return ClockStatus("working", since=last.started_at, clocked=total)
+    if last.ended_by == ClockEnd.PAUSE:
+        return ClockStatus(
+            "paused", since=last.ended_at, pause_reason=last.pause_reason,
+            pause_label=last.get_pause_reason_display(), pause_note=last.pause_note, clocked=total,
+        )  # fmt: skip
+    return ClockStatus(
+        "finished" if last.ended_by == ClockEnd.FINISH else "off", since=last.ended_at, clocked=total
+    )
+
+
+def clocked_hours(
+    tenant: Tenant, *, order_ids=None, since: datetime | None = None, until: datetime | None = None,
+    now: datetime | None = None,
+) -> dict[tuple[int, int], Decimal]:  # fmt: skip
+    """Clocked hours per (order id, technician id), for efficiency (standard hours / clocked hours)
+    and utilisation. One query."""
+    now = now or timezone.now()
+    qs = JobClock.objects.filter(order__store=tenant.store).select_related("order")
+    if order_ids is not None:
+        qs = qs.filter(order_id__in=list(order_ids))
+    if since is not None:
+        qs = qs.filter(started_at__gte=since)
+    if until is not None:
+        qs = qs.filter(started_at__lt=until)
+    seconds: dict[tuple[int, int], float] = {}
+    for c in qs:
+        key = (c.order_id, c.technician_id)
+        seconds[key] = seconds.get(key, 0.0) + clock_seconds(c, now)
+    return {k: hours(v) for k, v in seconds.items()}
+
+
+def efficiency(order: RepairOrder, clocked: Decimal) -> Decimal | None:
+    """Standard hours over clocked hours (1.00 = on standard)."""
+    if not clocked:
+        return None
+    return (standard_hours(order) / clocked).quantize(Decimal("0.01"))
+
+
+# --- Progress reviews ------------------------------------------------------------------------------
+
+# A review counts for the slot nearest to it: before 12:00 the morning one, before 15:15 noon's,
+# after that the afternoon's.
+_SLOT_ENDS = [
+    (time(12, 0), ReviewSlot.MORNING),
+    (time(15, 15), ReviewSlot.NOON),
+    (time.max, ReviewSlot.AFTERNOON),
+]
+
+
+def review_slot(local: datetime) -> str:
+    return next(slot for end, slot in _SLOT_ENDS if local.time() < end or end == time.max)
+
+
+@dataclass
+class ReviewStatus:
+    slot: str
+    label: str
+    at: time
+    review: ProgressReview | None
+    due: bool  # its time has come
+
+    @property
+    def state(self) -> str:
+        return "done" if self.review else ("overdue" if self.due else "upcoming")
+
+
+def reviews_today(tenant: Tenant, now: datetime) -> list[ReviewStatus]:
+    zone = store_zone(tenant.store)
+    local = now.astimezone(zone)
+    start, end = day_bounds(tenant.store, local.date())
+    done: dict[str, ProgressReview] = {}
+    for r in ProgressReview.objects.for_tenant(tenant).filter(at__gte=start, at__lt=end).select_related("by"):
+        done.setdefault(r.slot, r)
+    out = []
+    for slot, label in ReviewSlot.choices:
+        at = time(*map(int, slot.split(":")))
+        out.append(ReviewStatus(slot, str(label), at, done.get(slot), local.time() >= at))
+    return out
+
+
+# --- The dispatch board (派工) ------------------------------------------------------------------------
+
+
+@dataclass
+class WaitingJob:
+    order: RepairOrder
+    hours: Decimal
+    skills: list[str]
+    skill_labels: list[str]
+    timing: Timing
+    unfit: set[int] = field(default_factory=set)  # technicians lacking a needed skill
+
+
+@dataclass
+class TechRow:
+    technician: Technician
+    skill_labels: list[str]
+    working_hours: Decimal  # today, by their working time
+    load_hours: Decimal  # standard hours of labor left on the jobs dispatched to them
+    clocked_today: Decimal
+    jobs: list[RepairOrder]
+    current: RepairOrder | None  # the job they are clocked on now
+    works_today: bool
+    paused: str = ""  # why their last job of today is paused, when not clocked on
+
+    @property
+    def load_percent(self) -> int:
+        if not self.working_hours:
+            return 100 if self.load_hours else 0
+        return min(int(self.load_hours / self.working_hours * 100), 100)
+
+    @property
+    def overloaded(self) -> bool:
+        return self.load_hours > self.working_hours
+
+
+@dataclass
+class DispatchBoard:
+    now: datetime
+    waiting: list[WaitingJob]
+    technicians: list[TechRow]
+    reviews: list[ReviewStatus]
+    open_orders: int
+    late_orders: int
+    late_ids: set[int] = field(default_factory=set)
+
+
+def working_hours(tech: Technician, day) -> Decimal:
+    if not tech.works_on(day.weekday()):
+        return ZERO
+    start = datetime.combine(day, tech.works_from)
+    end = datetime.combine(day, tech.works_until)
+    return max(Decimal((end - start).total_seconds()) / HOUR, ZERO).quantize(Decimal("0.1"))
+
+
+def floor_counts(orders: list[RepairOrder], now: datetime) -> tuple[int, int]:
+    """Open orders and, of them, the late ones (promised time passed, car not ready)."""
+    return len(orders), sum(1 for o in orders if timing(o, now).late)
+
+
+def dispatch_board(tenant: Tenant, *, now: datetime | None = None) -> DispatchBoard:
+    now = now or timezone.now()
+    day = now.astimezone(store_zone(tenant.store)).date()
+    orders = list(_orders(tenant, OPEN_STATES))
+    techs = sorted(
+        Technician.objects.for_tenant(tenant).filter(active=True).select_related("user", "team"),
+        key=lambda t: (t.team.name if t.team else "", t.name),
+    )
+    start, _end = day_bounds(tenant.store, day)
+    clocks = list(
+        JobClock.objects.filter(order__store=tenant.store)
+        .filter(Q(ended_at__isnull=True) | Q(started_at__gte=start))
+        .select_related("order")
+    )
+    by_id = {o.pk: o for o in orders}
+    waiting = []
+    for o in orders:
+        if o.state != State.SIGNED:
+            continue
+        skills = needed_skills(o)
+        unfit = {t.pk for t in techs if set(skills) - set(t.skills or [])}
+        waiting.append(WaitingJob(o, standard_hours(o), skills, skill_labels(skills), timing(o, now), unfit))
+    rows = []
+    for t in techs:
+        jobs = [o for o in orders if o.technician_id == t.pk and o.state in WORK_STATES]
+        running = next((c for c in clocks if c.technician_id == t.pk and c.ended_at is None), None)
+        today = [c for c in clocks if c.technician_id == t.pk and c.started_at >= start]
+        current = by_id.get(running.order_id) if running else None
+        last = max(today, key=lambda c: (c.started_at, c.pk)) if today else None
+        paused = (
+            last.get_pause_reason_display()
+            if last and not running and last.ended_by == ClockEnd.PAUSE
+            else ""
+        )
+        rows.append(
+            TechRow(
+                technician=t, skill_labels=skill_labels(t.skills or []), working_hours=working_hours(t, day),
+                load_hours=sum((remaining_hours(o) for o in jobs), ZERO),
+                clocked_today=hours(sum(clock_seconds(c, now) for c in today)), jobs=jobs,
+                current=current if current and current.state in WORK_STATES else None,
+                works_today=t.works_on(day.weekday()), paused=str(paused),
+            )
+        )  # fmt: skip
+    late_ids = {o.pk for o in orders if timing(o, now).late}
+    return DispatchBoard(now, waiting, rows, reviews_today(tenant, now), len(orders), len(late_ids), late_ids)
+
+
+# --- A technician's own jobs ------------------------------------------------------------------------------
+
+
+@dataclass
+class MyJob:
+    order: RepairOrder
+    status: ClockStatus
+    hours: Decimal
+    timing: Timing
+    proposed: list[RepairOrderLine]
+    findings: list[RepairOrderLine]
+
+    @property
+    def can_clock_on(self) -> bool:
+        return self.order.state in WORK_STATES and self.status.state in ("not_started", "off", "finished")
+
+    @property
+    def can_finish(self) -> bool:
+        return self.order.state == State.IN_PROGRESS and not self.proposed
+
+
+@dataclass
+class MyJobs:
+    technician: Technician | None
+    jobs: list[MyJob]
+    running: JobClock | None  # the job the technician is clocked on now
+
+
+def technician_of(tenant: Tenant) -> Technician | None:
+    return (
+        Technician.objects.for_tenant(tenant)
+        .filter(user=tenant.user, active=True)
+        .select_related("user")
+        .first()
+    )
+
+
+def my_jobs(tenant: Tenant, *, now: datetime | None = None, technician: Technician | None = None) -> MyJobs:
+    now = now or timezone.now()
+    tech = technician or technician_of(tenant)
+    if tech is None:
+        return MyJobs(None, [], None)
+    orders = list(_orders(tenant, (*WORK_STATES, State.FINISHED), technician=tech))
+    clocks = list(
+        JobClock.objects.filter(technician=tech)
+        .filter(Q(order_id__in=[o.pk for o in orders]) | Q(ended_at__isnull=True))
+        .select_related("order", "order__vehicle")
+        .order_by("started_at", "pk")
+    )
+    by_order: dict[int, list[JobClock]] = {}
+    for c in clocks:
+        by_order.setdefault(c.order_id, []).append(c)
+    running = next((c for c in clocks if c.ended_at is None and c.order.state in WORK_STATES), None)
+    jobs = []
+    for o in orders:
+        lines = list(o.lines.all())
+        jobs.append(
+            MyJob(
+                order=o, status=clock_status(by_order.get(o.pk, []), now), hours=standard_hours(o),
+                timing=timing(o, now), proposed=[ln for ln in lines if ln.state == LineState.PROPOSED],
+                findings=[ln for ln in lines if ln.is_additional],
+            )
+        )  # fmt: skip
+    order_rank = {State.IN_PROGRESS: 0, State.AWAITING_APPROVAL: 1, State.DISPATCHED: 2, State.FINISHED: 3}
+    jobs.sort(
+        key=lambda j: (order_rank.get(j.order.state, 9), j.order.promised_at or now + timedelta(days=999))
+    )
+    return MyJobs(tech, jobs, running)
+
+
+# --- QC (质检) ------------------------------------------------------------------------------------------
+
+QC_ITEMS = {
+    "work_done": _("All work items completed"),
+    "no_leaks": _("No oil or water leaks"),
+    "lamps_off": _("Warning lamps are off"),
+    "road_test": _("Road test normal"),
+    "clean": _("Vehicle is clean"),
+    "covers_off": _("Seat, wheel and floor covers removed"),
+    "old_parts": _("Old parts handled as the customer asked"),
+}
+_LEAK_SKILLS = {Skill.MAINTENANCE, Skill.ENGINE, Skill.AC, Skill.GENERAL}
+_LAMP_SKILLS = {Skill.ELECTRICAL, Skill.DIAGNOSIS, Skill.ENGINE, Skill.EV}
+_ROAD_SKILLS = {Skill.ENGINE, Skill.ALIGNMENT, Skill.DIAGNOSIS, Skill.EV, Skill.GENERAL}
+
+
+def qc_checklist(order: RepairOrder) -> list[tuple[str, str]]:
+    """The inspection items for this order, chosen by its kind of work and its lines."""
+    lines = [ln for ln in order.lines.all() if ln.counts]
+    skills = {ln.labor_operation.skill for ln in lines if ln.labor_operation_id}
+    kinds = {ln.kind for ln in lines}
+    has_parts = bool(kinds & {LineKind.PART, LineKind.MATERIAL})
+    heavy = order.work_class in ("level2", "overhaul")
+    codes = ["work_done"]
+    if has_parts or skills & _LEAK_SKILLS or heavy:
+        codes.append("no_leaks")
+    if skills & _LAMP_SKILLS or heavy:
+        codes.append("lamps_off")
+    if skills & _ROAD_SKILLS or heavy:
+        codes.append("road_test")
+    codes += ["clean", "covers_off"]
+    if LineKind.PART in kinds:
+        codes.append("old_parts")
+    return [(c, str(QC_ITEMS[c])) for c in codes]
+
+
+@dataclass
+class QcJob:
+    order: RepairOrder
+    checklist: list[tuple[str, str]]
+    timing: Timing
+
+
+def qc_queue(tenant: Tenant, *, now: datetime | None = None) -> list[QcJob]:
+    now = now or timezone.now()
+    return [QcJob(o, qc_checklist(o), timing(o, now)) for o in _orders(tenant, [State.FINISHED])]
+
+
+# --- The wall board (看板) ---------------------------------------------------------------------------------
+
+BOARD_COLUMNS = [
+    ("reception", _("At reception"), (State.DRAFT,)),
+    ("waiting", _("Waiting for dispatch"), (State.SIGNED,)),
+    ("dispatched", _("Dispatched"), (State.DISPATCHED,)),
+    ("repair", _("In repair"), (State.IN_PROGRESS, State.AWAITING_APPROVAL)),
+    ("qc", _("Waiting for QC"), (State.FINISHED,)),
+    ("ready", _("Ready for delivery"), (State.READY, State.SETTLED)),
+]
+
+
+@dataclass
+class BoardCard:
+    order: RepairOrder
+    timing: Timing
+    status: ClockStatus | None
+    remaining: Decimal
+
+
+@dataclass
+class BoardColumn:
+    key: str
+    label: str
+    cards: list[BoardCard]
+
+
+@dataclass
+class WallBoard:
+    now: datetime
+    columns: list[BoardColumn]
+    open_orders: int
+    late_orders: int
+    at_risk: int
+
+
+def wall_board(tenant: Tenant, *, now: datetime | None = None) -> WallBoard:
+    now = now or timezone.now()
+    orders = list(_orders(tenant, OPEN_STATES))
+    working = [o.pk for o in orders if o.state in WORK_STATES]
+    clocks: dict[tuple[int, int], list[JobClock]] = {}
+    by_id = {o.pk: o for o in orders}
+    for c in JobClock.objects.filter(order_id__in=working).order_by("started_at", "pk"):
+        c.order = by_id[c.order_id]
+        clocks.setdefault((c.order_id, c.technician_id), []).append(c)
+    cards = {}
+    for o in orders:
+        status = clock_status(clocks.get((o.pk, o.technician_id), []), now) if o.pk in working else None
+        cards[o.pk] = BoardCard(o, timing(o, now), status, remaining_hours(o))
+    columns = [
+        BoardColumn(key, str(label), [cards[o.pk] for o in orders if o.state in states])
+        for key, label, states in BOARD_COLUMNS
+    ]
+    late = sum(1 for c in cards.values() if c.timing.late)
+    risk = sum(1 for c in cards.values() if c.timing.at_risk)
+    return WallBoard(now, columns, len(orders), late, risk)
+
+
+def photo_get(tenant: Tenant, photo_id) -> FindingPhoto:
+    """A finding's photo of the tenant's store, or NotFound."""
+    try:
+        return FindingPhoto.objects.select_related("order").get(pk=photo_id, order__store_id=tenant.store.id)
+    except (FindingPhoto.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None

@@ -1,0 +1,252 @@
+"""One car through the ten steps of the service process, on the demo dealership, in Chinese, by
+the demo users: sa1 books and receives, foreman1 dispatches, tech1 finds an extra item, the
+customer approves it on the link page (a phone), qc1 fails it once then passes it, cashier1
+settles, sa1 delivers, and the follow-up call appears for care1. The two printed documents are
+fetched and, where poppler is installed, turned into PNG pages next to the screenshots.
+
+The clock is set to a Tuesday morning in Shenzhen, so that the workshop is open whatever the time
+the suite runs at (the live server runs in this process: time-machine moves its clock too)."""
+
+import shutil
+import subprocess
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from conftest import PASSWORD
+from dms.portal.models import OutboundMessage
+from dms.workshop.models import RepairOrder, RepairOrderLine
+
+from .conftest import SHOTS
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+MORNING = datetime(2026, 12, 1, 8, 40, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def demo():
+    with time_machine.travel(MORNING, tick=True):
+        from dms.core.demo import load_demo
+
+        load_demo(customers=60, other_customers=5)
+        yield
+
+
+@pytest.fixture
+def car(demo):
+    """A demo customer's car with no appointment or order yet."""
+    from dms.vehicles.models import Vehicle
+
+    vehicle = (
+        Vehicle.objects.filter(owner__group__code="DEMO", repair_orders__isnull=True, plate__startswith="粤B")
+        .exclude(appointments__isnull=False)
+        .select_related("owner")
+        .order_by("pk")
+        .first()
+    )
+    assert vehicle is not None
+    return vehicle
+
+
+def sign_in(page, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("header.topbar")).to_be_visible()
+
+
+def draw_signature(page) -> None:
+    page.locator("#pad").scroll_into_view_if_needed()
+    box = page.locator("#pad").bounding_box()
+    x, y = box["x"], box["y"]
+    page.mouse.move(x + 40, y + 150)
+    page.mouse.down()
+    for i in range(1, 25):
+        page.mouse.move(x + 40 + i * 15, y + 150 - (i % 5) * 18)
+    page.mouse.up()
+
+
+def wait_for_state(order, state: str, seconds: float = 10) -> None:
+    """The page answered; wait until the order has moved (an htmx swap is asynchronous)."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        order.refresh_from_db()
+        if order.state == state:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{order.number} is {order.state}, not {state}")
+
+
+def take(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"loop-{name}.png"), full_page=True)
+
+
+def save_pdf(page, url: str, name: str) -> bytes:
+    response = page.request.get(url)
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    body = response.body()
+    assert body.startswith(b"%PDF")
+    path = SHOTS / f"loop-{name}.pdf"
+    path.write_bytes(body)
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "70", str(path), str(SHOTS / f"loop-{name}")], check=True)
+    return body
+
+
+def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car):
+    page = tablet
+    page.on("dialog", lambda dialog: dialog.accept())  # "All work on this order done?" and the like
+    with time_machine.travel(MORNING, tick=True):
+        plate = car.plate
+
+        # 1. Appointment (预约): sa1 books the car for this morning at a quiet slot.
+        sign_in(page, "sa1")
+        page.goto("/appointments/new/")
+        page.get_by_role("searchbox", name="查找车辆").fill(plate)
+        page.get_by_role("searchbox", name="查找车辆").press("Enter")
+        page.get_by_role("link", name=plate).click()
+        with page.expect_response(lambda r: "/appointments/slots/" in r.url):
+            page.locator("#id_date").fill(MORNING.date().isoformat())  # htmx brings the day's slots
+        slot = page.locator("#slots label.slot:not(.off)").first
+        expect(slot).to_be_visible()
+        slot.click()
+        page.locator("#id_items").fill("一万公里保养，刹车有点软")
+        take(page, "01-booking")
+        page.locator("form.form button.primary").click()
+        expect(page.locator(".badge.st-booked").first).to_be_visible()
+
+        # 2. Reception (接待): check-in from today's appointments, covers, walk-around, signature.
+        page.goto("/reception/")
+        today = page.locator("section", has=page.get_by_role("heading", name="今日预约"))
+        today.locator("li, tr, article", has_text=plate).get_by_role("button", name="接车").click()
+        page.get_by_label("座椅套").check(force=True)
+        page.get_by_label("方向盘套").check(force=True)
+        page.get_by_label("脚垫").check(force=True)
+        page.get_by_role("button", name="三件套已铺好，开始环车检查").click()
+        page.locator("#car").click(position={"x": 40, "y": 110})
+        page.locator(".rc-fuel label", has_text="1/2").click()
+        page.get_by_label("表显里程（km）").fill(str(car.mileage_km + 800))
+        take(page, "02-walkaround")
+        page.get_by_role("button", name="下一步：返修与保修").click()
+        page.get_by_role("button", name="下一步：客户原话").click()
+
+        # 3. Consultation and the repair order (问诊, 任务委托书).
+        page.get_by_role("button", name="开委托书").click()
+        expect(page.get_by_role("heading", name="客户签字")).to_be_visible()
+        draw_signature(page)
+        page.get_by_role("button", name="确认签字").click()
+        expect(page.locator("h1")).to_contain_text("RO-")
+        order = RepairOrder.objects.get(vehicle=car)
+        order_url = f"/orders/{order.pk}/"
+        line_form = page.locator("form", has=page.get_by_role("button", name="添加项目"))
+        line_form.locator("select[name=kind]").select_option("labor")
+        oil = line_form.locator("select[name=labor_operation] option", has_text="机油机滤").first.get_attribute("value")
+        line_form.locator("select[name=labor_operation]").select_option(oil)
+        line_form.get_by_role("button", name="添加项目").click()
+        expect(page.locator(".msg.success")).to_contain_text("已添加项目")
+        take(page, "03-order-estimate")
+        page.get_by_role("button", name="客户签字确认").click()
+        expect(page.locator("h1")).to_contain_text("客户已签字")
+        save_pdf(page, f"/documents/orders/{order.pk}/repair-order.pdf", "repair-order")
+        assert OutboundMessage.objects.filter(order=order, kind="status_link").exists()
+
+        # 4. Dispatch (派工): foreman1 gives the job to tech1 (陈伟).
+        sign_in(page, "foreman1")
+        page.goto("/floor/dispatch/")
+        card = page.locator("article.job", has_text=order.number)
+        tech1 = card.locator("select option", has_text="陈伟").first.get_attribute("value")
+        card.get_by_label("技师").select_option(tech1)
+        card.get_by_role("button", name="派工").click()
+        expect(page.locator("#dispatch-board .msg.success")).to_contain_text("陈伟")
+        take(page, "04-dispatch")
+
+        # 5-6. Diagnosis and an additional item: tech1 clocks on and reports worn brake pads.
+        sign_in(page, "tech1")
+        page.goto("/floor/my-jobs/")
+        job = page.locator(f"#job-{order.pk}")
+        job.get_by_role("button", name="开工").click()
+        expect(page.locator(f"#job-{order.pk} .chip.working")).to_be_visible()
+        job = page.locator(f"#job-{order.pk}")
+        job.locator("details.finding summary").click()
+        pads = job.locator("select[name=labor_operation_id] option", has_text="前刹车片").first.get_attribute("value")
+        job.locator("select[name=labor_operation_id]").select_option(pads)
+        job.locator("textarea[name=note]").fill("前刹车片剩 2 mm，建议更换")
+        job.get_by_role("button", name="提交检查发现").click()
+        expect(page.locator(".msg.success")).to_contain_text("报告检查发现")
+        take(page, "05-finding")
+        extra = RepairOrderLine.objects.get(order=order, is_additional=True)
+        assert extra.state == "proposed"
+
+        # sa1 asks the customer; the customer decides on the link page, on a phone.
+        sign_in(page, "sa1")
+        page.goto(order_url)
+        page.get_by_role("button", name="请客户确认追加项目").click()
+        sms = OutboundMessage.objects.get(order=order, kind="approval_link")
+        link = "/c/a/" + sms.text.split("/c/a/")[1].split()[0].rstrip("（(")
+        phone_context = chromium.new_context(
+            viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url
+        )
+        phone = phone_context.new_page()
+        phone.goto(link)
+        expect(phone.get_by_text("前刹车片剩 2 mm")).to_be_visible()
+        phone.locator(f"label[for=yes-{extra.pk}]").click()
+        phone.screenshot(path=str(SHOTS / "loop-06-customer-approves.png"), full_page=True)
+        phone.get_by_role("button", name="确认提交").click()
+        expect(phone.locator("body")).to_contain_text("谢谢")
+        phone_context.close()
+        extra.refresh_from_db()
+        assert extra.state == "approved"
+
+        # 7. Repair (维修): tech1 finishes.
+        sign_in(page, "tech1")
+        page.goto("/floor/my-jobs/")
+        page.locator(f"#job-{order.pk}").get_by_role("button", name="完工").click()
+        wait_for_state(order, "finished")
+
+        # 8. QC (质检): qc1 fails it once (rework), tech1 finishes again, qc1 passes.
+        sign_in(page, "qc1")
+        page.goto("/floor/qc/")
+        qc_card = page.locator(f"#qc-{order.pk}")
+        qc_card.locator("input[name=reason], textarea[name=reason]").fill("右前轮螺栓扭矩未复核")
+        qc_card.get_by_role("button", name="不合格").click()
+        wait_for_state(order, "in_progress")
+        sign_in(page, "tech1")
+        page.goto("/floor/my-jobs/")
+        page.locator(f"#job-{order.pk}").get_by_role("button", name="完工").click()
+        wait_for_state(order, "finished")
+        sign_in(page, "qc1")
+        page.goto("/floor/qc/")
+        qc_card = page.locator(f"#qc-{order.pk}")
+        for box in qc_card.locator("input[type=checkbox]").all():
+            box.check(force=True)
+        take(page, "08-qc")
+        qc_card.get_by_role("button", name="质检通过").click()
+        order.refresh_from_db()
+        assert order.state == "ready" and order.rework_count == 1
+
+        # 9. Delivery (交车): cashier1 settles, sa1 delivers; the settlement list is printed.
+        sign_in(page, "cashier1")
+        page.goto(order_url)
+        page.get_by_role("button", name="结算").click()
+        expect(page.locator("h1")).to_contain_text("已结算")
+        save_pdf(page, f"/documents/orders/{order.pk}/settlement.pdf", "settlement")
+        sign_in(page, "sa1")
+        page.goto(order_url)
+        page.get_by_role("button", name="交车").click()
+        expect(page.locator("h1")).to_contain_text("已交车")
+        take(page, "09-delivered")
+
+        # 10. Follow-up (回访): the call is in care1's queue.
+        sign_in(page, "care1")
+        page.goto("/followups/?bucket=later")  # due within 2 days of delivery
+        expect(page.locator("body")).to_contain_text(plate)
+        take(page, "10-followup-queue")
