@@ -29,3 +29,12 @@ ZH.update(
         "Cancel": "取消",
     }
 )
+
+ZH.update(
+    {
+        "Walk-around at check-in": "接车环检",
+        "Service packages": "保养套餐",
+        "Follow-ups": "回访",
+        "Reception": "接待",
+    }
+)
