@@ -7,6 +7,9 @@ from dms.core.models import ApiToken, Brand, DealerGroup, Store, StoreMembership
 from dms.core.roles import Role
 from dms.core.tenancy import resolve_tenant
 
+# The browser fixtures (one Chromium for the whole session), for every app's browser journeys.
+pytest_plugins = ["tests.browser.fixtures"]
+
 PASSWORD = "demo-pass-2026"
 
 

@@ -8,10 +8,10 @@ class SchedulingConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
-
         from dms.core.tenancy import get_scoped
         from dms.parts.links import register_order_kind
+
+        from . import models
 
         def appointment_reference(tenant, for_id) -> str:
             appointment = get_scoped(models.Appointment.objects, tenant, pk=for_id)

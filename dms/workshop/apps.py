@@ -15,7 +15,8 @@ class WorkshopConfig(AppConfig):
 
         # Parts are reserved for and issued to real orders of the store, named by their number.
         register_order_kind(
-            "repair_order", lambda tenant, for_id: get_scoped(models.RepairOrder.objects, tenant, pk=for_id).number
+            "repair_order",
+            lambda tenant, for_id: get_scoped(models.RepairOrder.objects, tenant, pk=for_id).number,
         )
         auditlog.register(models.LaborOperation)
         auditlog.register(models.RepairOrderLine)

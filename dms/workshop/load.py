@@ -42,7 +42,7 @@ def queued_hours(tenant: Tenant, *, exclude_order_id: int | None = None) -> Deci
     total = lines.aggregate(
         h=Coalesce(Sum(F("quantity")), ZERO, output_field=DecimalField(max_digits=12, decimal_places=2))
     )["h"]
-    return Decimal(total)
+    return Decimal(total).quantize(Decimal("0.1"))
 
 
 def _opening(store) -> dict[int, tuple]:

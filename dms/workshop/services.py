@@ -356,7 +356,9 @@ def order_sign(
         return {"signature": bool(signature)}
 
     with transaction.atomic():
-        order = workflow.apply(tenant=tenant, order_id=order_id, action="sign", version=version, effect=effect)
+        order = workflow.apply(
+            tenant=tenant, order_id=order_id, action="sign", version=version, effect=effect
+        )
         from .integration import tell_customer
 
         tell_customer(order, "status", tenant)
@@ -637,3 +639,35 @@ ACTIONS = {
     "deliver": order_deliver,
     "cancel": order_cancel,
 }
+
+
+def line_issue_parts(*, tenant: Tenant, order_id: int, line_id: int, quantity=None) -> RepairOrderLine:
+    """The parts clerk issues a part line's parts from stock (领料): the stock move and the line's
+    issued quantity change together, never more than the line asks for."""
+    from dms.parts.services import part_issue
+
+    with transaction.atomic():
+        order = _lock(tenant, order_id)
+        line = order.lines.select_for_update().filter(pk=line_id).first()
+        if line is None or line.part_id is None:
+            raise DomainError(_("Choose a part line of this order."), field="line_id")
+        if line.state not in (LineState.APPROVED, LineState.DONE):
+            raise Conflict(_("Only items the customer agreed to are issued."), state=order.state)
+        if order.state not in WORKING and order.state not in (State.SIGNED, State.DISPATCHED):
+            raise Conflict(
+                _("Parts are issued once the customer has signed and until the work is finished."),
+                state=order.state,
+                allowed_actions=workflow.allowed_actions(order),
+            )
+        left = line.quantity - line.issued_quantity
+        q = left if quantity in (None, "") else parse_quantity(quantity)
+        if q <= 0 or q > left:
+            raise DomainError(
+                _("At most %(n)s more of this line can be issued.") % {"n": f"{left.normalize():f}"},
+                field="quantity",
+            )
+        part_issue(tenant=tenant, part_id=line.part_id, quantity=q, for_id=order.pk, reference=order.number)
+        line.issued_quantity += q
+        line.save(update_fields=["issued_quantity"])
+        workflow.record(order, tenant, "parts-issue", data={"line": line.pk, "quantity": str(q)})
+    return line

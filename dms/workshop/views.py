@@ -120,6 +120,8 @@ def order_detail(request, pk):
         "events": _timeline(order),
         "behaviour_rows": behaviour_rows(order.customer.behaviour_type),
         "stock": _stock(tenant, order),
+        "can_issue": tenant.can(Perm.PARTS_ISSUE)
+        and order.state in (State.SIGNED, State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL),
         "estimate": load.promise_estimate(tenant, order=order) if order.state == State.DRAFT else None,
         "late": bool(order.promised_at and order.promised_at < timezone.now() and order.state in OPEN_STATES
                      and order.state not in (State.READY, State.SETTLED)),
@@ -181,4 +183,22 @@ def order_action(request, pk, action):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Done: %(step)s.") % {"step": workflow.TRANSITIONS[action].label})
+    return redirect("workshop:detail", pk=order.pk)
+
+
+@tenant_required
+@require_POST
+def line_issue(request, pk, line_pk):
+    """The parts clerk's 领料 button on a part line."""
+    tenant = request.tenant
+    tenant.require(Perm.PARTS_ISSUE)
+    order = selectors.order_get(tenant, pk)
+    try:
+        services.line_issue_parts(
+            tenant=tenant, order_id=order.pk, line_id=line_pk, quantity=request.POST.get("quantity") or None
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Parts issued from stock."))
     return redirect("workshop:detail", pk=order.pk)

@@ -149,7 +149,9 @@ def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car):
         order_url = f"/orders/{order.pk}/"
         line_form = page.locator("form", has=page.get_by_role("button", name="添加项目"))
         line_form.locator("select[name=kind]").select_option("labor")
-        oil = line_form.locator("select[name=labor_operation] option", has_text="机油机滤").first.get_attribute("value")
+        oil = line_form.locator(
+            "select[name=labor_operation] option", has_text="机油机滤"
+        ).first.get_attribute("value")
         line_form.locator("select[name=labor_operation]").select_option(oil)
         line_form.get_by_role("button", name="添加项目").click()
         expect(page.locator(".msg.success")).to_contain_text("已添加项目")
@@ -177,7 +179,9 @@ def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car):
         expect(page.locator(f"#job-{order.pk} .chip.working")).to_be_visible()
         job = page.locator(f"#job-{order.pk}")
         job.locator("details.finding summary").click()
-        pads = job.locator("select[name=labor_operation_id] option", has_text="前刹车片").first.get_attribute("value")
+        pads = job.locator("select[name=labor_operation_id] option", has_text="前刹车片").first.get_attribute(
+            "value"
+        )
         job.locator("select[name=labor_operation_id]").select_option(pads)
         job.locator("textarea[name=note]").fill("前刹车片剩 2 mm，建议更换")
         job.get_by_role("button", name="提交检查发现").click()

@@ -1,50 +1,24 @@
 """sa1 at the desk, in Chinese: the order page offers the maintenance due and the brake pads
-declined last time; one tap adds each, and a canned job comes from the picker. The order page
-includes packages/_recommendations.html as the lead wires it (simulated here)."""
+declined last time; one tap adds each, and a canned job comes from the picker."""
 
 import pytest
-from django.http import HttpResponse
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from dms.packages.selectors import order_page_context
 from dms.workshop.models import RepairOrder, RepairOrderLine
-from tests.browser.conftest import chromium, shot, tablet  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-@pytest.fixture
-def order_page_with_recommendations(monkeypatch):
-    from django.template import engines
-
-    from dms.workshop import views
-
-    original = views.render
-    page = engines["django"].from_string(
-        '{% extends "workshop/detail.html" %}{% block content %}{{ block.super }}'
-        '<div class="cols-2"><div>{% include "packages/_recommendations.html" %}</div></div>{% endblock %}'
-    )
-
-    def render(request, template, context=None, *args, **kwargs):
-        if template == "workshop/detail.html":
-            context = {**context, **order_page_context(request.tenant, context["order"])}
-            return HttpResponse(page.render(context, request))
-        return original(request, template, context, *args, **kwargs)
-
-    monkeypatch.setattr(views, "render", render)
-
-
 def test_the_advisor_adds_the_due_maintenance_a_declined_item_and_a_canned_job(
-    tablet,  # noqa: F811
-    shot,  # noqa: F811
+    tablet,
+    shot,
     sa,
     people,
     vehicle,
     schedule,
     brake_job,
     catalogue,
-    order_page_with_recommendations,  # noqa: F811
 ):
     from dms.workshop.services import line_add, repair_order_create
 

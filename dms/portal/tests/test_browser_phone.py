@@ -3,7 +3,6 @@ waits for him, agrees to the brake pads and declines the filter, and is thanked.
 (Debian's) against a live server; screenshots in var/screenshots/portal-*.png."""
 
 import os
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,25 +31,16 @@ def clock():
 
 
 @pytest.fixture
-def phone(live_server):
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.skip(f"Chromium is missing at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
-        )  # fmt: skip
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url,
-            device_scale_factor=2, is_mobile=True, has_touch=True,
-        )  # fmt: skip
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
+def phone(chromium, live_server):
+    """A phone, in Chinese, on the session's Chromium."""
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url,
+        device_scale_factor=2, is_mobile=True, has_touch=True,
+    )  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
 
 
 def shot(page, name: str) -> None:

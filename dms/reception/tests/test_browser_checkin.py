@@ -15,10 +15,6 @@ from dms.reception.models import CheckIn
 from dms.reception.tests.tenancy_world import tiny_png
 from dms.scheduling.models import Appointment
 from dms.vehicles.models import Vehicle
-from tests.browser import conftest as browser
-
-# The browser's fixtures (a real Chromium, the 10-inch tablet, screenshots) live with the other journeys.
-chromium, tablet, shot = browser.chromium, browser.tablet, browser.shot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -3,7 +3,6 @@ times, confirms it on the appointment board; then a customer books their own car
 A real Chromium (Debian's) against a live server; screenshots in var/screenshots/scheduling-*.png."""
 
 import os
-import shutil
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -27,27 +26,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def clock():
     """The real clock: the browser and the live server keep their own time."""
     yield None
-
-
-@pytest.fixture
-def tablet(live_server):
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.skip(f"Chromium is missing at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
-        )  # fmt: skip
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 800}, locale="zh-CN", base_url=live_server.url
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
 
 
 def shot(page, name: str) -> None:

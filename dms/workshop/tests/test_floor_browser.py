@@ -18,7 +18,6 @@ from dms.core.tenancy import resolve_tenant
 from dms.scheduling.models import Technician
 from dms.workshop import services, services_floor
 from dms.workshop.models import JobClock, LaborOperation, RepairOrder, State
-from tests.browser.conftest import chromium, shot, tablet  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
