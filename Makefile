@@ -48,9 +48,18 @@ browser:
 	  else echo "chromium missing: browser tests will be skipped (apt-get install chromium)"; fi; \
 	fi
 
+# With DATABASE_URL, the SQLite and PostgreSQL passes run side by side (one core each), each
+# writing its log under var/; both logs are printed when both are done.
 test: build browser
-	$(MAKE) --no-print-directory test-sqlite
-	@if [ -n "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
+	@if [ -z "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory test-sqlite; else \
+	  mkdir -p var; \
+	  $(MAKE) --no-print-directory test-sqlite > var/test-sqlite.log 2>&1 & sqlite=$$!; \
+	  $(MAKE) --no-print-directory test-postgres > var/test-postgres.log 2>&1 & pg=$$!; \
+	  wait $$sqlite; rs=$$?; wait $$pg; rp=$$?; \
+	  cat var/test-sqlite.log var/test-postgres.log; \
+	  echo "SQLite pass: exit $$rs; PostgreSQL pass: exit $$rp"; \
+	  exit $$(( rs || rp )); \
+	fi
 
 test-sqlite:
 	@echo "== test suite on SQLite =="

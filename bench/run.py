@@ -12,7 +12,7 @@ Environment (all optional):
   BENCH_CUSTOMERS     1000000   customers of the bench group
   BENCH_QUERIES       300       timed searches per kind
   BENCH_WARMUP        50        untimed searches per kind first (other texts of the same kinds)
-  BENCH_LIMIT                   page size sent as ?limit= (unset: the API's default, 50)
+  BENCH_LIMIT                   page size sent as ?limit= (unset: the API's default, 20)
   BENCH_SEED          1         seed of the query draw
   BENCH_MAX_SECONDS   600       stop issuing queries after this long
   BENCH_REGENERATE    0         1: reload the data even if present
@@ -411,7 +411,7 @@ def main() -> int:
         "data": {k: v for k, v in data.items() if k != "org"},
         "server": "granian --interface wsgi config.wsgi:application " + " ".join(SERVER_ARGS),
         "client": "http.client, one keep-alive connection, sequential",
-        "page_size": limit or "API default (50)",
+        "page_size": limit or "API default (20)",
         "warmup_per_kind": warmup,
         "seed": seed,
         "results": rows,

@@ -171,7 +171,7 @@ class ListParams(Schema):
         description="Name, pinyin or initials, mobile or its last 4, any part of a plate, VIN or its last 6.",
     )
     tier: str = ""
-    limit: int = Field(50, ge=1, le=200)
+    limit: int = Field(20, ge=1, le=200, description="Page size; a search box shows its first 20 hits.")
     offset: int = Field(0, ge=0)
 
 

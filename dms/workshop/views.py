@@ -191,8 +191,8 @@ def order_action(request, pk, action):
 def line_issue(request, pk, line_pk):
     """The parts clerk's 领料 button on a part line."""
     tenant = request.tenant
+    order = selectors.order_get(tenant, pk)  # another store's order: 404 before anything else
     tenant.require(Perm.PARTS_ISSUE)
-    order = selectors.order_get(tenant, pk)
     try:
         services.line_issue_parts(
             tenant=tenant, order_id=order.pk, line_id=line_pk, quantity=request.POST.get("quantity") or None
