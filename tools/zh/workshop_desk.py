@@ -39,13 +39,15 @@ ZH.update(
     }
 )
 
-ZH.update({
-    "Parts issued from stock.": "已领料出库。",
-    "issued": "已领",
-    "Issue parts": "领料",
-    "Choose a part line of this order.": "请选择本委托书的配件项目。",
-    "Only items the customer agreed to are issued.": "只有客户同意的项目才能领料。",
-    "Parts are issued once the customer has signed and until the work is finished.": "客户签字后、完工前才能领料。",
-    "At most %(n)s more of this line can be issued.": "该项目最多还能领 %(n)s。",
-    "Item added": "添加项目",
-})
+ZH.update(
+    {
+        "Parts issued from stock.": "已领料出库。",
+        "issued": "已领",
+        "Issue parts": "领料",
+        "Choose a part line of this order.": "请选择本委托书的配件项目。",
+        "Only items the customer agreed to are issued.": "只有客户同意的项目才能领料。",
+        "Parts are issued once the customer has signed and until the work is finished.": "客户签字后、完工前才能领料。",
+        "At most %(n)s more of this line can be issued.": "该项目最多还能领 %(n)s。",
+        "Item added": "添加项目",
+    }
+)
