@@ -78,6 +78,12 @@ def _timeline(order) -> list[dict]:
             "open": _("Order opened"),
             "line-add": _("Item added"),
             "line-remove": _("Item removed"),
+            "clock-on": _("Technician clocked on"),
+            "clock-pause": _("Technician paused"),
+            "clock-resume": _("Technician resumed"),
+            "clock-off": _("Technician clocked off"),
+            "parts-issue": _("Parts issued"),
+            "delay": _("New promised time told to the customer"),
         }
     )
     from dms.packages.selectors import EVENT_LABELS
