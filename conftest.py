@@ -13,6 +13,13 @@ pytest_plugins = ["tests.browser.fixtures"]
 PASSWORD = "demo-pass-2026"
 
 
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(settings):
+    """Argon2 is slow on purpose (a third of a second per user on a busy machine) and the suite
+    makes thousands of users; production keeps Argon2 (dms/core/tests/test_api_auth.py checks it)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, store: Store, role: str, **extra) -> User:
     user = User.objects.create_user(
         username=username,

@@ -297,3 +297,9 @@ def test_the_outsider_sees_only_their_own_groups_brands(brand, other_brand, outs
     r = outsider_api.get("/brands")
 
     assert [b["name"] for b in r.json()] == [other_brand.name]
+
+
+def test_passwords_are_hashed_with_argon2_outside_the_tests():
+    from config import settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
