@@ -52,11 +52,13 @@ ZH.update(
     }
 )
 
-ZH.update({
-    "Technician clocked on": "技师开始计时",
-    "Technician paused": "技师暂停",
-    "Technician resumed": "技师继续作业",
-    "Technician clocked off": "技师停止计时",
-    "Parts issued": "领料出库",
-    "New promised time told to the customer": "已通知客户新的交车时间",
-})
+ZH.update(
+    {
+        "Technician clocked on": "技师开始计时",
+        "Technician paused": "技师暂停",
+        "Technician resumed": "技师继续作业",
+        "Technician clocked off": "技师停止计时",
+        "Parts issued": "领料出库",
+        "New promised time told to the customer": "已通知客户新的交车时间",
+    }
+)
