@@ -155,11 +155,27 @@ def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car):
         line_form.locator("select[name=labor_operation]").select_option(oil)
         line_form.get_by_role("button", name="添加项目").click()
         expect(page.locator(".msg.success")).to_contain_text("已添加项目")
+        line_form = page.locator("form", has=page.get_by_role("button", name="添加项目"))
+        line_form.locator("select[name=kind]").select_option("part")
+        filt = line_form.locator("select[name=part] option", has_text="15400-RTA-003").first.get_attribute(
+            "value"
+        )
+        line_form.locator("select[name=part]").select_option(filt)
+        line_form.locator("input[name=quantity]").fill("1")
+        line_form.get_by_role("button", name="添加项目").click()
+        expect(page.locator(".msg.success")).to_contain_text("已添加项目")
         take(page, "03-order-estimate")
         page.get_by_role("button", name="客户签字确认").click()
         expect(page.locator("h1")).to_contain_text("客户已签字")
         save_pdf(page, f"/documents/orders/{order.pk}/repair-order.pdf", "repair-order")
         assert OutboundMessage.objects.filter(order=order, kind="status_link").exists()
+
+        # Step 7's parts, issued by parts1 from the order page (领料).
+        sign_in(page, "parts1")
+        page.goto(order_url)
+        page.get_by_role("button", name="领料").click()
+        expect(page.locator(".msg.success")).to_contain_text("已领料出库")
+        assert RepairOrderLine.objects.get(order=order, kind="part").issued_quantity == 1
 
         # 4. Dispatch (派工): foreman1 gives the job to tech1 (陈伟).
         sign_in(page, "foreman1")
