@@ -13,6 +13,34 @@ pytest_plugins = ["tests.browser.fixtures"]
 PASSWORD = "demo-pass-2026"
 
 
+def at_once(calls) -> list:
+    """Run the calls in threads released together (a barrier), each with its own database
+    connection; return each one's result or the exception it met. For concurrency tests on
+    PostgreSQL (SQLite runs one writer at a time)."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread met
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results
+
+
 @pytest.fixture(autouse=True)
 def _quick_password_hashing(settings):
     """Argon2 is slow on purpose (a third of a second per user on a busy machine) and the suite

@@ -13,7 +13,7 @@ from dms.core.roles import Perm
 
 from . import selectors_floor as floor
 from . import services_floor
-from .api import line_out
+from .api import LineOut, line_out
 
 router = Router(tags=["shop floor"])
 ROUTERS: list = [("/floor", router)]
@@ -154,22 +154,7 @@ class PhotoOut(Schema):
     url: str = Field(description="Served only to signed-in users of the store.")
 
 
-class FindingLine(Schema):
-    id: int
-    kind: str
-    description: str
-    quantity: str
-    unit_price: str
-    discount: str
-    amount: str
-    payer: str
-    warranty: str
-    warranty_reason: str
-    state: str
-    is_additional: bool
-    labor_operation_id: int | None
-    part_id: int | None
-    note: str
+class FindingLine(LineOut):
     photos: list[PhotoOut]
 
 

@@ -42,6 +42,7 @@ CENT = Decimal("0.01")
 ADVISOR_DISCOUNT_LIMIT = Decimal("0.10")  # an advisor gives up to 10% per line; more needs a manager
 EDITABLE = {State.DRAFT, State.SIGNED, State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL}
 WORKING = {State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL}
+ISSUING = {State.SIGNED, *WORKING}  # parts go out once the customer has signed, until the work is finished
 
 
 def money(value, *, field: str) -> Decimal:
@@ -653,7 +654,7 @@ def line_issue_parts(*, tenant: Tenant, order_id: int, line_id: int, quantity=No
             raise DomainError(_("Choose a part line of this order."), field="line_id")
         if line.state not in (LineState.APPROVED, LineState.DONE):
             raise Conflict(_("Only items the customer agreed to are issued."), state=order.state)
-        if order.state not in WORKING and order.state not in (State.SIGNED, State.DISPATCHED):
+        if order.state not in ISSUING:
             raise Conflict(
                 _("Parts are issued once the customer has signed and until the work is finished."),
                 state=order.state,

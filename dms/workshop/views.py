@@ -126,8 +126,7 @@ def order_detail(request, pk):
         "events": _timeline(order),
         "behaviour_rows": behaviour_rows(order.customer.behaviour_type),
         "stock": _stock(tenant, order),
-        "can_issue": tenant.can(Perm.PARTS_ISSUE)
-        and order.state in (State.SIGNED, State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL),
+        "can_issue": tenant.can(Perm.PARTS_ISSUE) and order.state in services.ISSUING,
         "estimate": load.promise_estimate(tenant, order=order) if order.state == State.DRAFT else None,
         "late": bool(order.promised_at and order.promised_at < timezone.now() and order.state in OPEN_STATES
                      and order.state not in (State.READY, State.SETTLED)),

@@ -3,13 +3,12 @@
 Real threads, each with its own database connection, released together by a barrier, on
 PostgreSQL (SQLite runs one writer at a time, so there is no race to test there)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-from conftest import make_user
+from conftest import at_once, make_user
 from dms.core.errors import Conflict
 from dms.core.roles import Role
 from dms.core.tenancy import resolve_tenant
@@ -22,28 +21,6 @@ pytestmark = [
 ]
 
 
-def _at_once(calls) -> list:
-    """Run the calls in threads started together; return each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread met
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
-
-
 @pytest.fixture
 def two_clerks(store):
     return [resolve_tenant(make_user(f"clerk{i}", store, Role.PARTS_CLERK)) for i in (1, 2)]
@@ -54,7 +31,7 @@ def test_the_last_part_issued_twice_at_once_is_issued_once(two_clerks, store):
     part = services.part_create(tenant=first, number="15400-RTA-003", name="机油滤清器")
     services.stock_receive(tenant=first, part_id=part.pk, quantity=1)
 
-    results = _at_once([
+    results = at_once([
         lambda: services.part_issue(tenant=first, part_id=part.pk, quantity=1, for_id=7_000_000_001),
         lambda: services.part_issue(tenant=second, part_id=part.pk, quantity=1, for_id=7_000_000_002),
     ])  # fmt: skip
@@ -73,7 +50,7 @@ def test_eight_issues_at_once_take_exactly_the_five_on_the_shelf(store):
     part = services.part_create(tenant=clerks[0], number="08232-P99-K1LHE", name="机油", unit="l")
     services.stock_receive(tenant=clerks[0], part_id=part.pk, quantity=5)
 
-    results = _at_once([
+    results = at_once([
         lambda t=t, i=i: services.part_issue(tenant=t, part_id=part.pk, quantity=1, for_id=7_000_000_100 + i)
         for i, t in enumerate(clerks)
     ])  # fmt: skip
@@ -93,7 +70,7 @@ def test_a_return_and_a_receipt_at_once_lose_neither(two_clerks, store):
     services.stock_receive(tenant=first, part_id=part.pk, quantity=4)
     services.part_issue(tenant=first, part_id=part.pk, quantity=2, for_id=7_000_000_001)
 
-    results = _at_once([
+    results = at_once([
         lambda: services.part_return(tenant=first, part_id=part.pk, quantity=1, for_id=7_000_000_001),
         lambda: services.stock_receive(tenant=second, part_id=part.pk, quantity=3),
     ])  # fmt: skip

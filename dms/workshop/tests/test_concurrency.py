@@ -3,12 +3,10 @@ the order changed (409), and nothing is lost or written twice.
 
 Real threads with their own connections on PostgreSQL (SQLite runs one writer at a time)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-from conftest import make_user
+from conftest import at_once, make_user
 from dms.core.errors import Conflict
 from dms.core.roles import Role
 from dms.core.tenancy import resolve_tenant
@@ -21,27 +19,6 @@ pytestmark = [
 ]
 
 
-def _at_once(calls) -> list:
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread met
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
-
-
 def test_two_advisors_editing_one_order_at_once_get_one_success_and_one_409(store, vehicle):
     first = resolve_tenant(make_user("sa-a", store, Role.SERVICE_ADVISOR))
     second = resolve_tenant(make_user("sa-b", store, Role.SERVICE_ADVISOR))
@@ -50,7 +27,7 @@ def test_two_advisors_editing_one_order_at_once_get_one_success_and_one_409(stor
     )
     read = RepairOrder.objects.get(pk=order.pk).version  # both pages were opened at this version
 
-    results = _at_once([
+    results = at_once([
         lambda: services.line_add(tenant=first, order_id=order.pk, kind="labor", description="更换机油",
                                   quantity="0.5", unit_price="200", version=read),
         lambda: services.line_add(tenant=second, order_id=order.pk, kind="labor", description="四轮定位",
@@ -74,7 +51,7 @@ def test_the_same_step_taken_twice_at_once_happens_once(store, vehicle):
     services.line_add(tenant=first, order_id=order.pk, kind="labor", description="更换机油", quantity="0.5",
                       unit_price="200")  # fmt: skip
 
-    results = _at_once([
+    results = at_once([
         lambda: services.order_sign(tenant=first, order_id=order.pk),
         lambda: services.order_sign(tenant=second, order_id=order.pk),
     ])  # fmt: skip
