@@ -851,7 +851,7 @@ def _vehicles_of(store: Store, now: datetime) -> list[Vehicle]:
         )
         .exclude(pk__in=sold_on)
         .select_related("brand", "owner")
-        .order_by("pk")
+        .order_by("vin")  # not pk: ids are random, the demo must not be
     )
 
 
