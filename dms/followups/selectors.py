@@ -84,3 +84,15 @@ def followup_list(
 def followup_get(tenant: Tenant, followup_id) -> FollowUp:
     qs = _base(tenant).select_related("repair_order__advisor", "repair_order__technician__user")
     return get_scoped(qs, tenant, pk=followup_id)
+
+
+def last_consent(customer_id: int) -> bool | None:
+    """What the customer answered, at their last delivery, when asked whether they may be followed
+    up (at any store of their group: the customer is the group's); None if never asked. The
+    delivery form starts from it."""
+    return (
+        FollowUp.objects.filter(customer_id=customer_id, kind=FollowUp.Kind.AFTER_SERVICE)
+        .order_by("-created_at", "-pk")
+        .values_list("consent", flat=True)
+        .first()
+    )

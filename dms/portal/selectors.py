@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from dms.core.tenancy import Tenant, get_scoped
-from dms.workshop.models import LineState, Payer, RepairOrder, RepairOrderEvent, State
+from dms.workshop.models import FindingPhoto, LineState, Payer, RepairOrder, RepairOrderEvent, State
 
 from .models import OutboundMessage, PromiseChange
 
@@ -181,3 +181,19 @@ def awaiting_approval(order: RepairOrder) -> bool:
     return order.state == State.AWAITING_APPROVAL and any(
         ln.state == LineState.PROPOSED for ln in order.lines.all()
     )
+
+
+# --- The technician's photos on the approval page ---------------------------------------------------
+
+
+def finding_photos(order: RepairOrder) -> dict[int, list[FindingPhoto]]:
+    """The photos of the order's extra items, by line: one query."""
+    shots: dict[int, list[FindingPhoto]] = {}
+    for shot in FindingPhoto.objects.filter(order=order, line__is_additional=True).order_by("at", "pk"):
+        shots.setdefault(shot.line_id, []).append(shot)
+    return shots
+
+
+def finding_photo(order: RepairOrder, photo_id: int) -> FindingPhoto | None:
+    """One photo of an extra item of this order (the order the link names), else None."""
+    return FindingPhoto.objects.filter(order=order, line__is_additional=True, pk=photo_id).first()

@@ -9,6 +9,13 @@ app_name = "portal"
 urlpatterns = [
     path("s/<str:token>/", views.status, name="status"),
     path("a/<str:token>/", views.approval, name="approval"),
+    path("a/<str:token>/photos/<int:photo_id>/", views.approval_photo, name="approval_photo"),
+    path(
+        "a/<str:token>/photos/<int:photo_id>/small/",
+        views.approval_photo,
+        {"small": True},
+        name="approval_photo_small",
+    ),
     path("staff/<int:order_id>/send/", views.link_send, name="link_send"),
     path("staff/<int:order_id>/delay/", views.delay_announce, name="delay"),
 ]

@@ -6,18 +6,21 @@ A link that is forged, altered, expired or made for the other page opens nothing
 answer as for an order that does not exist.
 """
 
+import io
 from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from PIL import Image, ImageOps
 
 from dms.core.errors import Conflict, DomainError, Forbidden, NotFound
 from dms.core.shell import tenant_required
@@ -115,9 +118,12 @@ def approval(request, token: str, lang):
             return redirect(f"{request.path}?done=1" + (f"&lang={lang}" if lang else ""))
     lines = selectors.customer_lines(order)
     awaiting = selectors.awaiting_approval(order)
+    shots = selectors.finding_photos(order) if awaiting else {}
     context = {
         "awaiting": awaiting,
-        "proposed": [(ln, chosen.get(ln.pk, "")) for ln in lines["proposed"]],
+        "proposed": [
+            (ln, chosen.get(ln.pk, ""), _photo_links(token, shots.get(ln.pk, []))) for ln in lines["proposed"]
+        ],
         "proposed_total": sum((ln.amount for ln in lines["proposed"]), 0),
         "agreed_total": lines["agreed_total"],
         "problem": problem,
@@ -126,6 +132,53 @@ def approval(request, token: str, lang):
         "status_path": links.status_path(order),
     }
     return _render(request, "portal/approval.html", order, context, lang, status=code)
+
+
+def _photo_links(token: str, shots) -> list[dict]:
+    """Each photo's addresses under the customer's own link: they open only with it."""
+    return [
+        {
+            "full": reverse("portal:approval_photo", args=[token, p.pk]),
+            "small": reverse("portal:approval_photo_small", args=[token, p.pk]),
+        }
+        for p in shots
+    ]
+
+
+THUMB_PX = 480  # the longer side of a thumbnail: sharp at 2x on a phone, a few dozen kB
+
+
+@require_http_methods(["GET", "HEAD"])
+def approval_photo(request, token: str, photo_id: int, small: bool = False):
+    """The technician's photo of an extra item, opened from the approval page. The link's token
+    is the only key (no login): forged, expired or another order's token, or a photo of another
+    order or of an item that is not extra work, all answer 404, the same as a missing photo."""
+    order = _order(token, links.APPROVAL)
+    shot = selectors.finding_photo(order, photo_id)
+    if shot is None:
+        raise Http404()
+    try:
+        if small:
+            response = HttpResponse(_thumbnail(shot), content_type="image/jpeg")
+        else:
+            response = FileResponse(shot.image.open("rb"), content_type=shot.content_type)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise Http404() from None
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _thumbnail(shot) -> bytes:
+    """A small JPEG of the photo, turned upright as the camera held it, without its metadata."""
+    with shot.image.open("rb") as handle, Image.open(handle) as img:
+        img = ImageOps.exif_transpose(img)
+        img.thumbnail((THUMB_PX, THUMB_PX))
+        out = io.BytesIO()
+        img.convert("RGB").save(out, "JPEG", quality=80, optimize=True)
+    return out.getvalue()
 
 
 # --- Staff: from the order page ------------------------------------------------------------------

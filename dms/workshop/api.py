@@ -242,9 +242,12 @@ class ActionIn(Schema):
     checklist: dict[str, bool] = Field({}, description="qc-pass")
     payments: list[dict] = Field([], description='settle: [{"method": "wechat", "amount": "1280.00"}]')
     mileage_out: int | None = Field(None, description="deliver")
-    followup_consent: bool = True
-    followup_channel: str = "phone"
-    followup_time: str = "any"
+    old_parts_returned: bool | None = Field(
+        None, description="deliver: the old parts were handed over (asked when the customer takes them)"
+    )
+    followup_consent: bool = Field(True, description="deliver: the customer agrees to be followed up")
+    followup_channel: str = Field("phone", description="deliver: phone, sms, wechat or email")
+    followup_time: str = Field("any", description="deliver: any, morning, noon, afternoon or evening")
 
 
 _ARGS = {
@@ -253,7 +256,7 @@ _ARGS = {
     "qc-pass": ("checklist",),
     "qc-fail": ("reason",),
     "settle": ("payments",),
-    "deliver": ("mileage_out", "followup_consent", "followup_channel", "followup_time"),
+    "deliver": ("mileage_out", "old_parts_returned", "followup_consent", "followup_channel", "followup_time"),
     "cancel": ("reason",),
 }
 

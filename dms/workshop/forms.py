@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dms.customers.models import Channel, PreferredTime
+
 from .models import LineKind, OldParts, Payer, PaymentMethod, WarrantyDecision
 from .rules import WorkClass
 
@@ -62,4 +64,61 @@ class LineForm(forms.Form):
         d["labor_operation_id"] = d.pop("labor_operation")
         d["part_id"] = d.pop("part")
         d["discount"] = d.get("discount") or 0
+        return d
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
+class DeliverForm(forms.Form):
+    """Delivery (交车): what the customer says when they take the car back. The service checks it
+    again (the API sends the same); this form gives each answer its field and its message."""
+
+    mileage_out = forms.IntegerField(
+        label=_("Mileage out (km)"), min_value=0, max_value=2_000_000, required=False,
+        help_text=_("Empty: the mileage in."),
+    )  # fmt: skip
+    old_parts_returned = forms.TypedChoiceField(
+        label=_("Old parts"), coerce=_yes, widget=forms.RadioSelect,
+        choices=[("yes", _("Handed over to the customer")), ("no", _("Not handed over"))],
+        error_messages={"required": _("Say whether the old parts were handed over to the customer."),
+                        "invalid_choice": _("Say whether the old parts were handed over to the customer.")},
+    )  # fmt: skip
+    followup_consent = forms.TypedChoiceField(
+        label=_("Follow-up call or message within 2 days"), coerce=_yes, widget=forms.RadioSelect,
+        choices=[("yes", _("Agrees to be contacted")), ("no", _("Does not want to be contacted"))],
+        error_messages={"required": _("Say whether the customer agrees to a follow-up call or message."),
+                        "invalid_choice": _("Say whether the customer agrees to a follow-up call or message.")},
+    )  # fmt: skip
+    followup_channel = forms.ChoiceField(
+        label=_("Preferred channel"), choices=Channel.choices,
+        error_messages={"required": _("Choose how the customer wants to be contacted."),
+                        "invalid_choice": _("Choose how the customer wants to be contacted.")},
+    )  # fmt: skip
+    followup_time = forms.ChoiceField(
+        label=_("Preferred time"), choices=PreferredTime.choices,
+        error_messages={"required": _("Choose when the customer prefers to be contacted."),
+                        "invalid_choice": _("Choose when the customer prefers to be contacted.")},
+    )  # fmt: skip
+
+    def __init__(self, *args, order, last_consent: bool | None = None, **kwargs):
+        customer = order.customer
+        kwargs.setdefault("initial", {
+            "mileage_out": order.mileage_in,
+            "old_parts_returned": "yes",
+            "followup_consent": "no" if last_consent is False else "yes",
+            "followup_channel": customer.preferred_channel or Channel.PHONE,
+            "followup_time": customer.preferred_time or PreferredTime.ANY,
+        })  # fmt: skip
+        super().__init__(*args, **kwargs)
+        # Old parts are handed over only when the customer chose, at consultation, to take them.
+        self.asks_old_parts = order.old_parts == OldParts.TAKE
+        if not self.asks_old_parts:
+            del self.fields["old_parts_returned"]
+        self.last_consent = last_consent
+
+    def service_kwargs(self) -> dict:
+        d = dict(self.cleaned_data)
+        d.setdefault("old_parts_returned", None)
         return d

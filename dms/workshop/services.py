@@ -15,8 +15,8 @@ from dms.core.errors import Conflict, DomainError, Forbidden, NotFound, stale_ve
 from dms.core.numbering import next_number
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
-from dms.core.validation import full_clean
-from dms.customers.models import Customer
+from dms.core.validation import full_clean, invalid
+from dms.customers.models import Channel, Customer, PreferredTime
 from dms.scheduling.models import Appointment, Technician
 from dms.vehicles.models import MileageReading, ServiceRecord, Vehicle
 from dms.vehicles.services import mileage_record, service_record_write
@@ -589,11 +589,40 @@ def _summary(order: RepairOrder) -> str:
     return ("；".join(names) or order.complaint)[:300]
 
 
+def _deliver_checks(
+    *, old_parts_returned, followup_consent, followup_channel, followup_time
+) -> None:  # fmt: skip
+    """What the customer said at delivery, checked before anything is locked: the page's form and
+    the API send it; an unknown channel or time is refused with the field, never stored."""
+    errors = []
+    if old_parts_returned is not None and not isinstance(old_parts_returned, bool):
+        errors.append({"field": "old_parts_returned",
+                       "message": _("Say whether the old parts were handed over to the customer.")})  # fmt: skip
+    if not isinstance(followup_consent, bool):
+        errors.append({"field": "followup_consent",
+                       "message": _("Say whether the customer agrees to a follow-up call or message.")})  # fmt: skip
+    if followup_channel not in Channel.values:
+        errors.append({"field": "followup_channel",
+                       "message": _("Choose one of: %(v)s.") % {"v": ", ".join(Channel.values)}})  # fmt: skip
+    if followup_time not in PreferredTime.values:
+        errors.append({"field": "followup_time",
+                       "message": _("Choose one of: %(v)s.") % {"v": ", ".join(PreferredTime.values)}})  # fmt: skip
+    if errors:
+        raise invalid(errors)
+
+
 def order_deliver(
     *, tenant: Tenant, order_id: int, mileage_out: int | None = None, old_parts_returned: bool | None = None,
     followup_consent: bool = True, followup_channel: str = "phone", followup_time: str = "any", version: int | None = None,
 ) -> RepairOrder:  # fmt: skip
-    """Hand the car back. Creates the follow-up due within 2 days (step 10)."""
+    """Hand the car back (交车): mileage out, whether the old parts were handed over (asked when the
+    customer chose to take them), and whether and how the customer agrees to be followed up.
+    Creates the follow-up due within 2 days (step 10) with that channel and time; without consent
+    it is still created, marked "do not call", and customer care closes it without calling."""
+    _deliver_checks(
+        old_parts_returned=old_parts_returned, followup_consent=followup_consent,
+        followup_channel=followup_channel, followup_time=followup_time,
+    )  # fmt: skip
 
     def effect(order):
         out = order.mileage_in if mileage_out is None else mileage_out

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dms.core.errors import DomainError
+from dms.core.errors import Conflict, DomainError, Forbidden
 from dms.core.roles import Perm
 from dms.core.shell import apply_errors, tenant_required
 from dms.customers.guidance import behaviour_rows
@@ -17,7 +17,7 @@ from dms.scheduling.models import Technician
 from dms.vehicles import selectors as vehicle_selectors
 
 from . import load, selectors, services, workflow
-from .forms import LineForm, OrderForm
+from .forms import DeliverForm, LineForm, OrderForm
 from .models import OPEN_STATES, LaborOperation, State
 
 PAGE = 30
@@ -115,10 +115,25 @@ def order_detail(request, pk):
     tenant = request.tenant
     tenant.require(Perm.RO_VIEW)
     order = selectors.order_get(tenant, pk)
+    return render(request, "workshop/detail.html", _detail_context(tenant, order))
+
+
+def _deliver_form(order, data=None) -> DeliverForm:
+    from dms.followups.selectors import last_consent
+
+    return DeliverForm(data, order=order, last_consent=last_consent(order.customer_id))
+
+
+def _detail_context(tenant, order, *, deliver_form: DeliverForm | None = None) -> dict:
+    """What the order page shows; `deliver_form` is the one posted back with its errors."""
     operations = LaborOperation.objects.for_tenant(tenant).filter(active=True)
+    actions = [workflow.TRANSITIONS[a] for a in workflow.allowed_actions(order, tenant)]
+    if deliver_form is None and any(t.action == "deliver" for t in actions):
+        deliver_form = _deliver_form(order)
     context = {
         "order": order,
-        "actions": [workflow.TRANSITIONS[a] for a in workflow.allowed_actions(order, tenant)],
+        "actions": actions,
+        "deliver_form": deliver_form,
         "line_form": LineForm(operations=operations, parts=_parts(tenant)),
         "can_add_lines": order.state in services.EDITABLE
         and (tenant.can(Perm.RO_EDIT) or tenant.can(Perm.RO_WORK)),
@@ -137,7 +152,7 @@ def order_detail(request, pk):
     from dms.reception.selectors import checkin_for_order
 
     context["checkin"] = checkin_for_order(order)
-    return render(request, "workshop/detail.html", context)
+    return context
 
 
 @tenant_required
@@ -173,6 +188,8 @@ def order_action(request, pk, action):
         return redirect("workshop:detail", pk=order.pk)
     post = request.POST
     kwargs = {"version": int(post["version"]) if post.get("version", "").isdigit() else None}
+    if action == "deliver":
+        return _deliver(request, order, kwargs["version"])
     if action == "dispatch":
         kwargs["technician_id"] = int(post.get("technician_id") or 0)
     elif action in ("qc-fail", "cancel"):
@@ -189,6 +206,33 @@ def order_action(request, pk, action):
     else:
         messages.success(request, _("Done: %(step)s.") % {"step": workflow.TRANSITIONS[action].label})
     return redirect("workshop:detail", pk=order.pk)
+
+
+def _deliver(request, order, version: int | None):
+    """Delivery (交车) from the order page: the form's answers go to the same service as the API's.
+    A wrong answer shows the page again with the message on its field, and nothing changes."""
+    tenant = request.tenant
+    step = workflow.TRANSITIONS["deliver"]
+    if order.state not in step.sources or not tenant.can(step.perm):
+        refusal = (workflow.not_allowed(order, "deliver").message if order.state not in step.sources
+                   else _("Your role does not allow “%(action)s”.") % {"action": step.label})  # fmt: skip
+        messages.error(request, refusal)
+        return redirect("workshop:detail", pk=order.pk)
+    form = _deliver_form(order, request.POST)
+    if form.is_valid():
+        try:
+            services.order_deliver(tenant=tenant, order_id=order.pk, version=version, **form.service_kwargs())
+        except (Conflict, Forbidden) as exc:  # the order moved on, or this role may not deliver
+            messages.error(request, exc.message)
+            return redirect("workshop:detail", pk=order.pk)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Done: %(step)s.") % {"step": step.label})
+            return redirect("workshop:detail", pk=order.pk)
+    return render(
+        request, "workshop/detail.html", _detail_context(tenant, order, deliver_form=form), status=400
+    )
 
 
 @tenant_required

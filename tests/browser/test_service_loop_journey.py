@@ -1,12 +1,15 @@
 """One car through the ten steps of the service process, on the demo dealership, in Chinese, by
-the demo users: sa1 books and receives, foreman1 dispatches, tech1 finds an extra item, the
-customer approves it on the link page (a phone), qc1 fails it once then passes it, cashier1
-settles, sa1 delivers, and the follow-up call appears for care1. The two printed documents are
-fetched and, where poppler is installed, turned into PNG pages next to the screenshots.
+the demo users: sa1 books and receives, foreman1 dispatches, tech1 finds an extra item and
+photographs it, the customer sees the photo and approves the item on the link page (a phone), qc1
+fails it once then passes it, cashier1 settles, sa1 delivers (the customer agrees to a follow-up
+by SMS in the morning), and the follow-up call appears for care1 with that channel and time. The
+two printed documents are fetched and, where poppler is installed, turned into PNG pages next to
+the screenshots.
 
 The clock is set to a Tuesday morning in Shenzhen, so that the workshop is open whatever the time
 the suite runs at (the live server runs in this process: time-machine moves its clock too)."""
 
+import io
 import shutil
 import subprocess
 from datetime import datetime
@@ -14,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from PIL import Image
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
@@ -102,8 +106,20 @@ def save_pdf(page, url: str, name: str) -> bytes:
     return body
 
 
-def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car):
+def brake_pad_photo() -> bytes:
+    """A stand-in for the technician's camera: a JPEG the shape of a phone photo."""
+    out = io.BytesIO()
+    img = Image.new("RGB", (1200, 900), (92, 96, 104))
+    img.paste((170, 60, 40), (300, 250, 900, 650))
+    img.save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car, settings, tmp_path):
     page = tablet
+    # The technician's photo goes to a temporary directory, not var/media.
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}  # fmt: skip
     page.on("dialog", lambda dialog: dialog.accept())  # "All work on this order done?" and the like
     with time_machine.travel(MORNING, tick=True):
         plate = car.plate
@@ -200,6 +216,9 @@ def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car):
         )
         job.locator("select[name=labor_operation_id]").select_option(pads)
         job.locator("textarea[name=note]").fill("前刹车片剩 2 mm，建议更换")
+        job.locator("input[name=photo]").set_input_files(
+            {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": brake_pad_photo()}
+        )
         job.get_by_role("button", name="提交检查发现").click()
         expect(page.locator(".msg.success")).to_contain_text("报告检查发现")
         take(page, "05-finding")
@@ -218,6 +237,16 @@ def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car):
         phone = phone_context.new_page()
         phone.goto(link)
         expect(phone.get_by_text("前刹车片剩 2 mm")).to_be_visible()
+        # the technician's photo, small; a tap shows it full size
+        thumb = phone.locator("a.shot img")
+        expect(thumb).to_be_visible()
+        phone.wait_for_function("() => document.querySelector('a.shot img').naturalWidth > 0")
+        assert phone.evaluate("() => document.querySelector('a.shot img').naturalWidth") == 480  # small
+        phone.locator("a.shot").click()
+        expect(phone.locator("dialog.lightbox img")).to_be_visible()
+        phone.screenshot(path=str(SHOTS / "loop-06-customer-photo.png"))
+        phone.locator("dialog.lightbox").click()
+        expect(phone.locator("dialog.lightbox")).to_be_hidden()
         phone.locator(f"label[for=yes-{extra.pk}]").click()
         phone.screenshot(path=str(SHOTS / "loop-06-customer-approves.png"), full_page=True)
         phone.get_by_role("button", name="确认提交").click()
@@ -260,13 +289,21 @@ def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car):
         expect(page.locator("h1")).to_contain_text("已结算")
         save_pdf(page, f"/documents/orders/{order.pk}/settlement.pdf", "settlement")
         sign_in(page, "sa1")
+        page.set_viewport_size({"width": 1024, "height": 768})
         page.goto(order_url)
-        page.get_by_role("button", name="交车").click()
+        form = page.locator("#deliver-form")
+        form.get_by_label("首选联系方式").select_option("sms")
+        form.get_by_label("首选联系时间").select_option("morning")
+        form.scroll_into_view_if_needed()
+        form.screenshot(path=str(SHOTS / "loop-09-deliver-form.png"))
+        form.get_by_role("button", name="交车").click()
         expect(page.locator("h1")).to_contain_text("已交车")
         take(page, "09-delivered")
+        page.set_viewport_size({"width": 1280, "height": 800})
 
         # 10. Follow-up (回访): the call is in care1's queue.
         sign_in(page, "care1")
         page.goto("/followups/?bucket=later")  # due within 2 days of delivery
-        expect(page.locator("body")).to_contain_text(plate)
+        row = page.locator("tr", has_text=plate)
+        expect(row).to_contain_text("短信 · 上午")
         take(page, "10-followup-queue")

@@ -19,3 +19,20 @@
     setTimeout(() => { button.disabled = true; button.textContent = form.dataset.busy; }, 0);
   });
 })();
+
+// The technician's photos: a tap opens the full photo over the page; a tap anywhere closes it.
+(() => {
+  const box = document.getElementById("lightbox");
+  if (!box || typeof box.showModal !== "function") return; // the link opens the photo instead
+  const img = box.querySelector("img");
+  document.querySelectorAll("a.shot").forEach((link) => {
+    link.addEventListener("click", (e) => {
+      e.preventDefault();
+      img.src = link.dataset.full;
+      img.alt = link.querySelector("img").alt;
+      box.showModal();
+    });
+  });
+  box.addEventListener("click", (e) => { if (e.target !== box.querySelector(".close")) box.close(); });
+  box.addEventListener("close", () => { img.removeAttribute("src"); });
+})();
