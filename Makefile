@@ -30,6 +30,7 @@ run: build
 	@echo "  OpenDMS is at http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
 	@echo "  Demo logins (password demo-pass-2026): sa1 foreman1 tech1 tech2 qc1 parts1 cashier1 care1 cm1 sales1 showroom1 manager1 admin; sa9 in the other group"
 	@echo ""
+	$(MANAGE) ensure_promise_sweep --verbosity 0
 	@trap 'kill 0' EXIT; $(MANAGE) db_worker --verbosity 0 & $(MANAGE) runserver $(HOST):$(PORT) --noreload
 
 # Production-style serving (granian) of an already built tree.
@@ -37,7 +38,9 @@ serve: build
 	$(MANAGE) migrate --noinput
 	$(VENV)/bin/granian --interface wsgi config.wsgi:application --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 4 --static-path-route /static --static-path-mount var/static
 
+# The promise sweep is queued first (idempotent: one waits, however many workers start).
 worker: install
+	$(MANAGE) ensure_promise_sweep
 	$(MANAGE) db_worker
 
 # Debian's Chromium drives the browser tests; installed here when missing and we are root.

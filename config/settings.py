@@ -180,6 +180,9 @@ TASKS = {
         "BACKEND": os.environ.get("DMS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# How often the worker looks for promised times at risk, to warn the advisor and text the customer
+# (dms/portal/tasks.py); `make run` and `make worker` queue the first sweep.
+DMS_PROMISE_SWEEP_MINUTES = max(1, int(os.environ.get("DMS_PROMISE_SWEEP_MINUTES", "5")))
 
 # --- E-mail: a real SMTP server (loopback by default) ----------------------------------------------
 EMAIL_HOST = os.environ.get("DMS_SMTP_HOST", "127.0.0.1")

@@ -1,4 +1,4 @@
-from .navigation import menu_for
+from .navigation import alerts_for, menu_for
 from .roles import Role
 
 
@@ -8,4 +8,5 @@ def shell(request):
         "tenant": tenant,
         "tenant_role_label": Role(tenant.role).label if tenant else "",
         "menu": menu_for(request, tenant),
+        "alerts": alerts_for(tenant),
     }

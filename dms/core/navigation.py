@@ -1,42 +1,118 @@
-"""The navigation, by role: each entry says which permission shows it."""
+"""The navigation, by role: each entry says which permission shows it.
+
+The top bar holds one row at 1280 px (and at a 10" tablet's 1024 px): entries of one part of the
+work are grouped, and a group the user sees more than two entries of opens as a menu (a plain
+<details>, keyboard accessible, no script needed). A group of one or two entries is shown flat, so
+that a technician's "My jobs" or an advisor's "Workshop board" stays one click away.
+"""
+
+from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Perm
 
+FLAT_UP_TO = 2  # a group with this many visible entries or fewer is not folded into a menu
+
+
+@dataclass(frozen=True)
+class Group:
+    label: str
+    entries: list
+
+
 MENU = [
     ("home", _("Today"), None),
     ("customers:list", _("Customers"), Perm.CUSTOMER_VIEW),
     ("vehicles:list", _("Vehicles"), Perm.VEHICLE_VIEW),
-    ("scheduling:board", _("Appointments"), Perm.APPOINTMENT_VIEW),
-    ("reception:start", _("Reception"), Perm.RO_EDIT),
-    ("workshop:list", _("Repair orders"), Perm.RO_VIEW),
-    ("floor:dispatch", _("Dispatch board"), Perm.RO_DISPATCH),
-    ("floor:my_jobs", _("My jobs"), Perm.RO_WORK),
-    ("floor:qc", _("Quality check"), Perm.RO_QC),
-    ("floor:board", _("Workshop board"), Perm.RO_VIEW),
+    Group(
+        _("After-sales"),
+        [
+            ("scheduling:board", _("Appointments"), Perm.APPOINTMENT_VIEW),
+            ("reception:start", _("Reception"), Perm.RO_EDIT),
+            ("workshop:list", _("Repair orders"), Perm.RO_VIEW),
+            ("packages:list", _("Service packages"), Perm.RO_VIEW),
+        ],
+    ),
+    Group(
+        _("Workshop"),
+        [
+            ("floor:dispatch", _("Dispatch board"), Perm.RO_DISPATCH),
+            ("floor:my_jobs", _("My jobs"), Perm.RO_WORK),
+            ("floor:qc", _("Quality check"), Perm.RO_QC),
+            ("floor:board", _("Workshop board"), Perm.RO_VIEW),
+        ],
+    ),
     ("parts:list", _("Parts"), Perm.PARTS_VIEW),
-    ("packages:list", _("Service packages"), Perm.RO_VIEW),
-    ("followups:queue", _("Follow-ups"), Perm.FOLLOWUP_WORK),
-    ("customers:import", _("Import / export"), (Perm.CUSTOMER_IMPORT, Perm.CUSTOMER_EXPORT)),
+    Group(
+        _("Customer care"),
+        [
+            ("followups:queue", _("Follow-ups"), Perm.FOLLOWUP_WORK),
+            ("customers:import", _("Import / export"), (Perm.CUSTOMER_IMPORT, Perm.CUSTOMER_EXPORT)),
+        ],
+    ),
 ]
 
 
-def menu_for(request, tenant) -> list[dict]:
+# Badges of the top bar, each an htmx fragment loaded after the page (and polled by itself), so
+# that no page pays their queries: (URL name, permission that shows it).
+ALERTS = [("portal:at_risk_badge", Perm.RO_EDIT)]
+
+
+def alerts_for(tenant) -> list[str]:
     if tenant is None:
         return []
-    current = request.resolver_match.view_name if getattr(request, "resolver_match", None) else ""
-    items = []
-    for name, label, perm in MENU:
+    return [reverse(name) for name, perm in ALERTS if tenant.can(perm)]
+
+
+def _visible(tenant, entries) -> list[dict]:
+    out = []
+    for name, label, perm in entries:
         perms = perm if isinstance(perm, tuple) else (perm,)
         if perm is None or any(tenant.can(p) for p in perms):
-            ns = name.split(":")[0]
-            items.append(
-                {
-                    "url": reverse(name),
-                    "label": label,
-                    "active": current == name or current.startswith(ns + ":") and ns != "home",
-                }
-            )
+            out.append({"name": name, "url": reverse(name), "label": label, "active": False})
+    return out
+
+
+def _mark_current(request, entries: list[dict]) -> None:
+    """The entry of the page shown: the longest URL that the page's path starts with ("/" only for
+    itself), else the first entry of the page's URL namespace (e.g. an order on the shop floor)."""
+    path = getattr(request, "path", "")
+    match = getattr(request, "resolver_match", None)
+    view = match.view_name if match else ""
+    found = max(
+        (e for e in entries if path == e["url"] or (e["url"] != "/" and path.startswith(e["url"]))),
+        key=lambda e: len(e["url"]),
+        default=None,
+    )
+    if found is None and ":" in view:
+        namespace = view.split(":")[0]
+        found = next((e for e in entries if e["name"].split(":")[0] == namespace), None)
+    if found is not None:
+        found["active"] = True
+
+
+def menu_for(request, tenant) -> list[dict]:
+    """The top bar's items: links {name, url, label, active} and menus {label, entries, active}
+    ("entries", not "items": a template would read dict.items)."""
+    if tenant is None:
+        return []
+    items, entries = [], []
+    for node in MENU:
+        if isinstance(node, Group):
+            visible = _visible(tenant, node.entries)
+            entries += visible
+            if len(visible) > FLAT_UP_TO:
+                items.append({"label": node.label, "entries": visible})
+            else:
+                items += visible
+        else:
+            visible = _visible(tenant, [node])
+            entries += visible
+            items += visible
+    _mark_current(request, entries)
+    for item in items:
+        if "entries" in item:
+            item["active"] = any(e["active"] for e in item["entries"])
     return items

@@ -15,6 +15,7 @@ from dms.workshop import selectors as workshop_selectors
 from dms.workshop.models import State
 
 from . import links, selectors, services
+from .models import OutboundMessage
 
 links_router = Router(tags=["customer links"])
 messages_router = Router(tags=["outbound messages"])
@@ -130,6 +131,10 @@ class AtRiskOut(Schema):
     plate: str
     promised_at: datetime
     minutes_left: int = Field(description="Negative: minutes late.")
+    warned_at: datetime | None = Field(
+        description="When the background sweep warned the advisor of this promise (null: not yet)."
+    )
+    customer_texted: bool = Field(description="Whether the sweep's text reached the SMS adapter.")
 
 
 class AtRiskPage(Schema):
@@ -153,9 +158,13 @@ def promise_out(order, changes) -> dict:
     }  # fmt: skip
 
 
+TEXTED = (OutboundMessage.State.RECORDED, OutboundMessage.State.SENT)
+
+
 @promises_router.get("/at-risk", response=AtRiskPage)
 def promises_at_risk(request):
-    """Open orders not ready whose promised time is within 30 minutes or already passed."""
+    """Open orders not ready whose promised time is within 30 minutes or already passed, and whether
+    the background sweep has warned the advisor and texted the customer yet."""
     t = request.auth
     t.require(Perm.RO_VIEW)
     now = timezone.now()
@@ -164,7 +173,8 @@ def promises_at_risk(request):
         "count": len(orders),
         "items": [
             {"order_id": o.pk, "number": o.number, "state": o.state, "plate": o.vehicle.plate, "promised_at": o.promise,
-             "minutes_left": int((o.promise - now).total_seconds() // 60)}
+             "minutes_left": int((o.promise - now).total_seconds() // 60), "warned_at": o.warned_at,
+             "customer_texted": o.told in TEXTED}
             for o in orders
         ],
     }  # fmt: skip

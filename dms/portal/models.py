@@ -3,7 +3,8 @@
 OutboundMessage: every SMS the store sent (or, without a provider, recorded as if sent), so that
 staff see exactly what the customer received. PromiseChange: a new promised completion time
 announced to the customer; the repair order keeps its first promise (RepairOrder.promised_at),
-the latest change is the promise that holds now.
+the latest change is the promise that holds now. PromiseWarning: a promise found at risk by the
+background sweep (tasks.promise_sweep), once per promise: the advisor was warned and the customer told.
 """
 
 from django.conf import settings
@@ -19,6 +20,7 @@ class OutboundMessage(models.Model):
         STATUS_LINK = "status_link", _("Progress link")
         APPROVAL_LINK = "approval_link", _("Extra work approval link")
         DELAY = "delay", _("Delay notice")
+        PROMISE_AT_RISK = "promise_at_risk", _("Promised time at risk")
 
     class State(models.TextChoices):
         RECORDED = "recorded", _("Recorded (no SMS provider connected)")
@@ -75,3 +77,35 @@ class PromiseChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} → {self.promised_at:%Y-%m-%d %H:%M}"
+
+
+class PromiseWarning(models.Model):
+    """A promised time found at risk (not ready, due within 30 minutes or passed) by the sweep: the
+    order's advisor is warned (top bar, the list of promises at risk) and the customer is texted.
+    One per order and promise (the constraint makes the sweep idempotent, however many workers run
+    it); a new promise (PromiseChange) may be warned about again."""
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey("workshop.RepairOrder", on_delete=models.CASCADE, related_name="+")
+    promised_at = models.DateTimeField(_("promise at risk"))
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("advisor"),
+    )  # fmt: skip
+    at = models.DateTimeField(_("warned at"))
+    message = models.ForeignKey(
+        OutboundMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("text message to the customer"),
+    )  # fmt: skip
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("promise warning")
+        verbose_name_plural = _("promise warnings")
+        ordering = ["-at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["order", "promised_at"], name="promise_warned_once")]
+        indexes = [models.Index(fields=["store", "-at"], name="promise_warning_store_at")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} @ {self.promised_at:%Y-%m-%d %H:%M}"

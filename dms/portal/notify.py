@@ -12,8 +12,9 @@ the customer was told:
 - a dotted path to a class with `deliver(message) -> (state, error)`, for another adapter.
 
 The workflow calls `notify_status_link`, `notify_approval_requested` and `notify_delay` (after
-its transaction commits); they compose the text in the store's default language (Chinese) and
-return the message, or None when the customer has no mobile number.
+its transaction commits), the promise sweep `notify_promise_at_risk`; they compose the text in the
+store's default language (Chinese) and return the message, or None when the customer has no mobile
+number.
 """
 
 import logging
@@ -161,6 +162,15 @@ def delay_text(order, new_time: datetime, reason: str = "") -> str:
         )
 
 
+def promise_at_risk_text(order, promised: datetime) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "[%(store)s] %(name)s, we are sorry: %(plate)s may not be ready by %(time)s as we "
+            "promised. Your service advisor will tell you the new time shortly. Progress: %(url)s "
+            "Questions: %(phone)s"
+        ) % {**_facts(order), "time": local_time(order.store, promised), "url": links.status_url(order)}
+
+
 def notify_status_link(order, *, by=None, again: bool = False) -> OutboundMessage | None:
     """The progress link, when the order is opened or signed. Sent once per order unless `again`
     (the SA's "send again" button): the workflow may call it at both steps."""
@@ -177,3 +187,10 @@ def notify_approval_requested(order, *, by=None) -> OutboundMessage | None:
 def notify_delay(order, new_time: datetime, *, reason: str = "", by=None) -> OutboundMessage | None:
     """The customer hears of a delay before the promised time, with the new time."""
     return _send(order, Kind.DELAY, delay_text(order, new_time, reason), by)
+
+
+def notify_promise_at_risk(order, promised: datetime) -> OutboundMessage | None:
+    """The customer hears, before the promised time passes, that the car may be late (the sweep
+    found the promise at risk); the advisor follows up with the new time. Like the delay notice:
+    texted to the customer's mobile, None when there is no valid one."""
+    return _send(order, Kind.PROMISE_AT_RISK, promise_at_risk_text(order, promised))

@@ -4,16 +4,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import DateTimeField, OuterRef, Subquery
+from django.db.models import CharField, DateTimeField, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from dms.core.tenancy import Tenant, get_scoped
 from dms.workshop.models import FindingPhoto, LineState, Payer, RepairOrder, RepairOrderEvent, State
 
-from .models import OutboundMessage, PromiseChange
+from .models import OutboundMessage, PromiseChange, PromiseWarning
 
 AT_RISK_WINDOW = timedelta(minutes=30)
+# The sweep warns of a promise that passed without a warning (the worker was stopped) only this
+# long after: later, the customer is not texted "may be late" any more (the list still shows it late).
+CATCH_UP = timedelta(hours=2)
 # Not ready yet: the car is still being worked on (or not even started).
 NOT_READY = [
     State.DRAFT,
@@ -60,15 +63,44 @@ def promise_moved(order: RepairOrder) -> bool:
     return PromiseChange.objects.filter(order=order).exists()
 
 
+def _at_risk(store, now: datetime):
+    qs = with_promise(RepairOrder.objects.filter(store=store, state__in=NOT_READY))
+    return qs.filter(promise__isnull=False, promise__lte=now + AT_RISK_WINDOW)
+
+
+def _warning(field: str):
+    """The sweep's warning for the order's promise in force (None if not warned yet)."""
+    warnings = PromiseWarning.objects.filter(order=OuterRef("pk"), promised_at=OuterRef("promise"))
+    return warnings.values(field)[:1]
+
+
 def orders_at_risk(store, now: datetime) -> list[RepairOrder]:
     """Open orders not ready yet whose promised time is within 30 minutes or has passed: the SA
-    warns the customer before the promise is broken. Earliest first; three queries at most."""
-    qs = with_promise(
-        RepairOrder.objects.filter(store=store, state__in=NOT_READY).select_related(
-            "customer", "vehicle", "advisor"
-        )
+    warns the customer before the promise is broken. Earliest first, each with `warned_at` (when
+    the sweep warned of this promise) and `told` (the state of its text to the customer, "" if
+    none); one query."""
+    qs = _at_risk(store, now).select_related("customer", "vehicle", "advisor")
+    qs = qs.annotate(
+        warned_at=Subquery(_warning("at"), output_field=DateTimeField()),
+        told=Subquery(_warning("message__state"), output_field=CharField()),
     )
-    return list(qs.filter(promise__isnull=False, promise__lte=now + AT_RISK_WINDOW).order_by("promise", "pk"))
+    return list(qs.order_by("promise", "pk"))
+
+
+def promises_to_warn(store, now: datetime) -> list[RepairOrder]:
+    """The orders of `store` at risk whose promise in force has not been warned of yet (passed no
+    longer than CATCH_UP ago), with what the warning and the text need."""
+    qs = _at_risk(store, now).filter(promise__gte=now - CATCH_UP).exclude(Exists(_warning("pk")))
+    return list(qs.select_related("store", "customer", "vehicle").order_by("promise", "pk"))
+
+
+def warnings_open(store, now: datetime, *, advisor=None) -> int:
+    """How many orders of `store` (of `advisor`'s, when given) are at risk and were warned of: the
+    top bar's badge. One query."""
+    qs = _at_risk(store, now).filter(Exists(_warning("pk")))
+    if advisor is not None:
+        qs = qs.filter(advisor=advisor)
+    return qs.count()
 
 
 def promise_history(tenant: Tenant, order_id: int) -> tuple[RepairOrder, list[PromiseChange]]:

@@ -1,6 +1,7 @@
-"""Writes of the portal: the customer's decision on their link, sending a link again, and a new
-promised time told to the customer."""
+"""Writes of the portal: the customer's decision on their link, sending a link again, a new
+promised time told to the customer, and the warnings of the promise sweep."""
 
+import logging
 from datetime import datetime
 
 from django.db import transaction
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dms.core.errors import Conflict, DomainError, NotFound, stale_version
+from dms.core.models import Store
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.workshop import services as workshop
@@ -15,8 +17,9 @@ from dms.workshop import workflow
 from dms.workshop.models import OPEN_STATES, LineState, RepairOrder, State
 
 from . import notify, selectors
-from .models import OutboundMessage, PromiseChange
+from .models import OutboundMessage, PromiseChange, PromiseWarning
 
+log = logging.getLogger(__name__)
 LINK_KINDS = ("status", "approval")
 
 
@@ -121,3 +124,55 @@ def order_delay_announce(
         by = tenant.user
         transaction.on_commit(lambda: notify.notify_delay(order, new_promised_at, reason=reason, by=by))
     return change
+
+
+# --- The promise sweep (background, every few minutes: tasks.promise_sweep) -------------------------
+
+
+def promise_warning_raise(*, order_id: int, promised_at: datetime) -> PromiseWarning | None:
+    """Warn the order's advisor that `promised_at` is at risk and text the customer, once per
+    promise. Background work for every store, so no user and no tenant. None when this promise was
+    warned of already (by this or another worker), the car is ready, or the promise moved meanwhile.
+    The text leaves once the warning is committed; a failure to send it keeps the warning."""
+    with transaction.atomic():
+        # The order's lock orders two sweeps on one order: the second finds the first's warning.
+        order = RepairOrder.objects.select_for_update().filter(pk=order_id).first()
+        if order is None or order.state not in selectors.NOT_READY:
+            return None
+        if selectors.current_promise(order) != promised_at:
+            return None
+        warning, created = PromiseWarning.objects.get_or_create(
+            order=order, promised_at=promised_at,
+            defaults={"store_id": order.store_id, "advisor_id": order.advisor_id, "at": timezone.now()},
+        )  # fmt: skip
+        if not created:
+            return None
+        transaction.on_commit(lambda: _tell_customer(warning))
+    return warning
+
+
+def _tell_customer(warning: PromiseWarning) -> None:
+    try:
+        order = RepairOrder.objects.select_related("store", "customer", "vehicle").get(pk=warning.order_id)
+        message = notify.notify_promise_at_risk(order, warning.promised_at)
+    except Exception:  # the advisor is warned all the same; the text is theirs to make now
+        log.exception("Could not text the customer of order %s about the promise at risk", warning.order_id)
+        return
+    if message is not None:
+        warning.message = message
+        PromiseWarning.objects.filter(pk=warning.pk).update(message=message)
+
+
+def promises_sweep(*, now: datetime | None = None) -> int:
+    """Every store's promises at risk not warned of yet (selectors.promises_to_warn), each warned
+    once (promise_warning_raise). Returns how many were warned."""
+    now = now or timezone.now()
+    warned = 0
+    for store in Store.objects.order_by("pk"):
+        for order in selectors.promises_to_warn(store, now):
+            try:
+                if promise_warning_raise(order_id=order.pk, promised_at=order.promise) is not None:
+                    warned += 1
+            except Exception:  # one order's trouble does not stop the others' warnings
+                log.exception("Could not warn of the promise at risk of order %s", order.pk)
+    return warned

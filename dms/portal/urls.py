@@ -3,7 +3,7 @@ approval of extra work. And, for staff (signed in), texting a link and announcin
 
 from django.urls import path
 
-from . import views
+from . import views, views_promises
 
 app_name = "portal"
 urlpatterns = [
@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("staff/<int:order_id>/send/", views.link_send, name="link_send"),
     path("staff/<int:order_id>/delay/", views.delay_announce, name="delay"),
+    path("staff/at-risk-badge/", views_promises.at_risk_badge, name="at_risk_badge"),
 ]

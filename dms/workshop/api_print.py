@@ -33,14 +33,20 @@ def repair_order_pdf(request, order_id: int):
 
 
 @router.get(
-    "/repair-orders/{settled_order_id}/settlement.pdf",
-    openapi_extra={"responses": {**PDF, 409: {"description": "The order is not settled yet."}}},
+    "/repair-orders/{order_id}/settlement.pdf",
+    openapi_extra={
+        "responses": {
+            **PDF,
+            409: {"description": "The order is not settled yet: `detail` says so and `state` is its state."},
+        }
+    },
 )
-def settlement_pdf(request, settled_order_id: int):
-    """The settlement list (维修结算清单) of a settled or delivered repair order; 409 before."""
+def settlement_pdf(request, order_id: int):
+    """The settlement list (维修结算清单) of a settled or delivered repair order; 409 before (the
+    answer names the order's current state)."""
     t = request.auth
     t.require(Perm.RO_VIEW)
-    order = selectors.order_get(t, settled_order_id)
+    order = selectors.order_get(t, order_id)
     context = documents.settlement_context(t, order)  # Conflict (409) while not settled
     data = documents.render_pdf(
         documents.SETTLEMENT_TEMPLATE, context, base_url=request.build_absolute_uri("/")

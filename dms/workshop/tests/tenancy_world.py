@@ -3,7 +3,8 @@
 RECORDS: path parameter name -> function(world) returning the id of a record of that world
 (world: dms.core.tests.test_tenancy.World; its helpers appointment(), part(), repair_order(),
 order_line() build the usual records). BODIES: (method, path) -> function(world) returning a body.
-PATH_VALUES: parameter name -> function(path) returning a fixed value.
+PATH_VALUES: parameter name -> function(path) returning a fixed value. PATH_RECORDS: (path, parameter
+name) -> function(world), for a route that needs another record than the name's usual kind.
 page_ids(vehicle, manager_tenant) -> {namespace or parameter name: value} for the page walk.
 """
 
@@ -52,7 +53,8 @@ def _floor_body(body: dict, *, start: bool = False):
     return lambda w: (floor_order(w, start=start), body)[1]
 
 
-RECORDS: dict = {"settled_order_id": settled_order}
+RECORDS: dict = {}
+PATH_RECORDS: dict = {("/documents/repair-orders/{order_id}/settlement.pdf", "order_id"): settled_order}
 BODIES: dict = {
     ("POST", "/floor/orders/{order_id}/clock"): _floor_body({"action": "on"}),
     ("POST", "/floor/orders/{order_id}/findings"): _floor_body(

@@ -1,0 +1,67 @@
+"""The top bar: one row for every role, the parts of the work grouped into menus, the page's entry marked."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from conftest import make_user
+from dms.core.roles import Role
+
+SUMMARIES = re.compile(r"<summary[^>]*>([^<]+)</summary>")
+CURRENT = re.compile(r'<a href="([^"]+)" class="active" aria-current="page">')
+
+
+def top_bar(user, path="/") -> str:
+    client = Client()
+    client.force_login(user)
+    html = client.get(path).content.decode()
+    return html[html.index('<nav class="menu"') : html.index("</nav>")]
+
+
+def flat_links(nav: str) -> list[str]:
+    """The links shown in the bar itself (not inside a menu)."""
+    outside = re.sub(r"<details.*?</details>", "", nav, flags=re.S)
+    return re.findall(r">([^<>]+)</a>", outside)
+
+
+@pytest.fixture
+def people(store):
+    return {
+        "manager": make_user("manager1", store, Role.SERVICE_MANAGER),
+        "sa": make_user("sa1", store, Role.SERVICE_ADVISOR),
+        "tech": make_user("tech1", store, Role.TECHNICIAN),
+    }
+
+
+def test_a_service_manager_gets_two_menus_and_the_rest_flat(people):
+    nav = top_bar(people["manager"])
+
+    assert SUMMARIES.findall(nav) == ["售后", "车间"]
+    assert flat_links(nav) == ["今日", "客户", "车辆", "配件", "回访", "导入导出"]
+
+
+def test_an_advisor_keeps_customers_one_click_away_and_the_workshop_board_flat(people):
+    nav = top_bar(people["sa"])
+
+    assert SUMMARIES.findall(nav) == ["售后"]
+    assert flat_links(nav) == ["今日", "客户", "车辆", "车间看板", "配件"]
+
+
+def test_a_technician_finds_my_jobs_in_the_bar_itself(people):
+    nav = top_bar(people["tech"])
+
+    assert "我的作业" in flat_links(nav) and "车间看板" in flat_links(nav)
+
+
+def test_the_menu_of_the_page_shown_is_marked_and_only_its_entry(people):
+    nav = top_bar(people["manager"], "/orders/")
+
+    assert CURRENT.findall(nav) == ["/orders/"]
+    assert '<details class="drop active">\n        <summary class="active">售后</summary>' in nav
+
+
+def test_a_page_under_an_entry_marks_the_longest_matching_entry(people):
+    assert CURRENT.findall(top_bar(people["manager"], "/customers/import/")) == ["/customers/import/"]
+    assert CURRENT.findall(top_bar(people["manager"], "/customers/")) == ["/customers/"]
+    assert CURRENT.findall(top_bar(people["manager"], "/")) == ["/"]
