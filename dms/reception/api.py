@@ -198,7 +198,7 @@ def checkin_create(request, payload: CheckInCreate):
     c = services.checkin_create(
         tenant=t, vehicle_id=payload.vehicle_id, appointment_id=payload.appointment_id, **_fields(payload)
     )
-    return Status(201, checkin_out(selectors.checkin_get(t, c.pk), t))
+    return Status(201, checkin_out(selectors.checkin_answer(t, c, new=True), t))
 
 
 @router.get("/{checkin_id}", response=CheckInOut)
@@ -241,8 +241,8 @@ def checkin_open_order(request, checkin_id: int, payload: OpenOrderIn):
 
     data = payload.dict()
     data["promised_at"] = aware(data["promised_at"], t)
-    services.checkin_open_order(tenant=t, checkin_id=checkin_id, **data)
-    return Status(201, checkin_out(selectors.checkin_get(t, checkin_id), t))
+    c = services.checkin_open_order(tenant=t, checkin_id=checkin_id, **data)
+    return Status(201, checkin_out(selectors.checkin_answer(t, c), t))
 
 
 class SignatureIn(Schema):
@@ -254,8 +254,10 @@ class SignatureIn(Schema):
 def checkin_signature(request, checkin_id: int, payload: SignatureIn):
     """The customer signs the check-in sheet (after the order is open). Signed, it no longer changes."""
     t = request.auth
-    services.checkin_sign(tenant=t, checkin_id=checkin_id, data_url=payload.data_url, version=payload.version)
-    return checkin_out(selectors.checkin_get(t, checkin_id), t)
+    c = services.checkin_sign(
+        tenant=t, checkin_id=checkin_id, data_url=payload.data_url, version=payload.version
+    )
+    return checkin_out(selectors.checkin_answer(t, c), t)
 
 
 _PHOTOS_BODY = {

@@ -23,8 +23,8 @@ from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import invalid
 from dms.customers.services import customer_create
 from dms.scheduling.models import Appointment
-from dms.vehicles.models import MileageReading, Vehicle
-from dms.vehicles.services import mileage_record, vehicle_create
+from dms.vehicles.models import Vehicle
+from dms.vehicles.services import mileage_check, mileage_record, vehicle_create
 from dms.workshop.models import State as OrderState
 from dms.workshop.services import repair_order_create
 
@@ -56,7 +56,7 @@ def checkin_create(
     """Start the check-in of a vehicle, from today's appointment or as a walk-in. A vehicle has one
     check-in in progress per store: a second one answers 409 with its id, to be resumed."""
     tenant.require(Perm.RO_EDIT)
-    vehicle = get_scoped(Vehicle.objects.select_related("owner"), tenant, pk=vehicle_id)
+    vehicle = get_scoped(Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS), tenant, pk=vehicle_id)
     appointment = None
     if appointment_id:
         appointment = get_scoped(Appointment.objects, tenant, pk=appointment_id)
@@ -64,25 +64,24 @@ def checkin_create(
             raise DomainError(_("This appointment is for another vehicle."), field="appointment_id")
         if appointment.state in (Appointment.State.CANCELLED, Appointment.State.NO_SHOW):
             raise DomainError(_("This appointment was cancelled or missed."), field="appointment_id")
-    existing = open_checkin_of(tenant, vehicle.pk)
-    if existing is not None:
-        raise _already_open(existing)
     if appointment is None:
         appointment = todays_appointment(tenant, vehicle)
     checkin = CheckIn(
-        store=tenant.store, vehicle=vehicle, customer=vehicle.owner, appointment=appointment,
+        store=tenant.store, vehicle=vehicle, customer_id=vehicle.owner_id, appointment=appointment,
         created_by=tenant.user,
     )  # fmt: skip
     try:
-        with transaction.atomic():
-            checkin.save()
-            if fields:
-                _update(tenant, checkin, fields)
-    except IntegrityError:  # the same car, checked in at the same moment on another tablet
+        if fields:  # checked before the one INSERT: nothing else is written
+            _update(tenant, checkin, fields, save=False)
+        with transaction.atomic():  # a refused INSERT leaves a caller's transaction usable
+            checkin.save(force_insert=True)
+    except (IntegrityError, DomainError) as exc:
+        # One check-in in progress per car and store (a constraint, so that two tablets starting
+        # the same car at once cannot both): the one in progress is to be resumed.
         existing = open_checkin_of(tenant, vehicle.pk)
         if existing is None:
             raise
-        raise _already_open(existing) from None
+        raise _already_open(existing) from exc
     return checkin
 
 
@@ -95,6 +94,7 @@ def todays_appointment(tenant: Tenant, vehicle: Vehicle) -> Appointment | None:
         Appointment.objects.for_tenant(tenant)
         .filter(vehicle=vehicle, start__gte=start, start__lt=end, state__in=Appointment.HOLDING)
         .exclude(checkins__isnull=False)
+        .only("id", "store_id", "vehicle_id", "customer_id", "start", "end", "state")
         .order_by("start")
         .first()
     )
@@ -132,10 +132,21 @@ def register_walk_in(
 # --- The walk-around ----------------------------------------------------------------------------------
 
 
-def _lock(tenant: Tenant, checkin_id, version: int | None = None) -> CheckIn:
-    checkin = get_scoped(
-        CheckIn.objects.select_for_update(of=("self",)).select_related("vehicle"), tenant, pk=checkin_id
-    )
+# What signing reads: the check-in and its order's number (a narrow row, not the whole order).
+SIGN_FIELDS = (
+    *(f.name for f in CheckIn._meta.concrete_fields), "repair_order__number", "repair_order__comeback_of",
+)  # fmt: skip
+
+
+def _lock(
+    tenant: Tenant, checkin_id, version: int | None = None, related=("vehicle", "repair_order"), only=()
+) -> CheckIn:
+    qs = CheckIn.objects.select_for_update(of=("self",))
+    if related:
+        qs = qs.select_related(*related)
+    if only:
+        qs = qs.only(*only)
+    checkin = get_scoped(qs, tenant, pk=checkin_id)
     if version is not None and version != checkin.version:
         raise stale_version(checkin.version)
     if not checkin.is_draft:
@@ -166,7 +177,13 @@ def checkin_update(
 
 
 def _update(
-    tenant: Tenant, checkin: CheckIn, fields: dict, *, correction: bool = False, note: str = ""
+    tenant: Tenant,
+    checkin: CheckIn,
+    fields: dict,
+    *,
+    correction: bool = False,
+    note: str = "",
+    save: bool = True,
 ) -> None:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -200,14 +217,13 @@ def _update(
     if errors:
         raise invalid(errors)
     checkin.version += 1
-    checkin.save()
+    if save:
+        checkin.save()
 
 
 def _check_mileage(tenant: Tenant, vehicle: Vehicle, km, *, correction: bool, note: str) -> None:
     """The vehicle file's own rule decides. A correction is recorded now; an ordinary reading is
-    tried and rolled back, and recorded with the repair order."""
-    from dms.core.errors import Forbidden
-
+    checked (nothing written) and recorded with the repair order."""
     if correction:
         if not tenant.can(Perm.MILEAGE_CORRECT):
             raise DomainError(
@@ -219,19 +235,9 @@ def _check_mileage(tenant: Tenant, vehicle: Vehicle, km, *, correction: bool, no
             raise _as_mileage_error(exc) from None
         return
 
-    class _DryRun(Exception):
-        pass
-
+    tenant.require(Perm.VEHICLE_EDIT)
     try:
-        with transaction.atomic():
-            mileage_record(
-                tenant=tenant, vehicle_id=vehicle.pk, km=km, source=MileageReading.Source.RECEPTION
-            )
-            raise _DryRun
-    except _DryRun:
-        pass
-    except Forbidden:
-        raise
+        mileage_check(vehicle, tenant, km=km)
     except DomainError as exc:
         raise _as_mileage_error(exc) from None
 
@@ -356,7 +362,7 @@ def checkin_open_order(
     workshop's rule."""
     tenant.require(Perm.RO_EDIT)
     with transaction.atomic():
-        checkin = _lock(tenant, checkin_id, version)
+        checkin = _lock(tenant, checkin_id, version, related=())
         if checkin.repair_order_id is not None:
             raise Conflict(_("The repair order of this check-in is already open."), field=None,
                            repair_order_id=checkin.repair_order_id)  # fmt: skip
@@ -413,7 +419,7 @@ def checkin_sign(*, tenant: Tenant, checkin_id: int, data_url: str, version: int
     if _blank(image):
         raise DomainError(_("The customer has not signed yet."), field="signature")
     with transaction.atomic():
-        checkin = _lock(tenant, checkin_id, version)
+        checkin = _lock(tenant, checkin_id, version, related=("repair_order",), only=SIGN_FIELDS)
         if checkin.repair_order_id is None:
             raise DomainError(_("Open the repair order before the customer signs."), field="signature")
         checkin.signature.save("signature.png", ContentFile(raw), save=False)

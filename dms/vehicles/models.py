@@ -63,6 +63,18 @@ class Vehicle(OpaqueIdModel):
 
     objects = GroupScopedQuerySet.as_manager()
 
+    # What recording a reading and opening a visit read of the file (a narrow row on busy paths).
+    MILEAGE_FIELDS = (
+        "id",
+        "group_id",
+        "owner_id",
+        "vin",
+        "plate",
+        "mileage_km",
+        "mileage_read_at",
+        "updated_at",
+    )
+
     class Meta:
         verbose_name = _("vehicle")
         verbose_name_plural = _("vehicles")

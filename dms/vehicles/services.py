@@ -3,7 +3,6 @@
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,7 +130,7 @@ def vehicle_update(
         vehicle.version += 1
         vehicle.save()
         if mileage_km is not None and mileage_km != vehicle.mileage_km:
-            _record_mileage(vehicle, tenant, km=mileage_km, source=MileageReading.Source.CUSTOMER)
+            mileage_record_locked(vehicle, tenant, km=mileage_km, source=MileageReading.Source.CUSTOMER)
     warnings = duplicate_warnings(tenant, vehicle) if {"vin", "plate"} & set(changes) else []
     return Result(vehicle, warnings)
 
@@ -147,57 +146,73 @@ def mileage_record(
         tenant.require(Perm.MILEAGE_CORRECT)
     with transaction.atomic():
         vehicle = get_scoped(Vehicle.objects.select_for_update(), tenant, pk=vehicle_id)
-        return _record_mileage(
+        return mileage_record_locked(
             vehicle, tenant, km=km, source=source, read_at=read_at, correction=correction, note=note
         )
 
 
-def _record_mileage(
-    vehicle, tenant, *, km, source, read_at=None, correction=False, note=""
-) -> MileageReading:
+def mileage_check(vehicle, tenant, *, km, read_at=None, correction=False, note="") -> tuple[datetime, list]:
+    """Whether a reading of `km` at `read_at` (now when None) may be recorded for the vehicle: its
+    read time and the vehicle's readings (km, read_at, is_correction), or DomainError. One query;
+    nothing is written."""
     now = timezone.now()
     read_at = aware(read_at, tenant) or now
-    if not isinstance(km, int) or km < 0 or km > 2_000_000:
+    if not isinstance(km, int) or isinstance(km, bool) or km < 0 or km > 2_000_000:
         raise DomainError(_("Mileage is a whole number of km between 0 and 2,000,000."), field="mileage_km")
     if read_at > now + timedelta(minutes=5):
         raise DomainError(_("A reading cannot be in the future."), field="read_at")
+    readings = list(
+        MileageReading.objects.filter(vehicle=vehicle).values_list("km", "read_at", "is_correction")
+    )
     if correction:
         if not note.strip():
             raise DomainError(_("Say why the mileage is corrected."), field="note")
-    else:
-        # A correction starts a new series: the wrong readings before it bound nothing after it.
-        readings = MileageReading.objects.filter(vehicle=vehicle)
-        fixes = readings.filter(is_correction=True)
-        since = fixes.filter(read_at__lte=read_at).aggregate(t=Max("read_at"))["t"]
-        until = fixes.filter(read_at__gt=read_at).aggregate(t=Min("read_at"))["t"]
-        if since is not None:
-            readings = readings.filter(read_at__gte=since)
-        if until is not None:
-            readings = readings.filter(read_at__lt=until)
-        before = readings.filter(read_at__lte=read_at).aggregate(m=Max("km"))["m"]
-        after = readings.filter(read_at__gt=read_at).aggregate(m=Min("km"))["m"]
-        if before is not None and km < before:
-            raise DomainError(
-                _("%(km)s km is less than the earlier reading of %(before)s km. Mileage never goes backwards; "
-                  "if the earlier reading was wrong, record a correction.") % {"km": f"{km:,}", "before": f"{before:,}"},
-                field="mileage_km",
-            )  # fmt: skip
-        if after is not None and km > after:
-            raise DomainError(
-                _("%(km)s km is more than the later reading of %(after)s km.")
-                % {"km": f"{km:,}", "after": f"{after:,}"},
-                field="mileage_km",
-            )
+        return read_at, readings
+    # A correction starts a new series: the wrong readings before it bound nothing after it.
+    fixes = [t for _km, t, fix in readings if fix]
+    since = max((t for t in fixes if t <= read_at), default=None)
+    until = min((t for t in fixes if t > read_at), default=None)
+    window = [
+        (k, t) for k, t, _fix in readings if (since is None or t >= since) and (until is None or t < until)
+    ]
+    before = max((k for k, t in window if t <= read_at), default=None)
+    after = min((k for k, t in window if t > read_at), default=None)
+    if before is not None and km < before:
+        raise DomainError(
+            _("%(km)s km is less than the earlier reading of %(before)s km. Mileage never goes backwards; "
+              "if the earlier reading was wrong, record a correction.") % {"km": f"{km:,}", "before": f"{before:,}"},
+            field="mileage_km",
+        )  # fmt: skip
+    if after is not None and km > after:
+        raise DomainError(
+            _("%(km)s km is more than the later reading of %(after)s km.")
+            % {"km": f"{km:,}", "after": f"{after:,}"},
+            field="mileage_km",
+        )
+    return read_at, readings
+
+
+def mileage_record_locked(
+    vehicle, tenant, *, km, source, read_at=None, correction=False, note=""
+) -> MileageReading:
+    """Record a reading on a vehicle the caller has locked (select_for_update)."""
+    read_at, readings = mileage_check(
+        vehicle, tenant, km=km, read_at=read_at, correction=correction, note=note
+    )
     reading = MileageReading.objects.create(
         vehicle=vehicle, km=km, read_at=read_at, source=MileageReading.Source.CORRECTION if correction else source,
         is_correction=correction, note=note.strip()[:200], by=tenant.user,
     )  # fmt: skip
     # The newest reading: this one, unless one was taken later (ids are random: not an order).
-    later = MileageReading.objects.filter(vehicle=vehicle, read_at__gt=reading.read_at)
-    latest = later.order_by("-read_at", "-is_correction", "-km").first() or reading
-    if (vehicle.mileage_km, vehicle.mileage_read_at) != (latest.km, latest.read_at):
-        vehicle.mileage_km, vehicle.mileage_read_at = latest.km, latest.read_at
-        vehicle.save(update_fields=["mileage_km", "mileage_read_at", "updated_at"])
+    later = [(t, fix, k) for k, t, fix in readings if t > read_at]
+    latest_at, _fix, latest_km = max(later, default=(read_at, correction, km))
+    if (vehicle.mileage_km, vehicle.mileage_read_at) != (latest_km, latest_at):
+        # The reading itself is the audited record of the change: the file's copy of the latest
+        # reading is updated in place (no second audit entry for it).
+        vehicle.mileage_km, vehicle.mileage_read_at, vehicle.updated_at = latest_km, latest_at, timezone.now()
+        Vehicle.objects.filter(pk=vehicle.pk).update(
+            mileage_km=latest_km, mileage_read_at=latest_at, updated_at=vehicle.updated_at
+        )
     return reading
 
 

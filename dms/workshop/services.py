@@ -19,7 +19,7 @@ from dms.core.validation import full_clean, invalid
 from dms.customers.models import Channel, Customer, PreferredTime
 from dms.scheduling.models import Appointment, Technician
 from dms.vehicles.models import MileageReading, ServiceRecord, Vehicle
-from dms.vehicles.services import mileage_record, service_record_write
+from dms.vehicles.services import mileage_record_locked, service_record_write
 
 from . import workflow
 from .models import (
@@ -68,11 +68,17 @@ def parse_quantity(value, *, field: str = "quantity") -> Decimal:
 # --- Opening the order (steps 2–3) --------------------------------------------------------------------
 
 
+# What the comeback check and its warnings read of the earlier order.
+COMEBACK_FIELDS = ("id", "store_id", "vehicle_id", "number", "state", "work_class", "delivered_at", "mileage_in",
+                   "mileage_out", "complaint")  # fmt: skip
+
+
 def find_comeback(vehicle: Vehicle, mileage_in: int, now: datetime) -> RepairOrder | None:
     """The last delivered order of this vehicle (any store of the group) whose repair-quality
     warranty still runs: by days since delivery and km since, whichever ends first."""
     last = (
         RepairOrder.objects.filter(vehicle=vehicle, state=State.DELIVERED, delivered_at__isnull=False)
+        .only(*COMEBACK_FIELDS)
         .order_by("-delivered_at")
         .first()
     )
@@ -93,8 +99,26 @@ def repair_order_create(
 ) -> RepairOrder:  # fmt: skip
     """Open a repair order (任务委托书) at reception: records the mileage, detects a comeback."""
     tenant.require(Perm.RO_EDIT)
-    vehicle = get_scoped(Vehicle.objects.select_related("owner"), tenant, pk=vehicle_id)
-    customer = get_scoped(Customer.objects, tenant, pk=customer_id) if customer_id else vehicle.owner
+    with transaction.atomic():
+        return _repair_order_create(
+            tenant, vehicle_id=vehicle_id, mileage_km=mileage_km, complaint=complaint, customer_id=customer_id,
+            appointment_id=appointment_id, promised_at=promised_at, payment_method=payment_method,
+            old_parts=old_parts, free_wash=free_wash, preauth_amount=preauth_amount, preauth_minutes=preauth_minutes,
+            work_class=work_class,
+        )  # fmt: skip
+
+
+def _repair_order_create(
+    tenant: Tenant, *, vehicle_id, mileage_km, complaint, customer_id, appointment_id, promised_at, payment_method,
+    old_parts, free_wash, preauth_amount, preauth_minutes, work_class,
+) -> RepairOrder:  # fmt: skip
+    # The vehicle is locked: its mileage readings are checked and written one order at a time.
+    vehicle = get_scoped(
+        Vehicle.objects.select_for_update().only(*Vehicle.MILEAGE_FIELDS), tenant, pk=vehicle_id
+    )
+    if customer_id and customer_id != vehicle.owner_id:  # someone else brings the owner's car in
+        customer_id = get_scoped(Customer.objects.only("id", "group_id"), tenant, pk=customer_id).pk
+    customer_id = customer_id or vehicle.owner_id
     complaint = (complaint or "").strip()
     errors = []
     if not complaint:
@@ -114,7 +138,7 @@ def repair_order_create(
                 {"field": "appointment_id", "message": _("This appointment was cancelled or missed.")}
             )
     order = RepairOrder(
-        store=tenant.store, customer=customer, vehicle=vehicle, appointment=appointment, advisor=tenant.user,
+        store=tenant.store, customer_id=customer_id, vehicle=vehicle, appointment=appointment, advisor=tenant.user,
         complaint=complaint, mileage_in=mileage_km if isinstance(mileage_km, int) else 0, promised_at=promised_at,
         payment_method=payment_method, old_parts=old_parts, free_wash=free_wash,
         preauth_amount=money(preauth_amount, field="preauth_amount"), preauth_minutes=preauth_minutes,
@@ -122,26 +146,24 @@ def repair_order_create(
     )  # fmt: skip
     full_clean(order, exclude=("store", "customer", "vehicle", "appointment", "advisor", "technician", "comeback_of"),
                extra_errors=errors)  # fmt: skip
-    with transaction.atomic():
-        if mileage_km != vehicle.mileage_km:
-            mileage_record(
-                tenant=tenant, vehicle_id=vehicle.pk, km=mileage_km, source=MileageReading.Source.RECEPTION
-            )
-        comeback = find_comeback(vehicle, mileage_km, now)
-        order.is_comeback, order.comeback_of = comeback is not None, comeback
-        order.number = next_number(
-            store=tenant.store, kind="repair_order", year=timezone.localdate().year, prefix="RO-"
-        )
-        order.save()
-        if appointment and appointment.state in (Appointment.State.BOOKED, Appointment.State.CONFIRMED):
-            from dms.scheduling.workflow import appointment_transition
+    if mileage_km != vehicle.mileage_km:
+        tenant.require(Perm.VEHICLE_EDIT)
+        mileage_record_locked(vehicle, tenant, km=mileage_km, source=MileageReading.Source.RECEPTION)
+    comeback = find_comeback(vehicle, mileage_km, now)
+    order.is_comeback, order.comeback_of = comeback is not None, comeback
+    order.number = next_number(
+        store=tenant.store, kind="repair_order", year=timezone.localdate().year, prefix="RO-"
+    )
+    order.save()
+    if appointment and appointment.state in (Appointment.State.BOOKED, Appointment.State.CONFIRMED):
+        from dms.scheduling.workflow import appointment_transition
 
-            appointment_transition(tenant=tenant, appointment_id=appointment.pk, action="arrive")
-        workflow.record(order, tenant, "open", data={"comeback_of": comeback.number if comeback else None})
-        if appointment:
-            from .integration import take_over_appointment_parts
+        appointment_transition(tenant=tenant, appointment_id=appointment.pk, action="arrive")
+    workflow.record(order, tenant, "open", data={"comeback_of": comeback.number if comeback else None})
+    if appointment:
+        from .integration import take_over_appointment_parts
 
-            take_over_appointment_parts(tenant, appointment, order)
+        take_over_appointment_parts(tenant, appointment, order)
     return order
 
 
