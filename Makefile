@@ -33,10 +33,12 @@ run: build
 	$(MANAGE) ensure_promise_sweep --verbosity 0
 	@trap 'kill 0' EXIT; $(MANAGE) db_worker --verbosity 0 & $(MANAGE) runserver $(HOST):$(PORT) --noreload
 
-# Production-style serving (granian) of an already built tree.
+# Production-style serving of an already built tree: gunicorn, one sync worker per core (WORKERS),
+# each taking the next request from the shared socket when free; static files by WhiteNoise.
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 serve: build
 	$(MANAGE) migrate --noinput
-	$(VENV)/bin/granian --interface wsgi config.wsgi:application --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 4 --static-path-route /static --static-path-mount var/static
+	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 60 --access-logfile -
 
 # The promise sweep is queued first (idempotent: one waits, however many workers start).
 worker: install

@@ -2,7 +2,7 @@
 
 Steps: create the bench database if missing and migrate it; load the data (bench/generate.py)
 unless the bench group already holds BENCH_CUSTOMERS customers whose search keys still match
-the rules; draw the queries from the data (fixed seed); start the production server (granian,
+the rules; draw the queries from the data (fixed seed); start the production server (gunicorn,
 WSGI, DJANGO_ENV=production) on 127.0.0.1 and a free port; sign in a bench user for a token;
 warm up; time BENCH_QUERIES searches of each kind over one keep-alive connection, in a shuffled
 order; print the table, write var/bench/search.json, stop the server.
@@ -16,7 +16,7 @@ Environment (all optional):
   BENCH_SEED          1         seed of the query draw
   BENCH_MAX_SECONDS   600       stop issuing queries after this long
   BENCH_REGENERATE    0         1: reload the data even if present
-  BENCH_SERVER_ARGS   granian's worker settings (default: as `make serve`, --workers 2 --blocking-threads 4)
+  BENCH_SERVER_ARGS   gunicorn's worker settings (default: as `make serve`, --workers 2 --timeout 60)
 All traffic stays on 127.0.0.1; the number of requests is bounded by the settings above.
 """
 
@@ -45,8 +45,8 @@ import generate  # noqa: E402  (bench/generate.py)
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/opendms_bench"
 KINDS = ("initials", "pinyin", "name", "mobile", "mobile_last4", "plate", "vin", "vin_last6")
 BENCH_USER = "bench-sa"
-# As `make serve`; BENCH_SERVER_ARGS replaces them for an experiment (e.g. "--workers 1").
-SERVER_ARGS = tuple(os.environ.get("BENCH_SERVER_ARGS", "--workers 2 --blocking-threads 4").split())
+# As `make serve` on this 2-core machine; BENCH_SERVER_ARGS replaces them for an experiment.
+SERVER_ARGS = tuple(os.environ.get("BENCH_SERVER_ARGS", "--workers 2 --timeout 60").split())
 
 
 def env_int(name: str, default: int) -> int:
@@ -167,9 +167,8 @@ def start_server(url: str, port: int) -> subprocess.Popen:
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
-    granian = Path(sys.executable).parent / "granian"
-    cmd = [str(granian), "--interface", "wsgi", "config.wsgi:application", "--host", "127.0.0.1",
-           "--port", str(port), *SERVER_ARGS]  # fmt: skip
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    cmd = [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", *SERVER_ARGS]
     log(f"starting: {' '.join(cmd[1:])}")
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -387,7 +386,7 @@ def main() -> int:
     log(
         f"\n{n} searches in {elapsed:.1f} s; goal p95 < 10 ms: {'met' if rows['all']['p95_ms'] < 10 else 'NOT met'}"
     )
-    log(f"CPU per search: server (granian + Django) {cpu.get('server_ms', '?')} ms, "
+    log(f"CPU per search: server (gunicorn + Django) {cpu.get('server_ms', '?')} ms, "
         f"PostgreSQL backends {cpu.get('postgres_ms', '?')} ms")  # fmt: skip
     log(
         f"load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after, on {os.cpu_count()} CPUs"
@@ -409,7 +408,7 @@ def main() -> int:
         "database": f"{parts.hostname}:{parts.port or 5432}{parts.path}",
         "customers": customers,
         "data": {k: v for k, v in data.items() if k != "org"},
-        "server": "granian --interface wsgi config.wsgi:application " + " ".join(SERVER_ARGS),
+        "server": "gunicorn config.wsgi:application " + " ".join(SERVER_ARGS),
         "client": "http.client, one keep-alive connection, sequential",
         "page_size": limit or "API default (20)",
         "warmup_per_kind": warmup,

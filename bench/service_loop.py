@@ -3,7 +3,7 @@
 Steps: create the bench database if missing and migrate it; build one store (BL01) with
 technicians, labor operations, 1,500 customers with vehicles and 300 open repair orders spread over
 the workshop's states, all through the services (unless the store already has them); start the
-production server (granian, WSGI, DJANGO_ENV=production); then
+production server (gunicorn, as `make serve`, DJANGO_ENV=production); then
   1. boards: time BENCH_BOARD_CALLS calls of each board endpoint (dispatch board, shop-floor
      board) over one keep-alive connection, after a warm-up; median and p95;
   2. throughput: 2 concurrent clients (threads, one keep-alive connection and one service
@@ -35,7 +35,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import SERVER_ARGS, Client, ensure_database, free_port, log, percentile, start_server, stop_server  # noqa: E402
+from run import (  # noqa: E402
+    SERVER_ARGS,
+    Client,
+    CpuMeter,
+    ensure_database,
+    free_port,
+    log,
+    percentile,
+    start_server,
+    stop_server,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/opendms_bench_loop"
 STORE = "BL01"
@@ -167,10 +177,23 @@ def build_store() -> dict:
         user.save(update_fields=["password"])
     from django.db.models import Max
 
+    vacuum_analyze()
     passwords["_km_base"] = (
         Vehicle.objects.filter(owner__group=group).aggregate(m=Max("mileage_km"))["m"] or 0
     ) + 1
     return {"passwords": passwords, "vehicles": vehicles, "labor_operation": op.pk}
+
+
+def vacuum_analyze() -> None:
+    """Dead rows out and planner statistics fresh, as autovacuum keeps them in production (this
+    machine's PostgreSQL runs with autovacuum off: without this, every run would measure the bloat
+    and the guesses left by the runs before it)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
 
 
 def time_boards(port: int, password: str, calls: int) -> dict:
@@ -222,24 +245,36 @@ def reception_flow(client: Client, vehicle_id: int, km: int, with_checkin: bool)
     return status == 201, times
 
 
-def throughput(port: int, passwords: dict, vehicles: list[int], seconds: int, clients: int) -> dict:
+def throughput(
+    port: int, passwords: dict, vehicles: list[int], seconds: int, clients: int, server_pid: int, url: str
+) -> dict:
     probe = Client(port)
     probe.sign_in("bl-sa1", passwords["bl-sa1"])
     with_checkin = probe.call("GET", "/api/v1/openapi.json")[1].find(b'"/api/v1/check-ins"') >= 0
     probe.conn.close()
     done, failed, latencies = [0] * clients, [0] * clients, [[] for _ in range(clients)]
     errors: list[str] = []
-    barrier = threading.Barrier(clients)
+    window: dict = {}  # the timed window: from all clients' start to the last one's end
+
+    def start_clock() -> None:  # CPU of the server, its database backends and this client, too
+        window["meter"] = CpuMeter(server_pid, url)
+        window["client_cpu"] = time.process_time()
+        window["start"] = time.monotonic()
+
+    barrier = threading.Barrier(clients, action=start_clock)
     # Each client takes its own vehicles, mileage rising from above every reading so far.
     km_base = passwords["_km_base"]
+    warmup = 3  # flows per client before the clock starts: the server process serving it is warm
 
     def work(i: int) -> None:
         client = Client(port)
         client.sign_in(f"bl-sa{i % 2 + 1}", passwords[f"bl-sa{i % 2 + 1}"])
         mine = vehicles[i::clients]
+        for n in range(warmup):
+            reception_flow(client, mine[n], km_base + n, with_checkin)
         barrier.wait()
-        end = time.monotonic() + seconds
-        n = 0
+        end = window["start"] + seconds
+        n = warmup
         while time.monotonic() < end:
             vehicle_id = mine[n % len(mine)]
             ok, times = reception_flow(client, vehicle_id, km_base + n, with_checkin)
@@ -254,12 +289,14 @@ def throughput(port: int, passwords: dict, vehicles: list[int], seconds: int, cl
         client.conn.close()
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
-    started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.monotonic() - started
+    elapsed = time.monotonic() - window["start"]
+    orders = max(sum(done), 1)
+    cpu = window["meter"].per_search_ms(orders)  # per order here
+    cpu["client_ms"] = round((time.process_time() - window["client_cpu"]) * 1000 / orders, 2)
     ms = [m for lat in latencies for m in lat]
     return {
         "flow": "check-in + open repair order + signature" if with_checkin else "open repair order",
@@ -270,6 +307,7 @@ def throughput(port: int, passwords: dict, vehicles: list[int], seconds: int, cl
         "orders_per_second": round(sum(done) / elapsed, 1),
         "request_median_ms": round(statistics.median(ms), 2) if ms else None,
         "request_p95_ms": round(percentile(ms, 95), 2) if ms else None,
+        "cpu_ms_per_order": cpu,
         "errors": errors + ERRORS[:5],
     }
 
@@ -291,7 +329,7 @@ def main() -> int:
     try:
         load_before = os.getloadavg()
         boards = time_boards(port, built["passwords"]["bl-foreman"], calls)
-        flow = throughput(port, built["passwords"], built["vehicles"], seconds, clients)
+        flow = throughput(port, built["passwords"], built["vehicles"], seconds, clients, proc.pid, url)
         load_after = os.getloadavg()
     finally:
         stop_server(proc)
@@ -302,6 +340,7 @@ def main() -> int:
         f"({flow['orders']} in {flow['seconds']} s, {flow['failed']} failed); per request median "
         f"{flow['request_median_ms']} ms, p95 {flow['request_p95_ms']} ms; goal >= 90 orders/s: "
         f"{'met' if flow['orders_per_second'] >= 90 else 'NOT met'}")  # fmt: skip
+    log(f"CPU per order: {flow['cpu_ms_per_order']} (server = gunicorn + Django; postgres = its backends)")
     log(
         f"load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after, on {os.cpu_count()} CPUs"
     )
@@ -311,7 +350,7 @@ def main() -> int:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)]},
-        "server": "granian --interface wsgi config.wsgi:application " + " ".join(SERVER_ARGS),
+        "server": "gunicorn config.wsgi:application " + " ".join(SERVER_ARGS),
         "open_orders": OPEN_ORDERS, "boards": boards, "throughput": flow,
     }, ensure_ascii=False, indent=2))  # fmt: skip
     log(f"written: {out.relative_to(ROOT)}")

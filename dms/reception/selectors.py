@@ -41,18 +41,17 @@ def checkin_get(tenant: Tenant, checkin_id) -> CheckIn:
 
 def checkin_answer(tenant: Tenant, checkin: CheckIn, *, new: bool = False) -> CheckIn:
     """The check-in a write has just returned, ready for the API's answer without being read again:
-    its store and author from the tenant when they are the same, its photos in one query (a new
-    one has none)."""
+    its store and author from the tenant when they are the same, its photos in one query (none
+    for a new one)."""
     if checkin.store_id == tenant.store.pk:
         checkin.store = tenant.store
     if checkin.created_by_id == tenant.user.pk:
         checkin.created_by = tenant.user
-    photos = (
-        CheckInPhoto.objects.none()
-        if new
-        else CheckInPhoto.objects.filter(checkin=checkin).order_by("at", "id")
-    )
-    len(photos)  # read now: the answer lists them
+    photos = CheckInPhoto.objects.filter(checkin=checkin).order_by("at", "id")
+    if new:
+        photos._result_cache = []  # none yet, nothing to ask
+    else:
+        len(photos)  # read now: the answer lists them
     checkin._prefetched_objects_cache = {"photos": photos}
     return checkin
 

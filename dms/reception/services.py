@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,25 +57,28 @@ def checkin_create(
     """Start the check-in of a vehicle, from today's appointment or as a walk-in. A vehicle has one
     check-in in progress per store: a second one answers 409 with its id, to be resumed."""
     tenant.require(Perm.RO_EDIT)
-    vehicle = get_scoped(Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS), tenant, pk=vehicle_id)
-    appointment = None
+    vehicles = Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS)
+    if not appointment_id:  # a car found by search may still have come for today's appointment
+        vehicles = vehicles.annotate(appointment_today=Subquery(todays_appointments(tenant).values("pk")[:1]))
+    vehicle = get_scoped(vehicles, tenant, pk=vehicle_id)
     if appointment_id:
         appointment = get_scoped(Appointment.objects, tenant, pk=appointment_id)
         if appointment.vehicle_id != vehicle.pk:
             raise DomainError(_("This appointment is for another vehicle."), field="appointment_id")
         if appointment.state in (Appointment.State.CANCELLED, Appointment.State.NO_SHOW):
             raise DomainError(_("This appointment was cancelled or missed."), field="appointment_id")
-    if appointment is None:
-        appointment = todays_appointment(tenant, vehicle)
     checkin = CheckIn(
-        store=tenant.store, vehicle=vehicle, customer_id=vehicle.owner_id, appointment=appointment,
-        created_by=tenant.user,
+        store=tenant.store, vehicle=vehicle, customer_id=vehicle.owner_id,
+        appointment_id=appointment_id or vehicle.appointment_today, created_by=tenant.user,
     )  # fmt: skip
     try:
         if fields:  # checked before the one INSERT: nothing else is written
             _update(tenant, checkin, fields, save=False)
-        with transaction.atomic():  # a refused INSERT leaves a caller's transaction usable
-            checkin.save(force_insert=True)
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint: a refused INSERT leaves the caller's transaction usable
+                checkin.save(force_insert=True)
+        else:
+            checkin.save(force_insert=True)  # the one statement is its own transaction
     except (IntegrityError, DomainError) as exc:
         # One check-in in progress per car and store (a constraint, so that two tablets starting
         # the same car at once cannot both): the one in progress is to be resumed.
@@ -85,19 +89,18 @@ def checkin_create(
     return checkin
 
 
-def todays_appointment(tenant: Tenant, vehicle: Vehicle) -> Appointment | None:
-    """A car found by search may still have come for today's appointment: link it."""
+def todays_appointments(tenant: Tenant):
+    """Today's appointments of the vehicle (OuterRef "pk") still expected at this store, earliest
+    first: a subquery of the vehicle's read."""
     from dms.scheduling.selectors import day_bounds, local_today
 
     start, end = day_bounds(tenant.store, local_today(tenant.store))
     return (
         Appointment.objects.for_tenant(tenant)
-        .filter(vehicle=vehicle, start__gte=start, start__lt=end, state__in=Appointment.HOLDING)
-        .exclude(checkins__isnull=False)
-        .only("id", "store_id", "vehicle_id", "customer_id", "start", "end", "state")
+        .filter(vehicle=OuterRef("pk"), start__gte=start, start__lt=end, state__in=Appointment.HOLDING,
+                checkins__isnull=True)
         .order_by("start")
-        .first()
-    )
+    )  # fmt: skip
 
 
 def _already_open(existing: CheckIn) -> Conflict:
@@ -374,6 +377,7 @@ def checkin_open_order(
             appointment_id=checkin.appointment_id, mileage_km=checkin.mileage_km, complaint=complaint,
             promised_at=promised_at, payment_method=payment_method, old_parts=old_parts, free_wash=free_wash,
             preauth_amount=preauth_amount, preauth_minutes=preauth_minutes, work_class=work_class,
+            savepoint=False,  # any error ends this transaction too
         )  # fmt: skip
         checkin.repair_order = order
         checkin.step = Step.SIGN

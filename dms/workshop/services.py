@@ -95,11 +95,13 @@ def repair_order_create(
     *, tenant: Tenant, vehicle_id: int, mileage_km: int, complaint: str, customer_id: int | None = None,
     appointment_id: int | None = None, promised_at: datetime | None = None, payment_method: str = PaymentMethod.WECHAT,
     old_parts: str = OldParts.LEAVE, free_wash: bool = True, preauth_amount=ZERO, preauth_minutes: int = 0,
-    work_class: str = WorkClass.MINOR,
+    work_class: str = WorkClass.MINOR, savepoint: bool = True,
 ) -> RepairOrder:  # fmt: skip
-    """Open a repair order (任务委托书) at reception: records the mileage, detects a comeback."""
+    """Open a repair order (任务委托书) at reception: records the mileage, detects a comeback.
+    A caller that opens it inside its own transaction and lets every error end that transaction
+    may pass savepoint=False (two statements fewer)."""
     tenant.require(Perm.RO_EDIT)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         return _repair_order_create(
             tenant, vehicle_id=vehicle_id, mileage_km=mileage_km, complaint=complaint, customer_id=customer_id,
             appointment_id=appointment_id, promised_at=promised_at, payment_method=payment_method,
