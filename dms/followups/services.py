@@ -19,6 +19,7 @@ from dms.core.models import User
 from dms.core.roles import Perm, Role
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import invalid
+from dms.customers.models import CustomerContact
 from dms.customers.services import contact_log
 
 from .models import FollowUp
@@ -41,12 +42,24 @@ def _care_agent(store) -> User | None:
 def followup_create_for_delivery(
     *, tenant: Tenant, order, consent: bool, channel: str, time: str
 ) -> FollowUp:
-    """Delivery creates the call due within 2 days, for the store's customer-care agent."""
+    """Delivery creates the call due within 2 days, for the store's customer-care agent. A channel
+    or time the customer asked for at delivery becomes their file's preference too."""
+    _remember_preference(order.customer, channel=channel, time=time)
     return FollowUp.objects.create(
         store=order.store, kind=FollowUp.Kind.AFTER_SERVICE, customer=order.customer, vehicle=order.vehicle,
         repair_order=order, due_at=timezone.now() + AFTER_SERVICE_WITHIN, assigned_to=_care_agent(order.store),
         channel=channel or "phone", preferred_time=time or "any", consent=consent,
     )  # fmt: skip
+
+
+def _remember_preference(customer, *, channel: str, time: str) -> None:
+    wanted = {"preferred_channel": channel, "preferred_time": time}
+    changed = [f for f, v in wanted.items() if v and getattr(customer, f) != v]
+    if changed:
+        for f in changed:
+            setattr(customer, f, wanted[f])
+        customer.version += 1  # an open edit of the file answers 409 rather than undoing this
+        customer.save(update_fields=[*changed, "version", "updated_at"])
 
 
 def next_try(now: datetime, zone: str) -> datetime:
@@ -141,9 +154,8 @@ def followup_record(
                 summary = _("After-service call: not reached.")
         f.note = "\n".join(x for x in (f.note, note) if x)
         f.save(update_fields=fields)
-        contact_log(
-            tenant=tenant, customer_id=f.customer_id, kind="phone", summary=f"{summary} {note}".strip()
-        )
+        kind = f.channel if f.channel in CustomerContact.Kind.values else CustomerContact.Kind.PHONE
+        contact_log(tenant=tenant, customer_id=f.customer_id, kind=kind, summary=f"{summary} {note}".strip())
     return f
 
 

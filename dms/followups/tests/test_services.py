@@ -123,3 +123,28 @@ def test_delivery_creates_the_call_due_within_two_days_for_the_care_agent(tenant
 
     assert f.assigned_to == care
     assert f.due_at == TUESDAY_10 + timedelta(days=2)
+
+
+def test_a_channel_and_time_asked_for_at_delivery_become_the_customers_preference(tenant, vehicle, care):
+    from dms.workshop.services import repair_order_create
+
+    order = repair_order_create(tenant=tenant, vehicle_id=vehicle.pk, mileage_km=13000, complaint="保养")
+    customer = order.customer
+    before = customer.version
+
+    followup_create_for_delivery(tenant=tenant, order=order, consent=True, channel="wechat", time="evening")
+
+    customer.refresh_from_db()
+    assert (customer.preferred_channel, customer.preferred_time) == ("wechat", "evening")
+    assert customer.version == before + 1  # an open edit of the file meets a 409, not a lost change
+
+
+def test_the_contact_card_records_the_channel_the_follow_up_used(tenant, vehicle, care, care_tenant):
+    from dms.workshop.services import repair_order_create
+
+    order = repair_order_create(tenant=tenant, vehicle_id=vehicle.pk, mileage_km=13000, complaint="保养")
+    f = followup_create_for_delivery(tenant=tenant, order=order, consent=True, channel="sms", time="any")
+
+    followup_record(tenant=care_tenant, followup_id=f.pk, reached=True, satisfaction=5)
+
+    assert CustomerContact.objects.get(customer=order.customer).kind == "sms"
