@@ -164,7 +164,8 @@ def approval_photo(request, token: str, photo_id: int, small: bool = False):
             response = FileResponse(shot.image.open("rb"), content_type=shot.content_type)
     except (OSError, ValueError, Image.DecompressionBombError):
         raise Http404() from None
-    response["Cache-Control"] = "private, max-age=3600"
+    # Not kept by the browser: once the link expires, the photo is gone from the phone too.
+    response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "same-origin"

@@ -116,7 +116,7 @@ def test_the_photo_and_its_thumbnail_open_with_the_link(asked, browser, private_
     assert small.status_code == 200 and small["Content-Type"] == "image/jpeg"
     assert Image.open(io.BytesIO(small.content)).size == (480, 360)  # 2000x1500, made small for a phone
     for r in (full, small):
-        assert r["X-Content-Type-Options"] == "nosniff" and "private" in r["Cache-Control"]
+        assert r["X-Content-Type-Options"] == "nosniff" and r["Cache-Control"] == "private, no-store"
 
 
 def test_another_orders_link_does_not_open_this_photo(asked, other_asked, browser):
