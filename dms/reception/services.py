@@ -135,20 +135,11 @@ def register_walk_in(
 # --- The walk-around ----------------------------------------------------------------------------------
 
 
-# What signing reads: the check-in and its order's number (a narrow row, not the whole order).
-SIGN_FIELDS = (
-    *(f.name for f in CheckIn._meta.concrete_fields), "repair_order__number", "repair_order__comeback_of",
-)  # fmt: skip
-
-
-def _lock(
-    tenant: Tenant, checkin_id, version: int | None = None, related=("vehicle", "repair_order"), only=()
-) -> CheckIn:
+def _lock(tenant: Tenant, checkin_id, version: int | None = None, related=("vehicle",)) -> CheckIn:
+    """The draft check-in, locked, with the related rows the caller reads (none: `related=()`)."""
     qs = CheckIn.objects.select_for_update(of=("self",))
-    if related:
+    if related:  # select_related() with no names would join every foreign key
         qs = qs.select_related(*related)
-    if only:
-        qs = qs.only(*only)
     checkin = get_scoped(qs, tenant, pk=checkin_id)
     if version is not None and version != checkin.version:
         raise stale_version(checkin.version)
@@ -423,7 +414,7 @@ def checkin_sign(*, tenant: Tenant, checkin_id: int, data_url: str, version: int
     if _blank(image):
         raise DomainError(_("The customer has not signed yet."), field="signature")
     with transaction.atomic():
-        checkin = _lock(tenant, checkin_id, version, related=("repair_order",), only=SIGN_FIELDS)
+        checkin = _lock(tenant, checkin_id, version, related=("repair_order",))
         if checkin.repair_order_id is None:
             raise DomainError(_("Open the repair order before the customer signs."), field="signature")
         checkin.signature.save("signature.png", ContentFile(raw), save=False)
