@@ -60,13 +60,16 @@ def log(msg: str) -> None:
 # --- Database ---------------------------------------------------------------------------------------
 
 
-def ensure_database(url: str) -> None:
+def ensure_database(url: str, *, fresh: bool = False) -> None:
+    """Create the database if missing; `fresh` drops it first (a run that starts from nothing)."""
     import psycopg
 
     parts = urllib.parse.urlsplit(url)
     name = parts.path.lstrip("/")
     admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
             log(f"creating database {name}")
             conn.execute(f'CREATE DATABASE "{name}"')

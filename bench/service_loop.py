@@ -1,6 +1,6 @@
 """`make bench`, service loop part: the boards with 300 open orders, and reception throughput.
 
-Steps: create the bench database if missing and migrate it; build one store (BL01) with
+Steps: create the bench database afresh and migrate it; build one store (BL01) with
 technicians, labor operations, 1,500 customers with vehicles and 300 open repair orders spread over
 the workshop's states, all through the services (unless the store already has them); start the
 production server (gunicorn, as `make serve`, DJANGO_ENV=production); then
@@ -17,6 +17,7 @@ Environment (all optional):
   BENCH_SECONDS            20
   BENCH_CLIENTS            2
   BENCH_SERVER_ARGS        as in bench/run.py
+  BENCH_LOOP_KEEP          1: reuse the store of the last run (by default each run rebuilds it)
 """
 
 import json
@@ -317,9 +318,13 @@ def main() -> int:
     calls = int(os.environ.get("BENCH_BOARD_CALLS") or 200)
     seconds = int(os.environ.get("BENCH_SECONDS") or 20)
     clients = int(os.environ.get("BENCH_CLIENTS") or 2)
-    ensure_database(url)
+    # Every run receives cars at the same 1,500 vehicles: kept from run to run, each would carry the
+    # history of all runs before (after 30 runs, 70 readings and 70 orders per car, 20 years of
+    # visits), and each run would measure that. So each run starts from a freshly built store
+    # (about a minute); BENCH_LOOP_KEEP=1 reuses the last one.
+    ensure_database(url, fresh=not os.environ.get("BENCH_LOOP_KEEP"))
     setup_django(url)
-    log(f"building store {STORE}: {OPEN_ORDERS} open orders, {CUSTOMERS} vehicles (first run only)")
+    log(f"building store {STORE}: {OPEN_ORDERS} open orders, {CUSTOMERS} vehicles")
     built = build_store()
     from django.db import connections
 
