@@ -92,6 +92,18 @@ class CheckIn(OpaqueIdModel):
         related_name="checkin",
         verbose_name=_("repair order"),
     )
+    # The comeback check (the workshop's rule) made at the walk-around's mileage, kept: the earlier
+    # repair this visit comes back within the warranty of, and the mileage it was checked at (a
+    # changed mileage is checked again). The repair order opened from the check-in takes it over.
+    comeback_of = models.ForeignKey(
+        "workshop.RepairOrder",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("comes back after"),
+    )
+    comeback_km = models.PositiveIntegerField(null=True, blank=True, editable=False)
     step = models.CharField(_("step reached"), max_length=12, choices=Step.choices, default=Step.PROTECT)
     # 三件套: the car is protected before anyone sits in it.
     cover_seat = models.BooleanField(_("seat cover"), default=False)
@@ -106,6 +118,9 @@ class CheckIn(OpaqueIdModel):
     valuables_taken = models.BooleanField(_("customer took the valuables"), default=False)
     damage_marks = models.JSONField(_("damage marks"), default=list, blank=True)  # [{x, y, kind, note}]
     exterior_notes = models.TextField(_("notes on the exterior"), blank=True)
+    # How many walk-around photos it has (kept with each photo added or removed, under the
+    # check-in's lock): none is the usual case, known without asking.
+    photo_count = models.PositiveSmallIntegerField(default=0, editable=False)
     signature = models.FileField(_("signature"), upload_to=signature_path, max_length=200, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)

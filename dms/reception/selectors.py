@@ -31,6 +31,7 @@ def _base():
         "appointment",
         "repair_order",
         "repair_order__comeback_of",
+        "comeback_of",
         "created_by",
     ).prefetch_related(Prefetch("photos", queryset=CheckInPhoto.objects.order_by("at", "id")))
 
@@ -42,14 +43,14 @@ def checkin_get(tenant: Tenant, checkin_id) -> CheckIn:
 def checkin_answer(tenant: Tenant, checkin: CheckIn, *, new: bool = False) -> CheckIn:
     """The check-in a write has just returned, ready for the API's answer without being read again:
     its store and author from the tenant when they are the same, its photos in one query (none
-    for a new one)."""
+    when it has none)."""
     if checkin.store_id == tenant.store.pk:
         checkin.store = tenant.store
     if checkin.created_by_id == tenant.user.pk:
         checkin.created_by = tenant.user
     photos = CheckInPhoto.objects.filter(checkin=checkin).order_by("at", "id")
-    if new:
-        photos._result_cache = []  # none yet, nothing to ask
+    if new or not checkin.photo_count:
+        photos._result_cache = []  # none, nothing to ask
     else:
         len(photos)  # read now: the answer lists them
     checkin._prefetched_objects_cache = {"photos": photos}
@@ -153,11 +154,14 @@ class Checks:
 
 def comeback_for(checkin: CheckIn, now: datetime | None = None) -> RepairOrder | None:
     """The delivered repair this visit comes back within the warranty of: as recorded on the
-    order once it is open (no query), else by the workshop's rule at the walk-around's mileage."""
+    order once it is open, else as checked at the walk-around's mileage and kept on the check-in
+    (no query either), else by the workshop's rule now."""
     if checkin.repair_order_id:
         return checkin.repair_order.comeback_of
     if checkin.mileage_km is None:
         return None
+    if checkin.comeback_km == checkin.mileage_km:  # checked at this mileage already
+        return checkin.comeback_of
     return find_comeback(checkin.vehicle, checkin.mileage_km, now or timezone.now())
 
 
@@ -167,7 +171,9 @@ def checks(tenant: Tenant, checkin: CheckIn, now: datetime | None = None) -> Che
     now = now or timezone.now()
     vehicle = checkin.vehicle
     km = checkin.mileage_km if checkin.mileage_km is not None else vehicle.mileage_km
-    comeback = comeback_for(checkin, now) if checkin.repair_order_id else find_comeback(vehicle, km, now)
+    comeback = (
+        comeback_for(checkin, now) if checkin.mileage_km is not None else find_comeback(vehicle, km, now)
+    )
     period = days_left = km_left = None
     if comeback is not None:
         period = quality_warranty(comeback.work_class)

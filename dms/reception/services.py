@@ -14,11 +14,12 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dms.core.errors import Conflict, DomainError, stale_version
+from dms.core.prepared import Prepared
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import invalid
@@ -27,7 +28,7 @@ from dms.scheduling.models import Appointment
 from dms.vehicles.models import Vehicle
 from dms.vehicles.services import mileage_check, mileage_record, vehicle_create
 from dms.workshop.models import State as OrderState
-from dms.workshop.services import repair_order_create
+from dms.workshop.services import find_comeback, repair_order_create
 
 from .models import FUEL_EIGHTHS, STEP_ORDER, CheckIn, CheckInPhoto, DamageKind, Step, WarningLamp
 
@@ -57,10 +58,14 @@ def checkin_create(
     """Start the check-in of a vehicle, from today's appointment or as a walk-in. A vehicle has one
     check-in in progress per store: a second one answers 409 with its id, to be resumed."""
     tenant.require(Perm.RO_EDIT)
-    vehicles = Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS)
-    if not appointment_id:  # a car found by search may still have come for today's appointment
-        vehicles = vehicles.annotate(appointment_today=Subquery(todays_appointments(tenant).values("pk")[:1]))
-    vehicle = get_scoped(vehicles, tenant, pk=vehicle_id)
+    if appointment_id:
+        vehicle = get_scoped(Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS), tenant, pk=vehicle_id)
+        vehicle.appointment_today = None
+    else:  # a car found by search may still have come for today's appointment
+        from dms.scheduling.selectors import day_bounds, local_today
+
+        start, end = day_bounds(tenant.store, local_today(tenant.store))
+        vehicle = _VEHICLE_AND_APPOINTMENT.get(tenant, pk=vehicle_id, start=start, end=end)
     if appointment_id:
         appointment = get_scoped(Appointment.objects, tenant, pk=appointment_id)
         if appointment.vehicle_id != vehicle.pk:
@@ -74,6 +79,7 @@ def checkin_create(
     try:
         if fields:  # checked before the one INSERT: nothing else is written
             _update(tenant, checkin, fields, save=False)
+            comeback_check(checkin)
         if transaction.get_connection().in_atomic_block:
             with transaction.atomic():  # a savepoint: a refused INSERT leaves the caller's transaction usable
                 checkin.save(force_insert=True)
@@ -89,18 +95,29 @@ def checkin_create(
     return checkin
 
 
-def todays_appointments(tenant: Tenant):
-    """Today's appointments of the vehicle (OuterRef "pk") still expected at this store, earliest
-    first: a subquery of the vehicle's read."""
-    from dms.scheduling.selectors import day_bounds, local_today
-
-    start, end = day_bounds(tenant.store, local_today(tenant.store))
+def todays_appointments(tenant: Tenant, start: datetime, end: datetime):
+    """The vehicle's (OuterRef "pk") appointments between `start` and `end` (today) still expected
+    at this store, earliest first: a subquery of the vehicle's read."""
     return (
         Appointment.objects.for_tenant(tenant)
         .filter(vehicle=OuterRef("pk"), start__gte=start, start__lt=end, state__in=Appointment.HOLDING,
                 checkins__isnull=True)
         .order_by("start")
     )  # fmt: skip
+
+
+# Starting a check-in: the vehicle's narrow row and today's appointment it may have come for (the
+# busiest read of reception, compiled once).
+_VEHICLE_AND_APPOINTMENT = Prepared(
+    lambda tenant, pk, start, end: (
+        Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS)
+        .annotate(appointment_today=Subquery(todays_appointments(tenant, start, end).values("pk")[:1]))
+        .for_tenant(tenant)
+        .filter(pk=pk)
+    ),
+    ints=("pk",),
+    datetimes=("start", "end"),
+)
 
 
 def _already_open(existing: CheckIn) -> Conflict:
@@ -135,12 +152,44 @@ def register_walk_in(
 # --- The walk-around ----------------------------------------------------------------------------------
 
 
-def _lock(tenant: Tenant, checkin_id, version: int | None = None, related=("vehicle",)) -> CheckIn:
-    """The draft check-in, locked, with the related rows the caller reads (none: `related=()`)."""
-    qs = CheckIn.objects.select_for_update(of=("self",))
-    if related:  # select_related() with no names would join every foreign key
-        qs = qs.select_related(*related)
-    checkin = get_scoped(qs, tenant, pk=checkin_id)
+# The two locks of the busiest path, compiled once: opening the order locks the check-in and its
+# vehicle's file (narrow row: the order records the mileage); signing locks the check-in and
+# reads the order's number.
+_CHECKIN_FIELDS = [f.attname for f in CheckIn._meta.concrete_fields]
+_LOCK_FOR_ORDER = Prepared(
+    lambda tenant, pk: (
+        CheckIn.objects.select_for_update(of=("self", "vehicle"))
+        .select_related("vehicle")
+        .only(*_CHECKIN_FIELDS, *(f"vehicle__{f}" for f in Vehicle.MILEAGE_FIELDS))
+        .for_tenant(tenant)
+        .filter(pk=pk)
+    ),
+    ints=("pk",),
+)
+_LOCK_FOR_SIGNING = Prepared(
+    lambda tenant, pk: (
+        CheckIn.objects.select_for_update(of=("self",))
+        .select_related("repair_order")
+        .only(*_CHECKIN_FIELDS, "repair_order__id", "repair_order__number", "repair_order__comeback_of_id")
+        .for_tenant(tenant)
+        .filter(pk=pk)
+    ),
+    ints=("pk",),
+)
+
+
+def _lock(
+    tenant: Tenant, checkin_id, version: int | None = None, related=("vehicle",), prepared=None
+) -> CheckIn:
+    """The draft check-in, locked, with the related rows the caller reads (none: `related=()`),
+    or as one of the prepared locks reads it."""
+    if prepared is not None:
+        checkin = prepared.get(tenant, pk=checkin_id)
+    else:
+        qs = CheckIn.objects.select_for_update(of=("self",))
+        if related:  # select_related() with no names would join every foreign key
+            qs = qs.select_related(*related)
+        checkin = get_scoped(qs, tenant, pk=checkin_id)
     if version is not None and version != checkin.version:
         raise stale_version(checkin.version)
     if not checkin.is_draft:
@@ -212,7 +261,19 @@ def _update(
         raise invalid(errors)
     checkin.version += 1
     if save:
+        comeback_check(checkin)
         checkin.save()
+
+
+def comeback_check(checkin: CheckIn):
+    """The comeback check at the check-in's mileage, made once per mileage and kept on the
+    check-in (written with its next save). Returns the earlier order, or None."""
+    if checkin.mileage_km is None:
+        checkin.comeback_of, checkin.comeback_km = None, None
+    elif checkin.comeback_km != checkin.mileage_km:
+        found = find_comeback(checkin.vehicle, checkin.mileage_km, timezone.now())
+        checkin.comeback_of, checkin.comeback_km = found, checkin.mileage_km
+    return checkin.comeback_of
 
 
 def _check_mileage(tenant: Tenant, vehicle: Vehicle, km, *, correction: bool, note: str) -> None:
@@ -356,7 +417,8 @@ def checkin_open_order(
     workshop's rule."""
     tenant.require(Perm.RO_EDIT)
     with transaction.atomic():
-        checkin = _lock(tenant, checkin_id, version, related=())
+        # The check-in and its vehicle's file in one statement: the order records the mileage.
+        checkin = _lock(tenant, checkin_id, version, prepared=_LOCK_FOR_ORDER)
         if checkin.repair_order_id is not None:
             raise Conflict(_("The repair order of this check-in is already open."), field=None,
                            repair_order_id=checkin.repair_order_id)  # fmt: skip
@@ -364,16 +426,19 @@ def checkin_open_order(
         if errors:
             raise invalid(errors)
         order = repair_order_create(
-            tenant=tenant, vehicle_id=checkin.vehicle_id, customer_id=checkin.customer_id,
+            tenant=tenant, vehicle_id=checkin.vehicle_id, vehicle=checkin.vehicle, customer_id=checkin.customer_id,
             appointment_id=checkin.appointment_id, mileage_km=checkin.mileage_km, complaint=complaint,
             promised_at=promised_at, payment_method=payment_method, old_parts=old_parts, free_wash=free_wash,
             preauth_amount=preauth_amount, preauth_minutes=preauth_minutes, work_class=work_class,
+            comeback=comeback_check(checkin),  # as found at the walk-around (no second query)
             savepoint=False,  # any error ends this transaction too
         )  # fmt: skip
         checkin.repair_order = order
         checkin.step = Step.SIGN
         checkin.version += 1
-        checkin.save(update_fields=["repair_order", "step", "version", "updated_at"])
+        checkin.save(
+            update_fields=["repair_order", "step", "comeback_of", "comeback_km", "version", "updated_at"]
+        )
     return checkin
 
 
@@ -414,7 +479,7 @@ def checkin_sign(*, tenant: Tenant, checkin_id: int, data_url: str, version: int
     if _blank(image):
         raise DomainError(_("The customer has not signed yet."), field="signature")
     with transaction.atomic():
-        checkin = _lock(tenant, checkin_id, version, related=("repair_order",))
+        checkin = _lock(tenant, checkin_id, version, prepared=_LOCK_FOR_SIGNING)
         if checkin.repair_order_id is None:
             raise DomainError(_("Open the repair order before the customer signs."), field="signature")
         checkin.signature.save("signature.png", ContentFile(raw), save=False)
@@ -472,11 +537,12 @@ def photo_add(*, tenant: Tenant, checkin_id: int, content: bytes, caption: str =
         ) from None
     with transaction.atomic():
         checkin = _lock(tenant, checkin_id)
-        if checkin.photos.count() >= MAX_PHOTOS:
+        if checkin.photo_count >= MAX_PHOTOS:
             raise DomainError(_("At most %(n)s photos per check-in.") % {"n": MAX_PHOTOS}, field="photos")
         photo = CheckInPhoto(checkin=checkin, caption=caption, at=timezone.now(), by=tenant.user)
         photo.image.save("photo.jpg", ContentFile(out.getvalue()), save=False)
         photo.save()
+        CheckIn.objects.filter(pk=checkin.pk).update(photo_count=F("photo_count") + 1)
     return photo
 
 
@@ -497,6 +563,7 @@ def photo_remove(*, tenant: Tenant, checkin_id: int, photo_id: int) -> None:
         name = photo.image.name
         storage = photo.image.storage
         photo.delete()
+        CheckIn.objects.filter(pk=checkin.pk).update(photo_count=F("photo_count") - 1)
         transaction.on_commit(lambda: storage.delete(name))
 
 

@@ -11,6 +11,7 @@ class VehiclesConfig(AppConfig):
         from . import models
 
         auditlog.register(models.Vehicle, exclude_fields=["vin_tail", "updated_at", "version"])
-        auditlog.register(models.MileageReading)
+        # MileageReading is not registered: readings are only added, each row records who, when
+        # read and when entered (an audit entry per reading repeated it on the busiest path).
         auditlog.register(models.VehicleOwnership)
         auditlog.register(models.ServiceRecord)

@@ -1,5 +1,7 @@
 """The vehicle file (车辆档案): identity, owner over time, mileage over time, service history."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -89,7 +91,10 @@ class Vehicle(OpaqueIdModel):
 
 
 class MileageReading(OpaqueIdModel):
-    """An odometer reading. Readings never go backwards unless marked as a correction."""
+    """An odometer reading. Readings never go backwards unless marked as a correction.
+
+    Readings are only ever added: each row is its own record of who read what and when, and when
+    it was entered (not audited a second time by auditlog)."""
 
     class Source(models.TextChoices):
         REGISTRATION = "registration", _("Vehicle registered")
@@ -106,6 +111,7 @@ class MileageReading(OpaqueIdModel):
     is_correction = models.BooleanField(default=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(_("entered"), auto_now_add=True)
 
     class Meta:
         ordering = ["-read_at", "-id"]
@@ -113,6 +119,11 @@ class MileageReading(OpaqueIdModel):
 
     def __str__(self) -> str:
         return f"{self.km:,} km"
+
+    @property
+    def entered_later(self) -> bool:
+        """Entered well after it was read (a reading from the past, or a correction's)."""
+        return self.recorded_at is not None and self.recorded_at - self.read_at > timedelta(hours=1)
 
 
 class VehicleOwnership(models.Model):

@@ -153,20 +153,27 @@ def mileage_record(
 
 def mileage_check(vehicle, tenant, *, km, read_at=None, correction=False, note="") -> tuple[datetime, list]:
     """Whether a reading of `km` at `read_at` (now when None) may be recorded for the vehicle: its
-    read time and the vehicle's readings (km, read_at, is_correction), or DomainError. One query;
-    nothing is written."""
+    read time and the vehicle's readings read (km, read_at, is_correction), or DomainError. At most
+    one query (none for a reading newer than the file's latest); nothing is written."""
     now = timezone.now()
     read_at = aware(read_at, tenant) or now
     if not isinstance(km, int) or isinstance(km, bool) or km < 0 or km > 2_000_000:
         raise DomainError(_("Mileage is a whole number of km between 0 and 2,000,000."), field="mileage_km")
     if read_at > now + timedelta(minutes=5):
         raise DomainError(_("A reading cannot be in the future."), field="read_at")
+    if correction and not note.strip():
+        raise DomainError(_("Say why the mileage is corrected."), field="note")
+    latest_at = vehicle.mileage_read_at
+    if not correction and latest_at is not None and latest_at <= read_at:
+        # The usual case, a reading taken now: the file's copy of the newest reading decides alone
+        # (no query). Within a series readings rise with time, so the newest is the highest before
+        # this one, and none comes after it.
+        _check_order(km, vehicle.mileage_km, None)
+        return read_at, []
     readings = list(
         MileageReading.objects.filter(vehicle=vehicle).values_list("km", "read_at", "is_correction")
     )
     if correction:
-        if not note.strip():
-            raise DomainError(_("Say why the mileage is corrected."), field="note")
         return read_at, readings
     # A correction starts a new series: the wrong readings before it bound nothing after it.
     fixes = [t for _km, t, fix in readings if fix]
@@ -177,6 +184,12 @@ def mileage_check(vehicle, tenant, *, km, read_at=None, correction=False, note="
     ]
     before = max((k for k, t in window if t <= read_at), default=None)
     after = min((k for k, t in window if t > read_at), default=None)
+    _check_order(km, before, after)
+    return read_at, readings
+
+
+def _check_order(km: int, before: int | None, after: int | None) -> None:
+    """A reading lies between the readings before and after it (in time)."""
     if before is not None and km < before:
         raise DomainError(
             _("%(km)s km is less than the earlier reading of %(before)s km. Mileage never goes backwards; "
@@ -189,7 +202,6 @@ def mileage_check(vehicle, tenant, *, km, read_at=None, correction=False, note="
             % {"km": f"{km:,}", "after": f"{after:,}"},
             field="mileage_km",
         )
-    return read_at, readings
 
 
 def mileage_record_locked(

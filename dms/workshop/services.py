@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from dms.core.errors import Conflict, DomainError, Forbidden, NotFound, stale_version
 from dms.core.numbering import next_number
+from dms.core.prepared import Prepared
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import full_clean, invalid
@@ -73,15 +74,24 @@ COMEBACK_FIELDS = ("id", "store_id", "vehicle_id", "number", "state", "work_clas
                    "mileage_out", "complaint")  # fmt: skip
 
 
+FIND = object()  # repair_order_create: no comeback check made yet, find it
+
+# The vehicle's last delivered order, in any store of its group (compiled once: every reception
+# asks).
+_LAST_DELIVERED = Prepared(
+    lambda _tenant, vehicle: (
+        RepairOrder.objects.filter(vehicle_id=vehicle, state=State.DELIVERED, delivered_at__isnull=False)
+        .only(*COMEBACK_FIELDS)
+        .order_by("-delivered_at", "-pk")[:1]
+    ),
+    ints=("vehicle",),
+)
+
+
 def find_comeback(vehicle: Vehicle, mileage_in: int, now: datetime) -> RepairOrder | None:
     """The last delivered order of this vehicle (any store of the group) whose repair-quality
     warranty still runs: by days since delivery and km since, whichever ends first."""
-    last = (
-        RepairOrder.objects.filter(vehicle=vehicle, state=State.DELIVERED, delivered_at__isnull=False)
-        .only(*COMEBACK_FIELDS)
-        .order_by("-delivered_at")
-        .first()
-    )
+    last = _LAST_DELIVERED.first(None, vehicle=vehicle.pk)  # the vehicle was read within the tenancy
     if last is None:
         return None
     period = quality_warranty(last.work_class)
@@ -95,29 +105,33 @@ def repair_order_create(
     *, tenant: Tenant, vehicle_id: int, mileage_km: int, complaint: str, customer_id: int | None = None,
     appointment_id: int | None = None, promised_at: datetime | None = None, payment_method: str = PaymentMethod.WECHAT,
     old_parts: str = OldParts.LEAVE, free_wash: bool = True, preauth_amount=ZERO, preauth_minutes: int = 0,
-    work_class: str = WorkClass.MINOR, savepoint: bool = True,
+    work_class: str = WorkClass.MINOR, savepoint: bool = True, vehicle: Vehicle | None = None,
+    comeback: RepairOrder | None | object = FIND,
 ) -> RepairOrder:  # fmt: skip
     """Open a repair order (任务委托书) at reception: records the mileage, detects a comeback.
     A caller that opens it inside its own transaction and lets every error end that transaction
-    may pass savepoint=False (two statements fewer)."""
+    may pass savepoint=False (two statements fewer); one that has locked the vehicle's file in
+    that transaction (select_for_update, Vehicle.MILEAGE_FIELDS at least) passes it as `vehicle`;
+    one that has made the comeback check at this mileage (the check-in) passes its finding."""
     tenant.require(Perm.RO_EDIT)
     with transaction.atomic(savepoint=savepoint):
         return _repair_order_create(
             tenant, vehicle_id=vehicle_id, mileage_km=mileage_km, complaint=complaint, customer_id=customer_id,
             appointment_id=appointment_id, promised_at=promised_at, payment_method=payment_method,
             old_parts=old_parts, free_wash=free_wash, preauth_amount=preauth_amount, preauth_minutes=preauth_minutes,
-            work_class=work_class,
+            work_class=work_class, vehicle=vehicle, comeback=comeback,
         )  # fmt: skip
 
 
 def _repair_order_create(
     tenant: Tenant, *, vehicle_id, mileage_km, complaint, customer_id, appointment_id, promised_at, payment_method,
-    old_parts, free_wash, preauth_amount, preauth_minutes, work_class,
+    old_parts, free_wash, preauth_amount, preauth_minutes, work_class, vehicle=None, comeback=FIND,
 ) -> RepairOrder:  # fmt: skip
     # The vehicle is locked: its mileage readings are checked and written one order at a time.
-    vehicle = get_scoped(
-        Vehicle.objects.select_for_update().only(*Vehicle.MILEAGE_FIELDS), tenant, pk=vehicle_id
-    )
+    if vehicle is None or vehicle.pk != vehicle_id or vehicle.group_id != tenant.group_id:
+        vehicle = get_scoped(
+            Vehicle.objects.select_for_update().only(*Vehicle.MILEAGE_FIELDS), tenant, pk=vehicle_id
+        )
     if customer_id and customer_id != vehicle.owner_id:  # someone else brings the owner's car in
         customer_id = get_scoped(Customer.objects.only("id", "group_id"), tenant, pk=customer_id).pk
     customer_id = customer_id or vehicle.owner_id
@@ -151,7 +165,8 @@ def _repair_order_create(
     if mileage_km != vehicle.mileage_km:
         tenant.require(Perm.VEHICLE_EDIT)
         mileage_record_locked(vehicle, tenant, km=mileage_km, source=MileageReading.Source.RECEPTION)
-    comeback = find_comeback(vehicle, mileage_km, now)
+    if comeback is FIND:
+        comeback = find_comeback(vehicle, mileage_km, now)
     order.is_comeback, order.comeback_of = comeback is not None, comeback
     order.number = next_number(
         store=tenant.store, kind="repair_order", year=timezone.localdate().year, prefix="RO-"

@@ -1,6 +1,7 @@
 """Chinese for reception (接待): the check-in wizard, the check-in sheet and its API."""
 
 ZH = {
+    "comes back after": "返修对应的原工单",
     # --- model -----------------------------------------------------------------------------------------
     "Covers": "三件套",
     "Walk-around": "环车检查",
@@ -178,3 +179,10 @@ ZH = {
     "Next: comeback and warranty": "下一步：返修与保修",
     "Note": "备注",
 }
+ZH.update(
+    {
+        # the vehicle file's mileage readings
+        "entered": "录入时间",
+        "entered %(at)s": "录入于 %(at)s",
+    }
+)

@@ -69,6 +69,7 @@ PATH_VALUES: dict = {}
 
 def page_ids(vehicle, manager) -> dict:
     """A check-in of our store (with a photo row: the outsider is refused before any file is read)."""
+    from django.db.models import F
     from django.utils import timezone
 
     from dms.reception.models import CheckIn, CheckInPhoto
@@ -78,4 +79,5 @@ def page_ids(vehicle, manager) -> dict:
     photo = CheckInPhoto.objects.create(
         checkin_id=pk, image="reception/photos/walk/absent.jpg", caption="左前门", at=timezone.now()
     )
+    CheckIn.objects.filter(pk=pk).update(photo_count=F("photo_count") + 1)  # as photo_add keeps it
     return {"reception": pk, "checkin_id": pk, "photo_id": photo.pk}

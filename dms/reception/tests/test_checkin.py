@@ -279,3 +279,79 @@ def test_two_tablets_starting_the_same_car_at_once_end_with_one_check_in(tenant,
     assert CheckIn.objects.count() == 1
     first.refresh_from_db()
     assert first.fuel_level is None
+
+
+def test_the_comeback_found_at_the_walk_around_is_kept_and_taken_over_by_the_order(
+    tenant, vehicle, delivered_repair
+):
+    last = delivered_repair(days=5, km=12000)
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+    walk(tenant, checkin, mileage_km=12800)
+
+    kept = CheckIn.objects.get(pk=checkin.pk)
+    assert (kept.comeback_of_id, kept.comeback_km) == (last.pk, 12800)
+    walk(tenant, checkin, mileage_km=14500)  # read again: past the 2,000 km, no comeback now
+    kept = CheckIn.objects.get(pk=checkin.pk)
+    assert (kept.comeback_of_id, kept.comeback_km) == (None, 14500)
+    assert selectors.comeback_for(kept) is None
+    walk(tenant, checkin, mileage_km=12900)  # a mistyped reading put right before the order records it
+    kept = CheckIn.objects.get(pk=checkin.pk)
+    assert kept.comeback_of_id == last.pk
+    order = services.checkin_open_order(
+        tenant=tenant, checkin_id=checkin.pk, complaint="刹车还是响"
+    ).repair_order
+    assert order.is_comeback and order.comeback_of_id == last.pk
+
+
+def test_photos_are_counted_on_the_check_in_and_listed_in_the_answers_of_its_writes(tenant, vehicle):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+    walk(tenant, checkin)
+    first = services.photo_add(tenant=tenant, checkin_id=checkin.pk, content=tiny_png(), caption="左前")
+    services.photo_add(tenant=tenant, checkin_id=checkin.pk, content=tiny_png(), caption="右后")
+    services.photo_remove(tenant=tenant, checkin_id=checkin.pk, photo_id=first.pk)
+
+    assert CheckIn.objects.get(pk=checkin.pk).photo_count == 1
+    opened = selectors.checkin_answer(
+        tenant, services.checkin_open_order(tenant=tenant, checkin_id=checkin.pk, complaint="保养")
+    )
+    assert [p.caption for p in opened.photos.all()] == ["右后"]
+
+
+def test_the_prepared_reads_of_reception_give_what_their_querysets_give(
+    appointment, tenant, vehicle, delivered_repair
+):
+    from django.db import transaction
+
+    from dms.scheduling.selectors import day_bounds, local_today
+    from dms.workshop.services import find_comeback
+
+    start, end = day_bounds(tenant.store, local_today(tenant.store))
+    found = services._VEHICLE_AND_APPOINTMENT.get(tenant, pk=vehicle.pk, start=start, end=end)
+    assert (found.pk, found.mileage_km, found.owner_id, found.appointment_today) == (
+        vehicle.pk, vehicle.mileage_km, vehicle.owner_id, appointment.pk,
+    )  # fmt: skip
+    tomorrow = services._VEHICLE_AND_APPOINTMENT.get(
+        tenant, pk=vehicle.pk, start=end, end=end + timezone.timedelta(days=1)
+    )
+    assert tomorrow.appointment_today is None
+
+    last = delivered_repair(days=5, km=12000)
+    assert find_comeback(vehicle, 12800, timezone.now()) == last
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk, appointment_id=appointment.pk)
+    walk(tenant, checkin, mileage_km=12800)
+    with transaction.atomic():
+        locked = services._LOCK_FOR_ORDER.get(tenant, pk=checkin.pk)
+        expected = CheckIn.objects.select_related("vehicle").get(pk=checkin.pk)
+    assert {f.attname: getattr(locked, f.attname) for f in CheckIn._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in CheckIn._meta.concrete_fields
+    }
+    assert (locked.vehicle.pk, locked.vehicle.mileage_km, locked.vehicle.mileage_read_at) == (
+        vehicle.pk, expected.vehicle.mileage_km, expected.vehicle.mileage_read_at,
+    )  # fmt: skip
+    assert locked.damage_marks == expected.damage_marks and locked.warning_lamps == expected.warning_lamps
+    order = services.checkin_open_order(tenant=tenant, checkin_id=checkin.pk, complaint="保养").repair_order
+    with transaction.atomic():
+        signing = services._LOCK_FOR_SIGNING.get(tenant, pk=checkin.pk)
+    assert (signing.repair_order.pk, signing.repair_order.number, signing.repair_order.comeback_of_id) == (
+        order.pk, order.number, last.pk,
+    )  # fmt: skip

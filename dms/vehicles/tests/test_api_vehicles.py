@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from conftest import ApiClient, valid_vin
 from dms.customers.services import customer_create
@@ -725,3 +726,16 @@ def test_a_reading_taken_at_the_same_moment_as_the_last_one_is_the_vehicles_mile
         assert api.post(f"/vehicles/{vehicle.pk}/mileage", {"km": km}).status_code == 201
 
     assert api.get(f"/vehicles/{vehicle.pk}").json()["mileage_km"] == 13100
+
+
+def test_a_reading_entered_days_after_it_was_taken_says_when_it_was_entered(api, vehicle, client, sa):
+    taken = timezone.now() - timedelta(days=3)
+    r = api.post(f"/vehicles/{vehicle.pk}/mileage", {"km": 11500, "read_at": taken.isoformat()})
+    assert r.status_code == 201, r.content
+
+    reading = MileageReading.objects.get(km=11500)
+    assert reading.read_at == taken.replace(microsecond=taken.microsecond)
+    assert reading.entered_later and timezone.now() - reading.recorded_at < timedelta(minutes=1)
+    client.force_login(sa)
+    page = client.get(f"/vehicles/{vehicle.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"录入于 {timezone.localtime(reading.recorded_at):%Y-%m-%d %H:%M}" in page

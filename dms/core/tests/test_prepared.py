@@ -1,0 +1,74 @@
+"""Prepared reads: compiled once, run with each call's values, scoped like their queryset."""
+
+import pytest
+from django.db import connection, transaction
+
+from dms.core.errors import NotFound
+from dms.core.prepared import Prepared
+from dms.vehicles.models import Vehicle
+
+pytestmark = pytest.mark.django_db
+
+BY_ID = Prepared(lambda tenant, pk: Vehicle.objects.for_tenant(tenant).filter(pk=pk), ints=("pk",))
+
+
+def test_a_prepared_read_gives_the_record_its_queryset_gives(tenant, vehicle):
+    found = BY_ID.get(tenant, pk=vehicle.pk)
+
+    expected = Vehicle.objects.get(pk=vehicle.pk)
+    assert type(found) is Vehicle and found.pk == vehicle.pk
+    assert {f.attname: getattr(found, f.attname) for f in Vehicle._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in Vehicle._meta.concrete_fields
+    }
+    assert not found._state.adding  # saved as an update, like any fetched record
+
+
+def test_it_is_compiled_once_and_then_takes_new_values(tenant, vehicle, customer, brand):
+    from conftest import valid_vin
+    from dms.vehicles.services import vehicle_create
+
+    second = vehicle_create(
+        tenant=tenant,
+        owner_id=customer.pk,
+        vin=valid_vin(2),
+        plate="粤B54321",
+        brand_id=brand.pk,
+        model="思域",
+    ).record
+    prepared = Prepared(lambda tenant, pk: Vehicle.objects.for_tenant(tenant).filter(pk=pk), ints=("pk",))
+
+    assert prepared.get(tenant, pk=vehicle.pk).vin == vehicle.vin
+    compiled = dict(prepared._compiled)
+    assert prepared.get(tenant, pk=second.pk).vin == second.vin
+    assert prepared._compiled == compiled
+
+
+def test_another_group_does_not_find_the_record(outsider_tenant, vehicle):
+    with pytest.raises(NotFound):
+        BY_ID.get(outsider_tenant, pk=vehicle.pk)
+
+
+def test_an_id_that_is_not_a_whole_number_is_not_found(tenant, vehicle):
+    for bad in ("1 OR 1=1", 1.5, None, True):
+        with pytest.raises(NotFound):
+            BY_ID.get(tenant, pk=bad)
+
+
+def test_a_value_the_query_does_not_carry_is_refused_when_compiled(tenant, vehicle):
+    ignores_its_value = Prepared(lambda tenant, pk: Vehicle.objects.for_tenant(tenant), ints=("pk",))
+
+    with pytest.raises(ValueError, match="pk"):
+        ignores_its_value.all(tenant, pk=vehicle.pk)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_read_needs_a_transaction(tenant, vehicle):
+    locking = Prepared(
+        lambda tenant, pk: Vehicle.objects.select_for_update().for_tenant(tenant).filter(pk=pk), ints=("pk",)
+    )
+    with transaction.atomic():
+        assert locking.get(tenant, pk=vehicle.pk).pk == vehicle.pk
+
+    with pytest.raises(transaction.TransactionManagementError):
+        locking.get(tenant, pk=vehicle.pk)
