@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "dms.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "dms.core.middleware.AuditContextMiddleware",  # auditlog's, without a receiver per request
     "axes.middleware.AxesMiddleware",
 ]
 

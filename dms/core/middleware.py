@@ -4,7 +4,11 @@ import copy
 import dataclasses
 import time
 
-from django.db.models.signals import post_delete, post_save
+from auditlog.cid import set_cid
+from auditlog.context import auditlog_value
+from auditlog.middleware import AuditlogMiddleware
+from auditlog.models import LogEntry
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone, translation
 
 from .models import ApiToken, DealerGroup, Store, StoreMembership, User, _hash_token
@@ -155,3 +159,44 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+# --- Who made a change: the audit log's actor ----------------------------------------------------
+#
+# auditlog's own middleware connects a pre_save receiver for LogEntry at the start of every
+# request and disconnects it at the end; each connect and disconnect empties Django's cache of
+# receivers, so the next save of any model in any request looks its receivers up again. Here the
+# receiver is connected once and reads the request's details from auditlog's context variable,
+# which the middleware sets and resets: the same entries (actor, address, port, correlation id),
+# with no signal churn. auditlog's set_actor() (imports, the demo) keeps working beside it.
+
+
+_REQUEST_MARK = "dms_request"  # the context variable holds this request's details
+
+
+def _fill_log_entry(sender, instance, **kwargs) -> None:
+    data = auditlog_value.get(None)
+    if not data or not data.get(_REQUEST_MARK):  # not in a request (set_actor has its own receiver)
+        return
+    actor = data.get("actor")
+    if isinstance(actor, User) and instance.actor is None:
+        instance.actor = actor
+        instance.actor_email = getattr(actor, "email", None)
+    for key, value in data.items():
+        if key != "actor" and hasattr(LogEntry, key):
+            setattr(instance, key, value() if callable(value) else value)
+
+
+pre_save.connect(_fill_log_entry, sender=LogEntry, dispatch_uid="dms_fill_log_entry", weak=False)
+
+
+class AuditContextMiddleware(AuditlogMiddleware):
+    """auditlog's middleware without connecting a receiver per request (see above)."""
+
+    def __call__(self, request):
+        set_cid(request)
+        token = auditlog_value.set({**self.get_extra_data(request), _REQUEST_MARK: True})
+        try:
+            return self.get_response(request)
+        finally:
+            auditlog_value.reset(token)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from dms.core.answers import json_answer
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
 
@@ -117,7 +118,7 @@ def checkin_out(c, tenant) -> dict:
         "store": c.store.code,
         "state": "draft" if c.is_draft else "signed",
         "repair_order_number": c.repair_order.number if c.repair_order_id else None,
-        "photos": [_photo_out(c, p) for p in c.photos.all()],
+        "photos": [_photo_out(c, p) for p in c.photos.all()] if c.photo_count else [],
         "comeback": {
             "order_id": comeback.pk,
             "number": comeback.number,
@@ -198,7 +199,7 @@ def checkin_create(request, payload: CheckInCreate):
     c = services.checkin_create(
         tenant=t, vehicle_id=payload.vehicle_id, appointment_id=payload.appointment_id, **_fields(payload)
     )
-    return Status(201, checkin_out(selectors.checkin_answer(t, c, new=True), t))
+    return json_answer(checkin_out(selectors.checkin_answer(t, c, new=True), t), 201)
 
 
 @router.get("/{checkin_id}", response=CheckInOut)
@@ -242,7 +243,7 @@ def checkin_open_order(request, checkin_id: int, payload: OpenOrderIn):
     data = payload.dict()
     data["promised_at"] = aware(data["promised_at"], t)
     c = services.checkin_open_order(tenant=t, checkin_id=checkin_id, **data)
-    return Status(201, checkin_out(selectors.checkin_answer(t, c), t))
+    return json_answer(checkin_out(selectors.checkin_answer(t, c), t), 201)
 
 
 class SignatureIn(Schema):
@@ -257,7 +258,7 @@ def checkin_signature(request, checkin_id: int, payload: SignatureIn):
     c = services.checkin_sign(
         tenant=t, checkin_id=checkin_id, data_url=payload.data_url, version=payload.version
     )
-    return checkin_out(selectors.checkin_answer(t, c), t)
+    return json_answer(checkin_out(selectors.checkin_answer(t, c), t))
 
 
 _PHOTOS_BODY = {

@@ -48,11 +48,10 @@ def checkin_answer(tenant: Tenant, checkin: CheckIn, *, new: bool = False) -> Ch
         checkin.store = tenant.store
     if checkin.created_by_id == tenant.user.pk:
         checkin.created_by = tenant.user
+    if new or not checkin.photo_count:  # none: nothing to ask (the answer lists photo_count's)
+        return checkin
     photos = CheckInPhoto.objects.filter(checkin=checkin).order_by("at", "id")
-    if new or not checkin.photo_count:
-        photos._result_cache = []  # none, nothing to ask
-    else:
-        len(photos)  # read now: the answer lists them
+    len(photos)  # read now: the answer lists them
     checkin._prefetched_objects_cache = {"photos": photos}
     return checkin
 

@@ -165,3 +165,33 @@ def test_the_list_reads_a_bounded_number_of_queries(
         r = api.get("/check-ins")
 
     assert r.json()["count"] == 6
+
+
+def test_the_answers_of_the_busy_writes_are_in_their_documented_shape(api, vehicle, delivered_repair):
+    # The three writes of a reception answer without ninja validating them again: each answer
+    # must still be exactly what the schema in the OpenAPI document says, field for field.
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from dms.reception.api import CheckInOut
+
+    def documented(answer: dict) -> dict:
+        return json.loads(json.dumps(CheckInOut.model_validate(answer).model_dump(), cls=NinjaJSONEncoder))
+
+    last = delivered_repair(days=5, km=12000)
+    c = started(api, vehicle, **{**WALK, "mileage_km": 12800})
+    api.post(f"/check-ins/{c['id']}/photos", {"photos": [{"data_url": png_data_url(), "caption": "右后"}]})
+    opened = api.post(f"/check-ins/{c['id']}/open-order", {"complaint": "刹车还是响"}).json()
+    signed = api.post(f"/check-ins/{c['id']}/signature", {"data_url": png_data_url()}).json()
+
+    for answer in (c, opened, signed):
+        assert answer == documented(answer)
+    assert (
+        c["comeback"]["order_id"]
+        == opened["comeback"]["order_id"]
+        == signed["comeback"]["order_id"]
+        == last.pk
+    )
+    assert [p["caption"] for p in signed["photos"]] == ["右后"] and c["photos"] == []
+    assert api.get(f"/check-ins/{c['id']}").json() == signed
