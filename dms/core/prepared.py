@@ -9,10 +9,11 @@ way Django's own ModelIterable does (select_related, only(), annotations). The r
 same instances the queryset would have given; tests run every prepared read on SQLite and
 PostgreSQL against its queryset.
 
-Values are passed by name; each must be an int (an id) or an aware datetime. A value stands in
+`PreparedUpdate` does the same for an UPDATE of the rows such a queryset selects.
+
+Values are passed by name; each is an int (an id), a str or an aware datetime. A value stands in
 the compiled statement where the stand-in given to the builder came out; a builder whose query
-does not carry a stand-in through as a parameter (or carries it twice in different forms) is
-refused when it is compiled.
+does not carry a stand-in through as a parameter is refused when it is compiled.
 """
 
 import itertools
@@ -21,21 +22,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connections, transaction
-from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
+from django.db.models.sql import UpdateQuery
 
 from .errors import NotFound
 from .models import Store
 from .tenancy import Tenant
 
-_INT_BASE = -7_316_499_000_000_000_000  # far below any id: cannot be confused with a constant
+# Stand-in ints: within an integer column's range (a lookup beyond it compiles to "no rows"), and
+# odd enough never to be a constant of a query.
+_INT_BASE = 2_147_418_111
 _DT_BASE = datetime(1901, 3, 7, 11, 13, 17, tzinfo=UTC)
 
 
 @dataclass
 class _Compiled:
     sql: str
-    slots: list  # per parameter: ("const", value) | ("int", name) | ("dt", name)
+    slots: list  # per parameter: ("const", value) | ("int" | "str" | "dt", name)
     compiler: object
     init_list: list[str]
     model_start: int
@@ -48,38 +51,41 @@ class _Compiled:
     for_update: bool
 
 
-class Prepared:
-    """`build(tenant, **values) -> QuerySet`, compiled on first use per database connection.
-
-    `get(tenant, **values)`: the one instance, or NotFound (as get_scoped); `first(...)`: the
-    first or None; `all(...)`: a list."""
+class _Statement:
+    """What a prepared read and a prepared update share: stand-ins in, parameters out."""
 
     def __init__(
-        self, build: Callable[..., QuerySet], *, ints: tuple[str, ...] = (), datetimes: tuple[str, ...] = ()
+        self,
+        build: Callable,
+        *,
+        ints: tuple[str, ...] = (),
+        strs: tuple[str, ...] = (),
+        datetimes: tuple[str, ...] = (),
     ):
         self.build = build
-        self.ints = ints
-        self.datetimes = datetimes
-        self._compiled: dict[str, _Compiled] = {}
+        self.ints, self.strs, self.datetimes = ints, strs, datetimes
+        self._compiled: dict[str, object] = {}
 
-    # --- compiling ---------------------------------------------------------------------------------
-
-    def _compile(self, using: str) -> _Compiled:
+    def _stand_in_call(self, using: str):
+        """Call the builder with stand-ins; returns its result and the parameter slots' lookup."""
         connection = connections[using]
         counter = itertools.count(1)
-        stand_ins = {name: _INT_BASE - next(counter) for name in self.ints}
-        dt_stand_ins = {name: _DT_BASE + timedelta(microseconds=next(counter)) for name in self.datetimes}
-        store = Store(id=_INT_BASE, group_id=_INT_BASE - 1_000)
+        ints = {name: _INT_BASE + next(counter) for name in self.ints}
+        strs = {name: f"\x1fstand-in {next(counter)} for {name}\x1f" for name in self.strs}
+        dts = {name: _DT_BASE + timedelta(microseconds=next(counter)) for name in self.datetimes}
+        store = Store(id=_INT_BASE, group_id=_INT_BASE - 1)
         tenant = Tenant(user=None, store=store, role="", stores=(store,))
-        queryset = self.build(tenant, **stand_ins, **dt_stand_ins)
-        compiler = queryset.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
-        by_value = {value: ("int", name) for name, value in stand_ins.items()}
+        built = self.build(tenant, **ints, **strs, **dts)
+        by_value = {value: ("int", name) for name, value in ints.items()}
+        by_value |= {value: ("str", name) for name, value in strs.items()}
         by_value[_INT_BASE] = ("int", "_store")
-        by_value[_INT_BASE - 1_000] = ("int", "_group")
+        by_value[_INT_BASE - 1] = ("int", "_group")
         adapt = connection.ops.adapt_datetimefield_value
-        for name, value in dt_stand_ins.items():
+        for name, value in dts.items():
             by_value[adapt(value)] = ("dt", name)
+        return built, by_value
+
+    def _slots(self, params, by_value) -> list:
         slots, seen = [], set()
         for value in params:
             slot = by_value.get(value) if isinstance(value, int | str | datetime) else None
@@ -88,9 +94,48 @@ class Prepared:
             else:
                 slots.append(slot)
                 seen.add(slot[1])
-        missing = (set(self.ints) | set(self.datetimes)) - seen
+        missing = (set(self.ints) | set(self.strs) | set(self.datetimes)) - seen
         if missing:
-            raise ValueError(f"prepared read: {', '.join(sorted(missing))} not found among the parameters")
+            raise ValueError(
+                f"prepared statement: {', '.join(sorted(missing))} not found among the parameters"
+            )
+        return slots
+
+    @staticmethod
+    def _params(connection, slots, tenant, values) -> list:
+        known = {"_store": tenant.store.id, "_group": tenant.group_id} if tenant is not None else {}
+        params = []
+        for kind, value in slots:
+            if kind == "const":
+                params.append(value)
+                continue
+            given = known[value] if value in known else values[value]
+            if kind == "int":
+                if isinstance(given, bool) or not isinstance(given, int):
+                    raise TypeError(f"{value} must be an int")
+                params.append(given)
+            elif kind == "str":
+                if not isinstance(given, str):
+                    raise TypeError(f"{value} must be a str")
+                params.append(given)
+            else:
+                params.append(connection.ops.adapt_datetimefield_value(given))
+        return params
+
+
+class Prepared(_Statement):
+    """`build(tenant, **values) -> QuerySet`, compiled on first use per database connection.
+
+    `get(tenant, **values)`: the one instance, or NotFound (as get_scoped); `first(...)`: the
+    first or None; `all(...)`: a list."""
+
+    # --- compiling ---------------------------------------------------------------------------------
+
+    def _compile(self, using: str) -> _Compiled:
+        queryset, by_value = self._stand_in_call(using)
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = self._slots(params, by_value)
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         fields = [s[0] for s in select[0 : compiler.col_count]]
@@ -122,19 +167,7 @@ class Prepared:
             raise transaction.TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        known = {"_store": tenant.store.id, "_group": tenant.group_id} if tenant is not None else {}
-        params = []
-        for kind, value in compiled.slots:
-            if kind == "const":
-                params.append(value)
-                continue
-            given = known[value] if value in known else values[value]
-            if kind == "int":
-                if isinstance(given, bool) or not isinstance(given, int):
-                    raise TypeError(f"{value} must be an int")
-                params.append(given)
-            else:
-                params.append(connection.ops.adapt_datetimefield_value(given))
+        params = self._params(connection, compiled.slots, tenant, values)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -166,3 +199,29 @@ class Prepared:
         if len(found) != 1:
             raise NotFound()
         return found[0]
+
+
+class PreparedUpdate(_Statement):
+    """`build(tenant, **values) -> (QuerySet, {field: value})`: an UPDATE of the rows the
+    queryset selects, compiled on first use; `run(tenant, **values)` answers how many rows it
+    changed. Only the model's own columns (no related updates)."""
+
+    def _compile(self, using: str) -> tuple[str, list]:
+        (queryset, changes), by_value = self._stand_in_call(using)
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        if query.related_updates:
+            raise ValueError("prepared update: only the model's own columns")
+        sql, params = query.get_compiler(using=using).as_sql()
+        return sql, self._slots(params, by_value)
+
+    def run(self, tenant: Tenant | None, using: str = "default", **values) -> int:
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            compiled = self._compiled[using] = self._compile(using)
+        sql, slots = compiled
+        connection = connections[using]
+        params = self._params(connection, slots, tenant, values)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount

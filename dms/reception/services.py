@@ -18,8 +18,8 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dms.core.errors import Conflict, DomainError, stale_version
-from dms.core.prepared import Prepared
+from dms.core.errors import Conflict, DomainError, NotFound, stale_version
+from dms.core.prepared import Prepared, PreparedUpdate
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import invalid
@@ -30,7 +30,16 @@ from dms.vehicles.services import mileage_check, mileage_record, vehicle_create
 from dms.workshop.models import State as OrderState
 from dms.workshop.services import find_comeback, repair_order_create
 
-from .models import FUEL_EIGHTHS, STEP_ORDER, CheckIn, CheckInPhoto, DamageKind, Step, WarningLamp
+from .models import (
+    FUEL_EIGHTHS,
+    STEP_ORDER,
+    CheckIn,
+    CheckInPhoto,
+    DamageKind,
+    Step,
+    WarningLamp,
+    signature_path,
+)
 
 MAX_MARKS = 60
 MAX_PHOTOS = 30
@@ -152,9 +161,9 @@ def register_walk_in(
 # --- The walk-around ----------------------------------------------------------------------------------
 
 
-# The two locks of the busiest path, compiled once: opening the order locks the check-in and its
-# vehicle's file (narrow row: the order records the mileage); signing locks the check-in and
-# reads the order's number.
+# Reads of the busiest path, compiled once: opening the order locks the check-in and its vehicle's
+# file (narrow row: the order records the mileage); the signed check-in is read with its order's
+# number for the answer.
 _CHECKIN_FIELDS = [f.attname for f in CheckIn._meta.concrete_fields]
 _LOCK_FOR_ORDER = Prepared(
     lambda tenant, pk: (
@@ -166,16 +175,35 @@ _LOCK_FOR_ORDER = Prepared(
     ),
     ints=("pk",),
 )
-_LOCK_FOR_SIGNING = Prepared(
+_SIGNED = Prepared(
     lambda tenant, pk: (
-        CheckIn.objects.select_for_update(of=("self",))
-        .select_related("repair_order")
+        CheckIn.objects.select_related("repair_order")
         .only(*_CHECKIN_FIELDS, "repair_order__id", "repair_order__number", "repair_order__comeback_of_id")
         .for_tenant(tenant)
         .filter(pk=pk)
     ),
     ints=("pk",),
 )
+
+
+def _signing(tenant, pk, name, now, version=None):
+    signable = CheckIn.objects.for_tenant(tenant).filter(
+        pk=pk, signed_at__isnull=True, repair_order__isnull=False
+    )
+    if version is not None:
+        signable = signable.filter(version=version)
+    return signable, {"signature": name, "signed_at": now, "step": Step.DONE, "version": F("version") + 1,
+                      "updated_at": now}  # fmt: skip
+
+
+# Signing: one UPDATE of a draft of this store with its order open (at the version sent).
+_SIGN = PreparedUpdate(
+    lambda tenant, pk, name, now: _signing(tenant, pk, name, now),
+    ints=("pk",),
+    strs=("name",),
+    datetimes=("now",),
+)
+_SIGN_AT_VERSION = PreparedUpdate(_signing, ints=("pk", "version"), strs=("name",), datetimes=("now",))
 
 
 def _lock(
@@ -478,16 +506,23 @@ def checkin_sign(*, tenant: Tenant, checkin_id: int, data_url: str, version: int
         raise DomainError(_("The signature image has an unusual size."), field="signature")
     if _blank(image):
         raise DomainError(_("The customer has not signed yet."), field="signature")
-    with transaction.atomic():
-        checkin = _lock(tenant, checkin_id, version, prepared=_LOCK_FOR_SIGNING)
+    if isinstance(checkin_id, bool) or not isinstance(checkin_id, int):
+        raise NotFound()
+    # One statement signs it when it may be signed (a draft of this store with its order open, at
+    # the version sent): signed, a check-in no longer changes, so the answer is read after it.
+    field = CheckIn._meta.get_field("signature")
+    name = field.storage.save(
+        signature_path(CheckIn(store_id=tenant.store.id), "signature.png"), ContentFile(raw)
+    )
+    sign = _SIGN if version is None else _SIGN_AT_VERSION
+    if sign.run(tenant, pk=checkin_id, version=version, name=name, now=timezone.now()):
+        return _SIGNED.get(tenant, pk=checkin_id)
+    field.storage.delete(name)
+    with transaction.atomic():  # not signed: say why
+        checkin = _lock(tenant, checkin_id, version, related=())
         if checkin.repair_order_id is None:
             raise DomainError(_("Open the repair order before the customer signs."), field="signature")
-        checkin.signature.save("signature.png", ContentFile(raw), save=False)
-        checkin.signed_at = timezone.now()
-        checkin.step = Step.DONE
-        checkin.version += 1
-        checkin.save(update_fields=["signature", "signed_at", "step", "version", "updated_at"])
-    return checkin
+    raise stale_version(checkin.version)  # changed between the two (signed at this moment, say)
 
 
 def _blank(image) -> bool:

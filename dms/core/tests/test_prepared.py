@@ -72,3 +72,24 @@ def test_a_locking_read_needs_a_transaction(tenant, vehicle):
 
     with pytest.raises(transaction.TransactionManagementError):
         locking.get(tenant, pk=vehicle.pk)
+
+
+def test_a_prepared_update_changes_only_what_its_queryset_selects(tenant, outsider_tenant, vehicle):
+    from django.db.models import F
+
+    from dms.core.prepared import PreparedUpdate
+
+    rename = PreparedUpdate(
+        lambda tenant, pk, version, notes: (
+            Vehicle.objects.for_tenant(tenant).filter(pk=pk, version=version),
+            {"notes": notes, "version": F("version") + 1},
+        ),
+        ints=("pk", "version"),
+        strs=("notes",),
+    )
+
+    assert rename.run(outsider_tenant, pk=vehicle.pk, version=1, notes="别家的") == 0
+    assert rename.run(tenant, pk=vehicle.pk, version=1, notes="左后门有划痕") == 1
+    assert rename.run(tenant, pk=vehicle.pk, version=1, notes="过期的版本") == 0  # now at version 2
+    vehicle.refresh_from_db()
+    assert (vehicle.notes, vehicle.version) == ("左后门有划痕", 2)

@@ -350,8 +350,30 @@ def test_the_prepared_reads_of_reception_give_what_their_querysets_give(
     )  # fmt: skip
     assert locked.damage_marks == expected.damage_marks and locked.warning_lamps == expected.warning_lamps
     order = services.checkin_open_order(tenant=tenant, checkin_id=checkin.pk, complaint="保养").repair_order
-    with transaction.atomic():
-        signing = services._LOCK_FOR_SIGNING.get(tenant, pk=checkin.pk)
+    signing = services._SIGNED.get(tenant, pk=checkin.pk)
     assert (signing.repair_order.pk, signing.repair_order.number, signing.repair_order.comeback_of_id) == (
         order.pk, order.number, last.pk,
     )  # fmt: skip
+
+
+def test_a_signature_refused_keeps_no_file_and_says_why(tenant, vehicle, private_media):
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+    walk(tenant, checkin)
+    opened = services.checkin_open_order(tenant=tenant, checkin_id=checkin.pk, complaint="保养")
+
+    with pytest.raises(Conflict) as stale:
+        services.checkin_sign(
+            tenant=tenant, checkin_id=checkin.pk, data_url=png_data_url(), version=opened.version - 1
+        )
+    assert stale.value.errors[0]["field"] == "version"
+    signed = services.checkin_sign(
+        tenant=tenant, checkin_id=checkin.pk, data_url=png_data_url(), version=opened.version
+    )
+    with pytest.raises(Conflict):  # signed: it no longer changes
+        services.checkin_sign(tenant=tenant, checkin_id=checkin.pk, data_url=png_data_url())
+    with pytest.raises(NotFound):
+        services.checkin_sign(tenant=tenant, checkin_id=checkin.pk + 1, data_url=png_data_url())
+
+    kept = sorted(p.relative_to(private_media).as_posix() for p in private_media.rglob("*.png"))
+    assert kept == [signed.signature.name] and signed.version == opened.version + 1
+    assert signed.repair_order.number == opened.repair_order.number
