@@ -43,6 +43,7 @@ from run import (  # noqa: E402
     ensure_database,
     free_port,
     log,
+    machine_speed,
     percentile,
     start_server,
     stop_server,
@@ -332,12 +333,14 @@ def main() -> int:
     port = free_port()
     proc = start_server(url, port)
     try:
+        speed_before = machine_speed()
         load_before = os.getloadavg()
         boards = time_boards(port, built["passwords"]["bl-foreman"], calls)
         flow = throughput(port, built["passwords"], built["vehicles"], seconds, clients, proc.pid, url)
         load_after = os.getloadavg()
     finally:
         stop_server(proc)
+    speed_after = machine_speed()
     log("")
     for name, row in boards.items():
         log(f"{name:18} {row}")
@@ -347,14 +350,16 @@ def main() -> int:
         f"{'met' if flow['orders_per_second'] >= 90 else 'NOT met'}")  # fmt: skip
     log(f"CPU per order: {flow['cpu_ms_per_order']} (server = gunicorn + Django; postgres = its backends)")
     log(
-        f"load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after, on {os.cpu_count()} CPUs"
+        f"load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after, on {os.cpu_count()} CPUs; "
+        f"machine speed (fixed Python loop, lower is faster) {speed_before} ms before, {speed_after} ms after"
     )
     out = ROOT / "var" / "bench" / "service_loop.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)]},
+                    "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)],
+                    "speed_loop_ms": [speed_before, speed_after]},
         "server": "gunicorn config.wsgi:application " + " ".join(SERVER_ARGS),
         "open_orders": OPEN_ORDERS, "boards": boards, "throughput": flow,
     }, ensure_ascii=False, indent=2))  # fmt: skip

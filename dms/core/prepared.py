@@ -102,7 +102,7 @@ class _Statement:
         return slots
 
     @staticmethod
-    def _params(connection, slots, tenant, values) -> list:
+    def _params(connection, slots, tenant, values, nullable=()) -> list:
         known = {"_store": tenant.store.id, "_group": tenant.group_id} if tenant is not None else {}
         params = []
         for kind, value in slots:
@@ -110,7 +110,9 @@ class _Statement:
                 params.append(value)
                 continue
             given = known[value] if value in known else values[value]
-            if kind == "int":
+            if given is None and value in nullable:
+                params.append(None)
+            elif kind == "int":
                 if isinstance(given, bool) or not isinstance(given, int):
                     raise TypeError(f"{value} must be an int")
                 params.append(given)
@@ -204,7 +206,12 @@ class Prepared(_Statement):
 class PreparedUpdate(_Statement):
     """`build(tenant, **values) -> (QuerySet, {field: value})`: an UPDATE of the rows the
     queryset selects, compiled on first use; `run(tenant, **values)` answers how many rows it
-    changed. Only the model's own columns (no related updates)."""
+    changed. Only the model's own columns (no related updates). Values named in `nullable` may be
+    None: only those set by the UPDATE, never one its WHERE compares (= NULL matches nothing)."""
+
+    def __init__(self, build: Callable, *, nullable: tuple[str, ...] = (), **kinds):
+        super().__init__(build, **kinds)
+        self.nullable = frozenset(nullable)
 
     def _compile(self, using: str) -> tuple[str, list]:
         (queryset, changes), by_value = self._stand_in_call(using)
@@ -212,8 +219,16 @@ class PreparedUpdate(_Statement):
         query.add_update_values(changes)
         if query.related_updates:
             raise ValueError("prepared update: only the model's own columns")
-        sql, params = query.get_compiler(using=using).as_sql()
-        return sql, self._slots(params, by_value)
+        compiler = query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = self._slots(params, by_value)
+        _where_sql, where_params = compiler.compile(query.where)
+        compared = {name for kind, name in slots[len(slots) - len(where_params) :] if kind != "const"}
+        if compared & self.nullable:
+            raise ValueError(
+                f"prepared update: {', '.join(sorted(compared & self.nullable))} compared, not nullable"
+            )
+        return sql, slots
 
     def run(self, tenant: Tenant | None, using: str = "default", **values) -> int:
         compiled = self._compiled.get(using)
@@ -221,7 +236,7 @@ class PreparedUpdate(_Statement):
             compiled = self._compiled[using] = self._compile(using)
         sql, slots = compiled
         connection = connections[using]
-        params = self._params(connection, slots, tenant, values)
+        params = self._params(connection, slots, tenant, values, self.nullable)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.rowcount

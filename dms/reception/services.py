@@ -196,6 +196,24 @@ def _signing(tenant, pk, name, now, version=None):
                       "updated_at": now}  # fmt: skip
 
 
+# The check-in's order opened: its row (locked) written in one compiled statement.
+_ORDER_OPENED = PreparedUpdate(
+    lambda tenant, pk, order, comeback, km, version, now: (
+        CheckIn.objects.for_tenant(tenant).filter(pk=pk),
+        {
+            "repair_order_id": order,
+            "step": Step.SIGN,
+            "comeback_of_id": comeback,
+            "comeback_km": km,
+            "version": version,
+            "updated_at": now,
+        },
+    ),  # fmt: skip
+    ints=("pk", "order", "comeback", "km", "version"),
+    datetimes=("now",),
+    nullable=("comeback", "km"),
+)
+
 # Signing: one UPDATE of a draft of this store with its order open (at the version sent).
 _SIGN = PreparedUpdate(
     lambda tenant, pk, name, now: _signing(tenant, pk, name, now),
@@ -464,9 +482,11 @@ def checkin_open_order(
         checkin.repair_order = order
         checkin.step = Step.SIGN
         checkin.version += 1
-        checkin.save(
-            update_fields=["repair_order", "step", "comeback_of", "comeback_km", "version", "updated_at"]
-        )
+        checkin.updated_at = timezone.now()
+        _ORDER_OPENED.run(
+            tenant, pk=checkin.pk, order=order.pk, comeback=checkin.comeback_of_id, km=checkin.comeback_km,
+            version=checkin.version, now=checkin.updated_at,
+        )  # fmt: skip
     return checkin
 
 

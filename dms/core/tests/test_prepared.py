@@ -93,3 +93,33 @@ def test_a_prepared_update_changes_only_what_its_queryset_selects(tenant, outsid
     assert rename.run(tenant, pk=vehicle.pk, version=1, notes="过期的版本") == 0  # now at version 2
     vehicle.refresh_from_db()
     assert (vehicle.notes, vehicle.version) == ("左后门有划痕", 2)
+
+
+def test_a_value_that_may_be_none_is_only_accepted_where_the_update_sets_it(tenant, vehicle):
+    from dms.core.prepared import PreparedUpdate
+
+    compares_it = PreparedUpdate(
+        lambda tenant, pk, km: (
+            Vehicle.objects.for_tenant(tenant).filter(pk=pk, mileage_km=km),
+            {"notes": "x"},
+        ),
+        ints=("pk", "km"),
+        nullable=("km",),
+    )
+    with pytest.raises(ValueError, match="km"):
+        compares_it.run(tenant, pk=vehicle.pk, km=None)
+
+    sets_it = PreparedUpdate(
+        lambda tenant, pk, store: (
+            Vehicle.objects.for_tenant(tenant).filter(pk=pk),
+            {"selling_store_id": store},
+        ),
+        ints=("pk", "store"),
+        nullable=("store",),
+    )
+    assert sets_it.run(tenant, pk=vehicle.pk, store=tenant.store.pk) == 1
+    vehicle.refresh_from_db()
+    assert vehicle.selling_store_id == tenant.store.pk
+    assert sets_it.run(tenant, pk=vehicle.pk, store=None) == 1
+    vehicle.refresh_from_db()
+    assert vehicle.selling_store_id is None
