@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from auditlog.context import set_actor
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
@@ -974,6 +974,8 @@ def _write(
     for r in first_readings:
         r.read_at = opened[r.vehicle_id]
     MileageReading.objects.bulk_update(first_readings, ["read_at"], batch_size=500)
+    # The history was entered when it happened, not when the demo was loaded.
+    MileageReading.objects.filter(vehicle_id__in=opened).update(recorded_at=F("read_at"))
     for v in plan.vehicles:
         last = v.visits[-1] if v.visits else None
         v.record.mileage_km = last.km if last else v.start_km

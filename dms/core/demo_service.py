@@ -668,7 +668,7 @@ def _backdate(ctx: Ctx, plan: OrderPlan, order: RepairOrder, log: list[str], tim
     )
     # the reading taken at reception, the parts moves and the payment, at their moment
     MileageReading.objects.filter(vehicle_id=order.vehicle_id, km=order.mileage_in, note="").update(
-        read_at=opened, note=order.number
+        read_at=opened, recorded_at=opened, note=order.number
     )
     Vehicle.objects.filter(pk=order.vehicle_id).update(mileage_read_at=opened)
     StockMove.objects.filter(for_kind="repair_order", for_id=order.pk, kind=StockMove.Kind.RESERVE).update(

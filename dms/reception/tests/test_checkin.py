@@ -377,3 +377,18 @@ def test_a_signature_refused_keeps_no_file_and_says_why(tenant, vehicle, private
     kept = sorted(p.relative_to(private_media).as_posix() for p in private_media.rglob("*.png"))
     assert kept == [signed.signature.name] and signed.version == opened.version + 1
     assert signed.repair_order.number == opened.repair_order.number
+
+
+def test_the_migration_counts_the_photos_of_the_check_ins_already_there(tenant, vehicle):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)
+    for caption in ("左前", "右后"):
+        services.photo_add(tenant=tenant, checkin_id=checkin.pk, content=tiny_png(), caption=caption)
+    CheckIn.objects.update(photo_count=0)  # as before the field existed
+
+    import_module("dms.reception.migrations.0003_checkin_photo_count").count_photos(apps, None)
+
+    assert CheckIn.objects.get(pk=checkin.pk).photo_count == 2
