@@ -109,6 +109,7 @@ def test_sa_checks_in_an_appointment_on_the_tablet(tablet, shot, sa, arriving, d
     for i in range(1, 30):
         page.mouse.move(x + 40 + i * 14, y + 170 - (i % 6) * 16)
     page.mouse.up()
+    expect(page.locator("#pad-empty")).to_be_hidden()  # the reminder goes once the customer signs
     shot(page, "reception-08-signature", full_page=False)
     page.get_by_role("button", name="确认签字").click()
 

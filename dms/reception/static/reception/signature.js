@@ -23,6 +23,7 @@
     last = at(e);
     ctx.beginPath(); ctx.arc(last.x, last.y, 1.2, 0, Math.PI * 2); ctx.fillStyle = ctx.strokeStyle; ctx.fill();
     drawn = true;
+    document.getElementById("pad-empty").hidden = true;  // signing now: the reminder goes
   });
   canvas.addEventListener("pointermove", (e) => {
     if (!last) return;
