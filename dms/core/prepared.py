@@ -35,6 +35,10 @@ _INT_BASE = 2_147_418_111
 _DT_BASE = datetime(1901, 3, 7, 11, 13, 17, tzinfo=UTC)
 
 
+class BadValue(TypeError):
+    """A value of the wrong type for its slot (an id that is not a whole number, say)."""
+
+
 @dataclass
 class _Compiled:
     sql: str
@@ -114,11 +118,11 @@ class _Statement:
                 params.append(None)
             elif kind == "int":
                 if isinstance(given, bool) or not isinstance(given, int):
-                    raise TypeError(f"{value} must be an int")
+                    raise BadValue(f"{value} must be an int")
                 params.append(given)
             elif kind == "str":
                 if not isinstance(given, str):
-                    raise TypeError(f"{value} must be a str")
+                    raise BadValue(f"{value} must be a str")
                 params.append(given)
             else:
                 params.append(connection.ops.adapt_datetimefield_value(given))
@@ -196,7 +200,7 @@ class Prepared(_Statement):
         """The one record the tenant may see, or NotFound (an id that is not a whole number too)."""
         try:
             found = self.all(tenant, **values)
-        except TypeError:
+        except BadValue:
             raise NotFound() from None
         if len(found) != 1:
             raise NotFound()

@@ -1,12 +1,10 @@
 """/api/v1/customers: the customer file over HTTP."""
 
-import json
 from datetime import date, datetime
 
-from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
-from ninja.responses import NinjaJSONEncoder
 
+from dms.core.answers import json_answer
 from dms.core.audit import timeline_for
 from dms.core.roles import Perm
 
@@ -199,9 +197,7 @@ def customer_list(request, params: Query[ListParams]):
             "count_exact": hits.count_exact,
             "items": [card_out(c, t) for c in selectors.customer_cards(hits.ids)],
         }
-        return HttpResponse(
-            json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8"
-        )
+        return json_answer(body)
     result = selectors.customer_list(t, tier=params.tier, limit=params.limit, offset=params.offset)
     return {
         "count": result.count,

@@ -199,7 +199,7 @@ def checkin_create(request, payload: CheckInCreate):
     c = services.checkin_create(
         tenant=t, vehicle_id=payload.vehicle_id, appointment_id=payload.appointment_id, **_fields(payload)
     )
-    return json_answer(checkin_out(selectors.checkin_answer(t, c, new=True), t), 201)
+    return json_answer(checkin_out(selectors.checkin_answer(t, c), t), 201)
 
 
 @router.get("/{checkin_id}", response=CheckInOut)

@@ -40,7 +40,7 @@ def checkin_get(tenant: Tenant, checkin_id) -> CheckIn:
     return get_scoped(_base(), tenant, pk=checkin_id)
 
 
-def checkin_answer(tenant: Tenant, checkin: CheckIn, *, new: bool = False) -> CheckIn:
+def checkin_answer(tenant: Tenant, checkin: CheckIn) -> CheckIn:
     """The check-in a write has just returned, ready for the API's answer without being read again:
     its store and author from the tenant when they are the same, its photos in one query (none
     when it has none)."""
@@ -48,7 +48,7 @@ def checkin_answer(tenant: Tenant, checkin: CheckIn, *, new: bool = False) -> Ch
         checkin.store = tenant.store
     if checkin.created_by_id == tenant.user.pk:
         checkin.created_by = tenant.user
-    if new or not checkin.photo_count:  # none: nothing to ask (the answer lists photo_count's)
+    if not checkin.photo_count:  # none (a new check-in has none): nothing to ask
         return checkin
     photos = CheckInPhoto.objects.filter(checkin=checkin).order_by("at", "id")
     len(photos)  # read now: the answer lists them

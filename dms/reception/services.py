@@ -70,17 +70,16 @@ def checkin_create(
     if appointment_id:
         vehicle = get_scoped(Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS), tenant, pk=vehicle_id)
         vehicle.appointment_today = None
-    else:  # a car found by search may still have come for today's appointment
-        from dms.scheduling.selectors import day_bounds, local_today
-
-        start, end = day_bounds(tenant.store, local_today(tenant.store))
-        vehicle = _VEHICLE_AND_APPOINTMENT.get(tenant, pk=vehicle_id, start=start, end=end)
-    if appointment_id:
         appointment = get_scoped(Appointment.objects, tenant, pk=appointment_id)
         if appointment.vehicle_id != vehicle.pk:
             raise DomainError(_("This appointment is for another vehicle."), field="appointment_id")
         if appointment.state in (Appointment.State.CANCELLED, Appointment.State.NO_SHOW):
             raise DomainError(_("This appointment was cancelled or missed."), field="appointment_id")
+    else:  # a car found by search may still have come for today's appointment
+        from dms.scheduling.selectors import day_bounds, local_today
+
+        start, end = day_bounds(tenant.store, local_today(tenant.store))
+        vehicle = _VEHICLE_AND_APPOINTMENT.get(tenant, pk=vehicle_id, start=start, end=end)
     checkin = CheckIn(
         store=tenant.store, vehicle=vehicle, customer_id=vehicle.owner_id,
         appointment_id=appointment_id or vehicle.appointment_today, created_by=tenant.user,
@@ -88,7 +87,6 @@ def checkin_create(
     try:
         if fields:  # checked before the one INSERT: nothing else is written
             _update(tenant, checkin, fields, save=False)
-            comeback_check(checkin)
         if transaction.get_connection().in_atomic_block:
             with transaction.atomic():  # a savepoint: a refused INSERT leaves the caller's transaction usable
                 checkin.save(force_insert=True)
@@ -208,34 +206,27 @@ _ORDER_OPENED = PreparedUpdate(
             "version": version,
             "updated_at": now,
         },
-    ),  # fmt: skip
+    ),
     ints=("pk", "order", "comeback", "km", "version"),
     datetimes=("now",),
     nullable=("comeback", "km"),
 )
 
 # Signing: one UPDATE of a draft of this store with its order open (at the version sent).
-_SIGN = PreparedUpdate(
-    lambda tenant, pk, name, now: _signing(tenant, pk, name, now),
-    ints=("pk",),
-    strs=("name",),
-    datetimes=("now",),
-)
+_SIGN = PreparedUpdate(_signing, ints=("pk",), strs=("name",), datetimes=("now",))
 _SIGN_AT_VERSION = PreparedUpdate(_signing, ints=("pk", "version"), strs=("name",), datetimes=("now",))
 
 
-def _lock(
-    tenant: Tenant, checkin_id, version: int | None = None, related=("vehicle",), prepared=None
-) -> CheckIn:
-    """The draft check-in, locked, with the related rows the caller reads (none: `related=()`),
-    or as one of the prepared locks reads it."""
-    if prepared is not None:
-        checkin = prepared.get(tenant, pk=checkin_id)
-    else:
-        qs = CheckIn.objects.select_for_update(of=("self",))
-        if related:  # select_related() with no names would join every foreign key
-            qs = qs.select_related(*related)
-        checkin = get_scoped(qs, tenant, pk=checkin_id)
+def _lock(tenant: Tenant, checkin_id, version: int | None = None, related=("vehicle",)) -> CheckIn:
+    """The draft check-in, locked, with the related rows the caller reads (none: `related=()`)."""
+    qs = CheckIn.objects.select_for_update(of=("self",))
+    if related:  # select_related() with no names would join every foreign key
+        qs = qs.select_related(*related)
+    return _draft(get_scoped(qs, tenant, pk=checkin_id), version)
+
+
+def _draft(checkin: CheckIn, version: int | None) -> CheckIn:
+    """The check-in as read, if it may still change (at the version sent)."""
     if version is not None and version != checkin.version:
         raise stale_version(checkin.version)
     if not checkin.is_draft:
@@ -306,8 +297,8 @@ def _update(
     if errors:
         raise invalid(errors)
     checkin.version += 1
+    comeback_check(checkin)
     if save:
-        comeback_check(checkin)
         checkin.save()
 
 
@@ -464,7 +455,7 @@ def checkin_open_order(
     tenant.require(Perm.RO_EDIT)
     with transaction.atomic():
         # The check-in and its vehicle's file in one statement: the order records the mileage.
-        checkin = _lock(tenant, checkin_id, version, prepared=_LOCK_FOR_ORDER)
+        checkin = _draft(_LOCK_FOR_ORDER.get(tenant, pk=checkin_id), version)
         if checkin.repair_order_id is not None:
             raise Conflict(_("The repair order of this check-in is already open."), field=None,
                            repair_order_id=checkin.repair_order_id)  # fmt: skip
