@@ -25,6 +25,7 @@ import os
 import platform
 import random
 import secrets
+import socket
 import statistics
 import sys
 import threading
@@ -220,7 +221,43 @@ def time_boards(port: int, password: str, calls: int) -> dict:
     return out
 
 
-def reception_flow(client: Client, vehicle_id: int, km: int, with_checkin: bool) -> tuple[bool, list[float]]:
+class OneShotClient:
+    """The throughput phase's client: each request on its own connection, as the production
+    server's sync workers close every connection after the answer anyway, written as ready bytes
+    and read to the end. It shares the 2 cores with the server and PostgreSQL, so it is kept
+    lean (http.client spent about 0.7 ms per request here, this about a third of that)."""
+
+    def __init__(self, port: int, token: str):
+        self.address = ("127.0.0.1", port)
+        self.head = (
+            f"Host: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\n"
+            "Accept-Language: zh-hans\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        ).encode()
+
+    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+        data = json.dumps(body).encode() if body is not None else b""
+        request = b"%s %s HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n%s" % (
+            method.encode(),
+            path.encode(),
+            self.head,
+            len(data),
+            data,
+        )
+        with socket.create_connection(self.address, timeout=30) as conn:
+            conn.sendall(request)
+            chunks = []
+            while chunk := conn.recv(65536):
+                chunks.append(chunk)
+        answer = b"".join(chunks)
+        head, _, content = answer.partition(b"\r\n\r\n")
+        if b"transfer-encoding: chunked" in head.lower():
+            raise RuntimeError("chunked answer: not expected from the API")
+        return int(head[9:12]), content
+
+
+def reception_flow(
+    client: Client | OneShotClient, vehicle_id: int, km: int, with_checkin: bool
+) -> tuple[bool, list[float]]:
     """One car received: check-in (when the API has it) and the repair order. Returns ok and ms per call."""
     times = []
     if with_checkin:
@@ -269,8 +306,10 @@ def throughput(
     warmup = 3  # flows per client before the clock starts: the server process serving it is warm
 
     def work(i: int) -> None:
-        client = Client(port)
-        client.sign_in(f"bl-sa{i % 2 + 1}", passwords[f"bl-sa{i % 2 + 1}"])
+        signer = Client(port)
+        signer.sign_in(f"bl-sa{i % 2 + 1}", passwords[f"bl-sa{i % 2 + 1}"])
+        signer.conn.close()
+        client = OneShotClient(port, signer.headers["Authorization"].removeprefix("Bearer "))
         mine = vehicles[i::clients]
         for n in range(warmup):
             reception_flow(client, mine[n], km_base + n, with_checkin)
@@ -288,7 +327,6 @@ def throughput(
                 if len(errors) < 5:
                     errors.append(f"vehicle {vehicle_id}")
             n += 1
-        client.conn.close()
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
     for t in threads:
