@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dms.core.middleware.TenantMiddleware",
     "dms.core.middleware.UserLanguageMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "dms.core.middleware.LazyMessageMiddleware",  # Django's, with the store made on first use
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dms.core.middleware.AuditContextMiddleware",  # auditlog's, without a receiver per request
     "axes.middleware.AxesMiddleware",

@@ -8,8 +8,11 @@ from auditlog.cid import set_cid
 from auditlog.context import auditlog_value
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject, empty
 
 from .models import ApiToken, DealerGroup, Store, StoreMembership, User, _hash_token
 from .tenancy import NoTenant, Tenant, resolve_tenant
@@ -200,3 +203,21 @@ class AuditContextMiddleware(AuditlogMiddleware):
             return self.get_response(request)
         finally:
             auditlog_value.reset(token)
+
+
+# --- Flash messages: the store made when a page uses it -------------------------------------------
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's message middleware, with the request's message store made on first use: an API
+    call never uses it, and making it (cookie and session stores) cost each of them a fiftieth of
+    its time. A store that was never made has nothing to save."""
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        messages = request.__dict__.get("_messages")
+        if type(messages) is SimpleLazyObject and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dms.core.errors import Conflict, DomainError, NotFound, stale_version
-from dms.core.prepared import Prepared, PreparedUpdate
+from dms.core.prepared import Prepared, PreparedUpdate, insert
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import invalid
@@ -89,9 +89,9 @@ def checkin_create(
             _update(tenant, checkin, fields, save=False)
         if transaction.get_connection().in_atomic_block:
             with transaction.atomic():  # a savepoint: a refused INSERT leaves the caller's transaction usable
-                checkin.save(force_insert=True)
+                insert(checkin)
         else:
-            checkin.save(force_insert=True)  # the one statement is its own transaction
+            insert(checkin)  # the one statement is its own transaction
     except (IntegrityError, DomainError) as exc:
         # One check-in in progress per car and store (a constraint, so that two tablets starting
         # the same car at once cannot both): the one in progress is to be resumed.

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from dms.core.errors import DomainError, stale_version
 from dms.core.models import Brand
-from dms.core.prepared import PreparedUpdate
+from dms.core.prepared import PreparedUpdate, insert
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import Result, aware, collect, full_clean, invalid
@@ -224,10 +224,10 @@ def mileage_record_locked(
     read_at, readings = mileage_check(
         vehicle, tenant, km=km, read_at=read_at, correction=correction, note=note
     )
-    reading = MileageReading.objects.create(
+    reading = insert(MileageReading(
         vehicle=vehicle, km=km, read_at=read_at, source=MileageReading.Source.CORRECTION if correction else source,
         is_correction=correction, note=note.strip()[:200], by=tenant.user,
-    )  # fmt: skip
+    ))  # fmt: skip
     # The newest reading: this one, unless one was taken later (ids are random: not an order).
     later = [(t, fix, k) for k, t, fix in readings if t > read_at]
     latest_at, _fix, latest_km = max(later, default=(read_at, correction, km))

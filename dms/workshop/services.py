@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from dms.core.errors import Conflict, DomainError, Forbidden, NotFound, stale_version
 from dms.core.numbering import next_number
-from dms.core.prepared import Prepared
+from dms.core.prepared import Prepared, insert
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import full_clean, invalid
@@ -171,7 +171,7 @@ def _repair_order_create(
     order.number = next_number(
         store=tenant.store, kind="repair_order", year=timezone.localdate().year, prefix="RO-"
     )
-    order.save()
+    insert(order)
     if appointment and appointment.state in (Appointment.State.BOOKED, Appointment.State.CONFIRMED):
         from dms.scheduling.workflow import appointment_transition
 

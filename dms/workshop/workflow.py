@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dms.core.errors import Conflict, Forbidden, stale_version
+from dms.core.prepared import insert
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 
@@ -114,7 +115,7 @@ def record(
     order: RepairOrder, tenant: Tenant, action: str, *, reason: str = "", data: dict | None = None
 ) -> None:
     """An event that is not a transition (a line added, a finding, a payment)."""
-    RepairOrderEvent.objects.create(
+    insert(RepairOrderEvent(
         order=order, at=timezone.now(), by=tenant.user, action=action, from_state=order.state,
         to_state=order.state, reason=reason[:300], data=data or {},
-    )  # fmt: skip
+    ))  # fmt: skip
