@@ -6,7 +6,7 @@ the workshop's states, all through the services (unless the store already has th
 production server (gunicorn, as `make serve`, DJANGO_ENV=production); then
   1. boards: time BENCH_BOARD_CALLS calls of each board endpoint (dispatch board, shop-floor
      board) over one keep-alive connection, after a warm-up; median and p95;
-  2. throughput: 2 concurrent clients (threads, one keep-alive connection and one service
+  2. throughput: 2 concurrent clients (processes, a connection per request and one service
      advisor each) receive cars for BENCH_SECONDS: check-in then repair order when the reception
      API is there, else the repair order alone; orders per second, and latency per request.
 Results are printed and written to var/bench/service_loop.json.
@@ -21,6 +21,7 @@ Environment (all optional):
 """
 
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -28,7 +29,6 @@ import secrets
 import socket
 import statistics
 import sys
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -291,52 +291,34 @@ def throughput(
     probe.sign_in("bl-sa1", passwords["bl-sa1"])
     with_checkin = probe.call("GET", "/api/v1/openapi.json")[1].find(b'"/api/v1/check-ins"') >= 0
     probe.conn.close()
-    done, failed, latencies = [0] * clients, [0] * clients, [[] for _ in range(clients)]
-    errors: list[str] = []
-    window: dict = {}  # the timed window: from all clients' start to the last one's end
-
-    def start_clock() -> None:  # CPU of the server, its database backends and this client, too
-        window["meter"] = CpuMeter(server_pid, url)
-        window["client_cpu"] = time.process_time()
-        window["start"] = time.monotonic()
-
-    barrier = threading.Barrier(clients, action=start_clock)
-    # Each client takes its own vehicles, mileage rising from above every reading so far.
+    # Each client is its own process (two threads of one would share one interpreter lock and
+    # wait for each other), takes its own vehicles, mileage rising from above every reading so far.
     km_base = passwords["_km_base"]
-    warmup = 3  # flows per client before the clock starts: the server process serving it is warm
-
-    def work(i: int) -> None:
-        signer = Client(port)
-        signer.sign_in(f"bl-sa{i % 2 + 1}", passwords[f"bl-sa{i % 2 + 1}"])
-        signer.conn.close()
-        client = OneShotClient(port, signer.headers["Authorization"].removeprefix("Bearer "))
-        mine = vehicles[i::clients]
-        for n in range(warmup):
-            reception_flow(client, mine[n], km_base + n, with_checkin)
-        barrier.wait()
-        end = window["start"] + seconds
-        n = warmup
-        while time.monotonic() < end:
-            vehicle_id = mine[n % len(mine)]
-            ok, times = reception_flow(client, vehicle_id, km_base + n, with_checkin)
-            latencies[i].extend(times)
-            if ok:
-                done[i] += 1
-            else:
-                failed[i] += 1
-                if len(errors) < 5:
-                    errors.append(f"vehicle {vehicle_id}")
-            n += 1
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - window["start"]
+    context = multiprocessing.get_context("fork")
+    warmed, go = context.Barrier(clients + 1), context.Barrier(clients + 1)
+    results = context.Queue()
+    procs = [
+        context.Process(target=_client, args=(i, port, passwords, vehicles[i::clients], km_base, with_checkin,
+                                               seconds, warmed, go, results))
+        for i in range(clients)
+    ]  # fmt: skip
+    for proc in procs:
+        proc.start()
+    warmed.wait()  # every client has received its first cars: the server processes are warm
+    meter = CpuMeter(server_pid, url)  # CPU of the server and its database backends from here
+    go.wait()
+    start = time.monotonic()
+    outcomes = [results.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    elapsed = time.monotonic() - start
+    done = [o["done"] for o in outcomes]
+    failed = [o["failed"] for o in outcomes]
+    latencies = [o["latencies"] for o in outcomes]
+    errors = [e for o in outcomes for e in o["errors"]][:5]
     orders = max(sum(done), 1)
-    cpu = window["meter"].per_search_ms(orders)  # per order here
-    cpu["client_ms"] = round((time.process_time() - window["client_cpu"]) * 1000 / orders, 2)
+    cpu = meter.per_search_ms(orders)  # per order here
+    cpu["client_ms"] = round(sum(o["cpu_s"] for o in outcomes) * 1000 / orders, 2)
     ms = [m for lat in latencies for m in lat]
     return {
         "flow": "check-in + open repair order + signature" if with_checkin else "open repair order",
@@ -348,8 +330,38 @@ def throughput(
         "request_median_ms": round(statistics.median(ms), 2) if ms else None,
         "request_p95_ms": round(percentile(ms, 95), 2) if ms else None,
         "cpu_ms_per_order": cpu,
-        "errors": errors + ERRORS[:5],
+        "errors": errors,
     }
+
+
+def _client(i, port, passwords, mine, km_base, with_checkin, seconds, warmed, go, results) -> None:
+    """One client (a process of its own): signs in, receives 3 cars to warm up, then cars for
+    `seconds` from the common start; puts its counts, latencies and CPU time on `results`."""
+    signer = Client(port)
+    signer.sign_in(f"bl-sa{i % 2 + 1}", passwords[f"bl-sa{i % 2 + 1}"])
+    signer.conn.close()
+    client = OneShotClient(port, signer.headers["Authorization"].removeprefix("Bearer "))
+    warmup = 3
+    for n in range(warmup):
+        reception_flow(client, mine[n], km_base + n, with_checkin)
+    warmed.wait()
+    go.wait()
+    cpu, end = time.process_time(), time.monotonic() + seconds
+    out = {"done": 0, "failed": 0, "latencies": [], "errors": []}
+    n = warmup
+    while time.monotonic() < end:
+        vehicle_id = mine[n % len(mine)]
+        ok, times = reception_flow(client, vehicle_id, km_base + n, with_checkin)
+        out["latencies"].extend(times)
+        if ok:
+            out["done"] += 1
+        else:
+            out["failed"] += 1
+            if len(out["errors"]) < 5:
+                out["errors"].append(f"vehicle {vehicle_id}: {ERRORS[-1] if ERRORS else ''}")
+        n += 1
+    out["cpu_s"] = time.process_time() - cpu
+    results.put(out)
 
 
 def main() -> int:
