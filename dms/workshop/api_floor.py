@@ -9,11 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from dms.core.answers import json_answer
 from dms.core.roles import Perm
 
 from . import selectors_floor as floor
 from . import services_floor
 from .api import LineOut, line_out
+from .models import State
 
 router = Router(tags=["shop floor"])
 ROUTERS: list = [("/floor", router)]
@@ -48,9 +50,16 @@ def _timing(t: floor.Timing) -> dict:
     return {"late": t.late, "at_risk": t.at_risk, "hours_left": _h(t.hours_left)}
 
 
-def _brief(o, now) -> dict:
+def state_labels() -> dict[str, str]:
+    """Each state's label in the request's language, for a list of orders (get_state_display()
+    translates every state's label for each order it is asked of)."""
+    return {value: str(label) for value, label in State.choices}
+
+
+def _brief(o, now, labels: dict[str, str] | None = None) -> dict:
     return {
-        "id": o.pk, "number": o.number, "state": o.state, "state_label": o.get_state_display(),
+        "id": o.pk, "number": o.number, "state": o.state,
+        "state_label": labels[o.state] if labels else o.get_state_display(),
         "plate": o.vehicle.plate or o.vehicle.vin, "model": f"{o.vehicle.brand.name} {o.vehicle.model}".strip(),
         "technician_id": o.technician_id, "technician": o.technician.name if o.technician_id else None,
         "promised_at": o.promised_at, "standard_hours": _h(floor.standard_hours(o)),
@@ -105,9 +114,10 @@ def dispatch_board(request):
     t = request.auth
     t.require(Perm.RO_DISPATCH)
     b = floor.dispatch_board(t)
-    return {
+    labels = state_labels()
+    return json_answer({  # in DispatchBoardOut's shape (a test holds it to it), not validated again
         "now": b.now, "open_orders": b.open_orders, "late_orders": b.late_orders,
-        "waiting": [{**_brief(w.order, b.now), "skills": w.skills, "unfit_technician_ids": sorted(w.unfit)}
+        "waiting": [{**_brief(w.order, b.now, labels), "skills": w.skills, "unfit_technician_ids": sorted(w.unfit)}
                     for w in b.waiting],
         "technicians": [
             {"id": r.technician.pk, "name": r.technician.name, "skills": r.technician.skills or [],
@@ -117,7 +127,7 @@ def dispatch_board(request):
             for r in b.technicians
         ],
         "reviews": [_review(r) for r in b.reviews],
-    }  # fmt: skip
+    })  # fmt: skip
 
 
 class BoardOrder(OrderBrief):
@@ -140,13 +150,15 @@ def wall_board(request):
     t = request.auth
     t.require(Perm.RO_VIEW)
     b = floor.wall_board(t)
+    labels = state_labels()
     items = [
-        {**_brief(c.order, b.now), "column": col.key, "work": c.status.state if c.status else None,
+        {**_brief(c.order, b.now, labels), "column": col.key, "work": c.status.state if c.status else None,
          "pause_reason": c.status.pause_reason if c.status else ""}
         for col in b.columns for c in col.cards
     ]  # fmt: skip
-    return {"now": b.now, "open_orders": b.open_orders, "late_orders": b.late_orders,
-            "at_risk_orders": b.at_risk, "items": items}  # fmt: skip
+    # In WallBoardOut's shape (a test holds it to it), not validated again.
+    return json_answer({"now": b.now, "open_orders": b.open_orders, "late_orders": b.late_orders,
+                        "at_risk_orders": b.at_risk, "items": items})  # fmt: skip
 
 
 class PhotoOut(Schema):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +43,14 @@ NOT_READY = (*BEFORE_QC, State.FINISHED)  # the car is not ready for the custome
 
 
 def _labor(order: RepairOrder) -> list[RepairOrderLine]:
-    return [ln for ln in order.lines.all() if ln.kind == LineKind.LABOR and ln.counts]
+    """The order's labor lines that count, from its prefetched lines; kept on the instance, as a
+    card asks for them three or four times (boards are read, never written, with these orders)."""
+    labor = order.__dict__.get("_floor_labor")
+    if labor is None:
+        labor = order.__dict__["_floor_labor"] = [
+            ln for ln in order.lines.all() if ln.kind == LineKind.LABOR and ln.counts
+        ]
+    return labor
 
 
 def standard_hours(order: RepairOrder) -> Decimal:
@@ -85,8 +92,12 @@ def timing(order: RepairOrder, now: datetime) -> Timing:
     return Timing(False, remaining_hours(order) > left, left.quantize(Decimal("0.1")))
 
 
-def _orders(tenant: Tenant, states, **filters):
-    lines = RepairOrderLine.objects.select_related("labor_operation").prefetch_related("photos")
+def _orders(tenant: Tenant, states, *, photos: bool = False, **filters):
+    """Open orders with what a card shows: vehicle, technician, lines (and the lines' finding
+    photos when asked: a query more, and Django's prefetching costs a queryset per line)."""
+    lines = RepairOrderLine.objects.select_related("labor_operation")
+    if photos:
+        lines = lines.prefetch_related("photos")
     return (
         RepairOrder.objects.for_tenant(tenant)
         .filter(state__in=states, **filters)
@@ -267,15 +278,24 @@ def working_hours(tech: Technician, day) -> Decimal:
     return max(Decimal((end - start).total_seconds()) / HOUR, ZERO).quantize(Decimal("0.1"))
 
 
-def floor_counts(orders: list[RepairOrder], now: datetime) -> tuple[int, int]:
-    """Open orders and, of them, the late ones (promised time passed, car not ready)."""
-    return len(orders), sum(1 for o in orders if timing(o, now).late)
+def floor_counts(tenant: Tenant, now: datetime) -> tuple[int, int]:
+    """Open orders and, of them, the late ones (promised time passed, car not ready: as timing()
+    says), counted by the database: one row whatever their number."""
+    counts = (
+        RepairOrder.objects.for_tenant(tenant)
+        .filter(state__in=OPEN_STATES)
+        .aggregate(open=Count("pk"), late=Count("pk", filter=Q(state__in=NOT_READY, promised_at__lte=now)))
+    )
+    return counts["open"], counts["late"]
 
 
 def dispatch_board(tenant: Tenant, *, now: datetime | None = None) -> DispatchBoard:
     now = now or timezone.now()
     day = now.astimezone(store_zone(tenant.store)).date()
-    orders = list(_orders(tenant, OPEN_STATES))
+    # The cards: orders waiting for a technician and those at work. The others (drafts, finished,
+    # after QC) only count, which the database does.
+    orders = list(_orders(tenant, (State.SIGNED, *WORK_STATES)))
+    open_count, late_count = floor_counts(tenant, now)
     techs = sorted(
         Technician.objects.for_tenant(tenant).filter(active=True).select_related("user", "team"),
         key=lambda t: (t.team.name if t.team else "", t.name),
@@ -316,7 +336,7 @@ def dispatch_board(tenant: Tenant, *, now: datetime | None = None) -> DispatchBo
             )
         )  # fmt: skip
     late_ids = {o.pk for o in orders if timing(o, now).late}
-    return DispatchBoard(now, waiting, rows, reviews_today(tenant, now), len(orders), len(late_ids), late_ids)
+    return DispatchBoard(now, waiting, rows, reviews_today(tenant, now), open_count, late_count, late_ids)
 
 
 # --- A technician's own jobs ------------------------------------------------------------------------------
@@ -361,7 +381,7 @@ def my_jobs(tenant: Tenant, *, now: datetime | None = None, technician: Technici
     tech = technician or technician_of(tenant)
     if tech is None:
         return MyJobs(None, [], None)
-    orders = list(_orders(tenant, (*WORK_STATES, State.FINISHED), technician=tech))
+    orders = list(_orders(tenant, (*WORK_STATES, State.FINISHED), photos=True, technician=tech))
     clocks = list(
         JobClock.objects.filter(technician=tech)
         .filter(Q(order_id__in=[o.pk for o in orders]) | Q(ended_at__isnull=True))
@@ -434,7 +454,7 @@ class QcJob:
 
 def qc_queue(tenant: Tenant, *, now: datetime | None = None) -> list[QcJob]:
     now = now or timezone.now()
-    return [QcJob(o, qc_checklist(o), timing(o, now)) for o in _orders(tenant, [State.FINISHED])]
+    return [QcJob(o, qc_checklist(o), timing(o, now)) for o in _orders(tenant, [State.FINISHED], photos=True)]
 
 
 # --- The wall board (看板) ---------------------------------------------------------------------------------

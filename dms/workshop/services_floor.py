@@ -246,8 +246,7 @@ def progress_review_record(*, tenant: Tenant, note: str = "") -> ProgressReview:
     """The foreman's progress review (10:00, 14:00, 16:30): the open and late orders at that moment."""
     tenant.require(Perm.RO_DISPATCH)
     now = timezone.now()
-    orders = list(floor._orders(tenant, floor.OPEN_STATES))
-    open_count, late_count = floor.floor_counts(orders, now)
+    open_count, late_count = floor.floor_counts(tenant, now)
     review = ProgressReview(
         store=tenant.store, at=now, slot=floor.review_slot(now.astimezone(store_zone(tenant.store))),
         by=tenant.user, note=(note or "").strip(), open_orders=open_count, late_orders=late_count,

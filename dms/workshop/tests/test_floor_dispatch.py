@@ -175,3 +175,31 @@ def test_the_dispatch_board_issues_the_same_queries_for_5_and_50_orders(
         r = get()
     assert r.status_code == 200
     assert len(small) <= 15
+
+
+def test_the_board_counts_every_open_order_and_shows_cards_only_for_waiting_and_working_ones(
+    people, vehicle, make_order, tech
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dms.workshop import selectors_floor, services
+
+    sa = people["sa"]
+    draft = services.repair_order_create(tenant=sa, vehicle_id=vehicle.pk, mileage_km=vehicle.mileage_km,
+                                         complaint="异响", promised_at=timezone.now() + timedelta(hours=1))  # fmt: skip
+    waiting = make_order(hours=3)
+    working = services.order_dispatch(
+        tenant=people["foreman"], order_id=make_order(hours=2).pk, technician_id=tech.pk
+    )
+    later = timezone.now() + timedelta(hours=2)  # the draft and the dispatched one are late by then
+
+    board = selectors_floor.dispatch_board(people["foreman"], now=later)
+
+    assert (board.open_orders, board.late_orders) == (3, 2)
+    assert [w.order.pk for w in board.waiting] == [waiting.pk]
+    row = next(r for r in board.technicians if r.technician.pk == tech.pk)
+    assert [o.pk for o in row.jobs] == [working.pk] and working.pk in board.late_ids
+    assert draft.pk not in {w.order.pk for w in board.waiting}
+    assert selectors_floor.floor_counts(people["foreman"], later) == (3, 2)

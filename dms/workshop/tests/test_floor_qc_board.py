@@ -203,3 +203,25 @@ def test_my_jobs_queries_do_not_grow_with_jobs(
 
     with django_assert_max_num_queries(len(small)):
         assert c.get(reverse("floor:my_jobs")).status_code == 200
+
+
+def test_both_boards_answer_in_their_documented_shape(api_for, foreman, signed_order, job_in_work):
+    # The boards answer without ninja validating them again: each answer must still be exactly
+    # what its schema in the OpenAPI document says, field for field.
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from dms.workshop.api_floor import DispatchBoardOut, WallBoardOut
+
+    def documented(schema, answer: dict) -> dict:
+        return json.loads(json.dumps(schema.model_validate(answer).model_dump(), cls=NinjaJSONEncoder))
+
+    api = api_for(foreman)
+    dispatch, wall = api.get("/floor/dispatch-board"), api.get("/floor/board")
+
+    assert dispatch.status_code == wall.status_code == 200
+    assert dispatch.json() == documented(DispatchBoardOut, dispatch.json())
+    assert wall.json() == documented(WallBoardOut, wall.json())
+    assert [w["id"] for w in dispatch.json()["waiting"]] == [signed_order.pk]
+    assert {i["id"] for i in wall.json()["items"]} == {signed_order.pk, job_in_work.pk}
