@@ -282,8 +282,8 @@ def _plain(model) -> bool:
 def insert(obj, using: str = "default"):
     """`obj.save(force_insert=True)` for a new instance, with the INSERT compiled once per model:
     the same row, the same instance afterwards (pk from the database when it makes it, saved
-    state), in about half of Django's time. A model that is not plain (see _plain), or a value
-    that is an expression (F(), Now()), goes through save() itself."""
+    state), with about 270 fewer Python calls than save() on the reception path. A model that is
+    not plain (see _plain), or a value that is an expression (F(), Now()), goes through save()."""
     model = type(obj)
     meta = model._meta
     if not _plain(model):
