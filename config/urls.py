@@ -9,8 +9,8 @@ class _ApiUrls(URLResolver):
     """/api/v1/: ninja's paths, each call matched only against those of its first segment.
 
     ninja lists the API's paths flat (over 80) and Django tries them in turn, raising and catching
-    a miss for each: POST /check-ins paid 0.14 ms for the tries before it, a twentieth of a
-    reception call's server time. Here the full list stays as it is (reverse(), the checks and the
+    a miss for each (grouped by first segment, the groups in turn: the three reception calls took
+    40–53 µs to resolve, 17–25 now). Here the full list stays as it is (reverse(), the checks and the
     OpenAPI document see it unchanged), and each first segment has a resolver of its own over its
     paths (with any path whose first segment is not a plain word, in the same order): the one a
     call goes to gives the same match as the full list would."""
