@@ -4,6 +4,8 @@ from django.urls.resolvers import RoutePattern, URLResolver
 
 from dms.core.api import api
 
+API_PREFIX = "api/v1/"
+
 
 class _ApiUrls(URLResolver):
     """/api/v1/: ninja's paths, each call matched only against those of its first segment.
@@ -33,9 +35,6 @@ class _ApiUrls(URLResolver):
         path = str(path)
         head = path[len(API_PREFIX) :].split("/", 1)[0] if path.startswith(API_PREFIX) else None
         return self._by_head.get(head, self._others).resolve(path)
-
-
-API_PREFIX = "api/v1/"
 
 
 def _head(pattern) -> str | None:

@@ -69,7 +69,6 @@ def checkin_create(
     tenant.require(Perm.RO_EDIT)
     if appointment_id:
         vehicle = get_scoped(Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS), tenant, pk=vehicle_id)
-        vehicle.appointment_today = None
         appointment = get_scoped(Appointment.objects, tenant, pk=appointment_id)
         if appointment.vehicle_id != vehicle.pk:
             raise DomainError(_("This appointment is for another vehicle."), field="appointment_id")
@@ -80,9 +79,10 @@ def checkin_create(
 
         start, end = day_bounds(tenant.store, local_today(tenant.store))
         vehicle = _VEHICLE_AND_APPOINTMENT.get(tenant, pk=vehicle_id, start=start, end=end)
+        appointment_id = vehicle.appointment_today
     checkin = CheckIn(
-        store=tenant.store, vehicle=vehicle, customer_id=vehicle.owner_id,
-        appointment_id=appointment_id or vehicle.appointment_today, created_by=tenant.user,
+        store=tenant.store, vehicle=vehicle, customer_id=vehicle.owner_id, appointment_id=appointment_id,
+        created_by=tenant.user,
     )  # fmt: skip
     try:
         if fields:  # checked before the one INSERT: nothing else is written
@@ -518,7 +518,7 @@ def checkin_sign(*, tenant: Tenant, checkin_id: int, data_url: str, version: int
     if _blank(image):
         raise DomainError(_("The customer has not signed yet."), field="signature")
     if isinstance(checkin_id, bool) or not isinstance(checkin_id, int):
-        raise NotFound()
+        raise NotFound()  # before the file is stored (the prepared statements would say so after)
     # One statement signs it when it may be signed (a draft of this store with its order open, at
     # the version sent): signed, a check-in no longer changes, so the answer is read after it.
     field = CheckIn._meta.get_field("signature")
