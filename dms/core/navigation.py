@@ -3,9 +3,12 @@
 The top bar holds one row at 1280 px (and at a 10" tablet's 1024 px): entries of one part of the
 work are grouped, and a group the user sees more than two entries of opens as a menu (a plain
 <details>, keyboard accessible, no script needed). A group of one or two entries is shown flat, so
-that a technician's "My jobs" or an advisor's "Workshop board" stays one click away.
+that a technician's "My jobs" or an advisor's "Workshop board" stays one click away, unless the
+bar's labels in the user's language would then be too wide for one row (English labels are about
+twice as wide as Chinese ones): then groups of two fold too, the last first, until they fit.
 """
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -14,6 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from .roles import Perm
 
 FLAT_UP_TO = 2  # a group with this many visible entries or fewer is not folded into a menu
+# Room for the menu's labels, in estimated pixels (see _width): what is left of a 1280 px bar when
+# the brand, the search box at its narrowest, the alert badge (its count only) and a store picker
+# with the user's name have theirs. Measured in Chromium: a manager's bar in English is ~800 px
+# with every group of two flat, ~700 with "Customer care" folded.
+MENU_BUDGET_PX = 700
 
 
 @dataclass(frozen=True)
@@ -93,26 +101,46 @@ def _mark_current(request, entries: list[dict]) -> None:
         found["active"] = True
 
 
+def _width(label, menu: bool = False) -> float:
+    """A label's width in the bar, estimated: a Chinese character is 1 em (16 px), any other about
+    half; padding 22 px, a menu's caret 14 px more."""
+    text = str(label)
+    wide = sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+    return wide * 16 + (len(text) - wide) * 8.5 + 22 + (14 if menu else 0)
+
+
+def _bar_width(parts: list) -> float:
+    return sum(
+        _width(label, menu=True) if folded else sum(_width(e["label"]) for e in visible)
+        for label, visible, folded in parts
+    )
+
+
 def menu_for(request, tenant) -> list[dict]:
     """The top bar's items: links {name, url, label, active} and menus {label, entries, active}
     ("entries", not "items": a template would read dict.items)."""
     if tenant is None:
         return []
-    items, entries = [], []
+    parts, entries = [], []  # (group label or None, visible entries, folded into a menu)
     for node in MENU:
         if isinstance(node, Group):
             visible = _visible(tenant, node.entries)
-            entries += visible
-            if len(visible) > FLAT_UP_TO:
-                items.append({"label": node.label, "entries": visible})
-            else:
-                items += visible
+            parts.append((node.label, visible, len(visible) > FLAT_UP_TO))
         else:
             visible = _visible(tenant, [node])
-            entries += visible
-            items += visible
+            parts.append((None, visible, False))
+        entries += visible
+    for i in reversed(range(len(parts))):  # too wide: fold groups of two, the last first
+        if _bar_width(parts) <= MENU_BUDGET_PX:
+            break
+        label, visible, folded = parts[i]
+        if label is not None and not folded and len(visible) > 1:
+            parts[i] = (label, visible, True)
     _mark_current(request, entries)
-    for item in items:
-        if "entries" in item:
-            item["active"] = any(e["active"] for e in item["entries"])
+    items = []
+    for label, visible, folded in parts:
+        if folded:
+            items.append({"label": label, "entries": visible, "active": any(e["active"] for e in visible)})
+        else:
+            items += visible
     return items

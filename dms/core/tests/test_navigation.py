@@ -65,3 +65,17 @@ def test_a_page_under_an_entry_marks_the_longest_matching_entry(people):
     assert CURRENT.findall(top_bar(people["manager"], "/customers/import/")) == ["/customers/import/"]
     assert CURRENT.findall(top_bar(people["manager"], "/customers/")) == ["/customers/"]
     assert CURRENT.findall(top_bar(people["manager"], "/")) == ["/"]
+
+
+def test_english_labels_too_wide_for_one_row_fold_the_last_group_of_two(people):
+    manager, sa = people["manager"], people["sa"]
+    manager.language = sa.language = "en"
+    manager.save(update_fields=["language"])
+    sa.save(update_fields=["language"])
+
+    nav = top_bar(manager)
+    assert SUMMARIES.findall(nav) == ["After-sales", "Workshop", "Customer care"]
+    assert flat_links(nav) == ["Today", "Customers", "Vehicles", "Parts"]
+    assert "Follow-ups" in nav and "Import / export" in nav  # inside the menu
+    # An advisor's shorter bar keeps its workshop board flat, in English too.
+    assert flat_links(top_bar(sa)) == ["Today", "Customers", "Vehicles", "Workshop board", "Parts"]
