@@ -1,6 +1,10 @@
 """Small template helpers shared by the apps."""
 
+from pathlib import Path
+
 from django import template
+from django.contrib.staticfiles import finders
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -12,3 +16,13 @@ def get_item(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.simple_tag
+def inline_static(path: str) -> str:
+    """`{% inline_static "reception/car_outline.css" %}`: a static file's text, for a document that
+    is rendered without fetching anything (the printed PDFs get one inline stylesheet)."""
+    found = finders.find(path)
+    if not found:
+        raise template.TemplateSyntaxError(f"inline_static: no static file {path!r}")
+    return mark_safe(Path(found).read_text(encoding="utf-8"))  # noqa: S308 - our own static file

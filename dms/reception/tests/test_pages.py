@@ -2,12 +2,16 @@
 step with what was entered, a draft resumes where it stopped, and the comeback is shown."""
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from dms.reception.models import CheckIn, CheckInPhoto, Step
 from dms.reception.tests.tenancy_world import png_data_url, tiny_png
+from dms.workshop import documents
 from dms.workshop.models import RepairOrder
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +140,33 @@ def test_the_whole_wizard_opens_the_order_and_the_signature_leads_to_it(sa_clien
     assert order.mileage_in == 15230
     signature = sa_client.get(f"/reception/{checkin.pk}/signature.png")
     assert signature.status_code == 200 and signature["Content-Type"] == "image/png"
+
+
+def test_the_printed_order_draws_the_walk_around_with_the_screens_own_car_outline(sa_client, tenant, vehicle):
+    from django.contrib.staticfiles import finders
+
+    begin(sa_client, vehicle)
+    checkin = CheckIn.objects.get()
+    covered(sa_client, checkin)
+    sa_client.post(f"/reception/{checkin.pk}/walkaround/", WALK)
+    sa_client.post(f"/reception/{checkin.pk}/checks/")
+    sa_client.post(f"/reception/{checkin.pk}/order/", {"complaint": "冷车启动异响", "work_class": "minor", "payment_method": "wechat",
+                                                     "old_parts": "leave", "preauth_amount": "0", "preauth_minutes": "0"})  # fmt: skip
+    sa_client.post(f"/reception/{checkin.pk}/sign/", {"signature": png_data_url()})
+    order = RepairOrder.objects.get()
+    shared = Path(finders.find("reception/car_outline.css")).read_text(encoding="utf-8")
+
+    with translation.override("zh-hans"):
+        context = documents.repair_order_context(tenant, order, status_url="https://dms.example/s/x/")
+        html = documents.render_html(documents.REPAIR_ORDER_TEMPLATE, context)
+
+    car = html[
+        html.index('<svg class="rc-outline') : html.index("</svg>", html.index('<svg class="rc-outline'))
+    ]
+    # WeasyPrint paints an inline SVG only from the SVG's own <style>: the screen's rules, inlined.
+    assert f"<style>{shared}</style>" in car and ".rc-outline .body" in shared
+    assert '<g class="mark scratch"' in car and "1. 划痕（左前门）" in html
+    assert not re.search(r"[{;]\s*font\s*:", shared)  # a font shorthand makes WeasyPrint draw it wrongly
 
 
 def test_photos_are_served_only_to_the_store(sa_client, outsider_client, vehicle):
