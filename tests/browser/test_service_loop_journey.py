@@ -151,7 +151,10 @@ def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car, setti
         page.get_by_label("方向盘套").check(force=True)
         page.get_by_label("脚垫").check(force=True)
         page.get_by_role("button", name="三件套已铺好，开始环车检查").click()
+        expect(page.get_by_role("heading", name="车身损伤")).to_be_visible()
+        page.wait_for_load_state()  # the car takes marks once its (deferred) script has run
         page.locator("#car").click(position={"x": 40, "y": 110})
+        expect(page.locator("#car .mark")).to_have_count(1)
         page.locator(".rc-fuel label", has_text="1/2").click()
         page.get_by_label("表显里程（km）").fill(str(car.mileage_km + 800))
         take(page, "02-walkaround")

@@ -63,8 +63,10 @@ def test_sa_checks_in_an_appointment_on_the_tablet(tablet, shot, sa, arriving, d
 
     # The walk-around.
     expect(page.get_by_role("heading", name="车身损伤")).to_be_visible()
+    page.wait_for_load_state()  # the car takes marks once its (deferred) script has run
     car = page.locator("#car")
     car.click(position={"x": 40, "y": 110})  # a scratch on the left front wing
+    expect(page.locator("#car .mark")).to_have_count(1)
     page.locator(".rc-kind", has_text="凹陷").click()
     car.click(position={"x": 180, "y": 300})  # a dent on the right rear door
     page.locator("#mark-list input").nth(1).fill("右后门凹陷约 3 cm")
