@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from .middleware import SESSION_STORE_KEY
 from .models import User
+from .roles import Perm
 from .shell import tenant_required
 
 
@@ -20,7 +21,7 @@ class LoginView(auth_views.LoginView):
 
 @tenant_required
 def home(request):
-    return render(request, "core/home.html", {})
+    return render(request, "core/home.html", {"can_add_customer": request.tenant.can(Perm.CUSTOMER_EDIT)})
 
 
 def _back(request):

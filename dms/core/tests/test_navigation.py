@@ -79,3 +79,13 @@ def test_english_labels_too_wide_for_one_row_fold_the_last_group_of_two(people):
     assert "Follow-ups" in nav and "Import / export" in nav  # inside the menu
     # An advisor's shorter bar keeps its workshop board flat, in English too.
     assert flat_links(top_bar(sa)) == ["Today", "Customers", "Vehicles", "Workshop board", "Parts"]
+
+
+def test_the_home_page_offers_a_new_customer_only_to_roles_that_may_add_one(people):
+    def home(user):
+        client = Client()
+        client.force_login(user)
+        return client.get("/").content.decode()
+
+    assert 'href="/customers/new/"' in home(people["sa"])
+    assert 'href="/customers/new/"' not in home(people["tech"])  # it would answer 403
