@@ -9,6 +9,10 @@ stock moves, service history and follow-ups are what real use leaves behind. Mas
 a service (workshop hours, bays, teams, technicians, labor operations) is created directly.
 Afterwards the time stamps are moved back (QuerySet.update) so that the history spreads over the
 past three weeks and some open orders run late against their promised time.
+
+"Today" is the working day: loaded outside opening hours (at night in China, a European
+afternoon), the open orders and the day's appointments belong to the last working day, as a
+dealership would find them the next morning (see `workday_now`), never to the night.
 """
 
 from __future__ import annotations
@@ -58,6 +62,27 @@ from dms.workshop.models import LaborOperation, Payment, RepairOrder, RepairOrde
 SEED = 440301
 TZ = ZoneInfo("Asia/Shanghai")
 OPENS, CLOSES = time(8, 30), time(18, 0)
+BUSY_HOURS = 5.2  # the open orders' history reaches this far back (the oldest opened 5 h ago)
+
+
+def workday_now(now: datetime) -> datetime:
+    """The moment of the working day that the demo's open orders and "today's" appointments are set
+    against: `now` while the workshop is open (from an hour after opening to half an hour before
+    closing), else that last half hour of the working day before `now`."""
+    local = now.astimezone(TZ)
+    opens = datetime.combine(local.date(), OPENS, tzinfo=TZ)
+    last = datetime.combine(local.date(), CLOSES, tzinfo=TZ) - timedelta(minutes=30)
+    if local < opens + timedelta(hours=1):
+        return last - timedelta(days=1)
+    return min(local, last)
+
+
+def _day_scale(shop_now: datetime) -> float:
+    """How much of the open orders' few hours of history fits since this morning's opening (1: all)."""
+    local = shop_now.astimezone(TZ)
+    opened = datetime.combine(local.date(), OPENS, tzinfo=TZ) + timedelta(minutes=10)
+    return min(1.0, (local - opened) / timedelta(hours=BUSY_HOURS))
+
 
 # --- Master data ---------------------------------------------------------------------------------
 
@@ -363,6 +388,13 @@ class Ctx:
     techs: dict[str, Technician]
     vehicles: list[Vehicle]
     summary: dict = field(default_factory=dict)
+    real_now: datetime | None = None  # the clock's time; `now` is the working day's (workday_now)
+    day_scale: float = 1.0  # open orders' hours_ago shrink by this early in the day (_day_scale)
+
+    @property
+    def clock(self) -> datetime:
+        """The later of the two: services refuse a time before the clock's (a promise, a booking)."""
+        return max(self.now, self.real_now or self.now)
 
 
 def _local(day: date, hour: float) -> datetime:
@@ -542,7 +574,7 @@ def _run(
     km = vehicle.mileage_km + ctx.rng.randint(900, 4800)
     order = ro.repair_order_create(
         tenant=t["sa"], vehicle_id=vehicle.pk, mileage_km=km, complaint=job.complaint,
-        appointment_id=appointment.pk if appointment else None, promised_at=ctx.now + timedelta(hours=3),
+        appointment_id=appointment.pk if appointment else None, promised_at=ctx.clock + timedelta(hours=3),
         payment_method=ctx.rng.choice(("wechat", "wechat", "alipay", "card")),
         old_parts=ctx.rng.choice(("leave", "leave", "take")), work_class=job.work_class,
         preauth_amount="0.00" if plan.found else ctx.rng.choice(("0.00", "200.00")),
@@ -612,14 +644,16 @@ def _timeline(ctx: Ctx, plan: OrderPlan, log: list[str]) -> list[datetime]:
     job_hours = sum(float(ctx.ops[ln.op].standard_hours) for ln in hours if ln.op) * 0.9
     gaps = [GAPS[a] + (job_hours if a == "finish" else 0) for a in log]
     if plan.days_ago:
-        day = (ctx.now - timedelta(days=plan.days_ago)).astimezone(TZ).date()
+        # counted from the calendar's today: before opening, "a day ago" is the working day itself
+        day = (ctx.clock - timedelta(days=plan.days_ago)).astimezone(TZ).date()
         t = _local(day, 8.6 + ctx.rng.random() * 2.2)
         if plan.late:
             gaps = [g * 1.6 for g in gaps]
     else:
-        t = ctx.now - timedelta(hours=plan.hours_ago)
+        hours_ago = plan.hours_ago * ctx.day_scale
+        t = ctx.now - timedelta(hours=hours_ago)
         total = sum(gaps) or 1
-        room = max(plan.hours_ago - 0.15, 0.1)
+        room = max(hours_ago - 0.15, 0.1)
         if total > room:
             gaps = [g * room / total for g in gaps]
     times = []
@@ -753,7 +787,7 @@ def _appointments(ctx: Ctx, plans: list[tuple[int, float, str, str, Vehicle]]) -
         if day_offset == 0 and state in ("confirmed", "booked") and _local(day, hour) <= ctx.now and fits:
             hour, upcoming = upcoming, upcoming + 0.5
         start = _local(day, hour)
-        shift = timedelta(0) if start > ctx.now + timedelta(minutes=5) else timedelta(days=7)
+        shift = timedelta(0) if start > ctx.clock + timedelta(minutes=5) else timedelta(days=7)
         deposit = "300.00" if job == Job.BODY_PAINT else None
         a = appointment_create(
             tenant=sa, vehicle_id=vehicle.pk, start=start + shift, job=job, items=_items(job),
@@ -862,6 +896,7 @@ def _tenants(store: Store, users: dict[str, User], roles: dict[str, str]) -> dic
 def load_demo_service(*, seed: int = SEED, now: datetime | None = None) -> dict:
     """The service loop of the demo groups (after load_demo's groups, staff and customers)."""
     now = now or timezone.now()
+    shop_now = workday_now(now)
     rng = random.Random(seed)
     summary: dict = {}
     for group in DealerGroup.objects.filter(code__in=("DEMO", "OTHER")).order_by("code"):
@@ -889,7 +924,8 @@ def load_demo_service(*, seed: int = SEED, now: datetime | None = None) -> dict:
                 parts = _catalogue(
                     tenants["clerk"], {b.name for s in stores.values() for b in s.brands.all()}
                 )
-            ctx = Ctx(rng, now, store, tenants, ops, parts, techs, _vehicles_of(store, now), summary)
+            ctx = Ctx(rng, shop_now, store, tenants, ops, parts, techs, _vehicles_of(store, now), summary,
+                      real_now=now, day_scale=_day_scale(shop_now))  # fmt: skip
             if store_code == "SZ01":
                 _store(ctx, SZ01_OPEN, SZ01_DELIVERED, APPOINTMENTS_SZ01)
             elif store_code == "SZ02":

@@ -2,13 +2,16 @@
 
 import io
 from collections import Counter
+from datetime import datetime
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from dms.core.demo_service import CLOSES, OPENS, TZ, workday_now
 from dms.core.models import User
 from dms.core.tenancy import resolve_tenant
 from dms.followups.models import FollowUp
@@ -21,12 +24,23 @@ from dms.workshop.models import LaborOperation, RepairOrder, RepairOrderEvent, S
 CUSTOMERS = 120  # enough cars for every order; the command's default is 300
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, loaded once by the command for this module, in a transaction rolled back at its end."""
+# Loaded at three times of a Tuesday (Beijing): every test below holds at each. Outside opening
+# hours the day's work is the last working day's (demo_service.workday_now).
+LOADED_AT = {
+    "working-hours": datetime(2026, 12, 1, 14, 0, tzinfo=TZ),
+    "early-morning": datetime(2026, 12, 1, 6, 30, tzinfo=TZ),  # before opening
+    "evening": datetime(2026, 12, 1, 21, 0, tzinfo=TZ),  # a European afternoon
+}
+
+
+@pytest.fixture(scope="module", params=list(LOADED_AT))
+def demo(request, django_db_setup, django_db_blocker):
+    """The demo, loaded by the command once per time of day, in a transaction rolled back at its end;
+    the clock stays at that time (ticking) for the module's tests."""
     out = io.StringIO()
     fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with fast_hashing, django_db_blocker.unblock(), transaction.atomic():
+    clock = time_machine.travel(LOADED_AT[request.param], tick=True)
+    with clock, fast_hashing, django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", customers=CUSTOMERS, stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
@@ -75,6 +89,20 @@ def test_the_history_is_spread_over_past_weeks_and_some_open_orders_are_late(dem
     assert not RepairOrderEvent.objects.filter(at__gt=now).exists()
 
 
+def test_the_days_work_happens_in_opening_hours_whenever_the_demo_is_loaded(demo):
+    now = timezone.now()
+    open_orders = _sz01().exclude(state__in=(State.DELIVERED, State.SETTLED, State.CANCELLED))
+    events = RepairOrderEvent.objects.filter(order__in=open_orders)
+    assert open_orders.count() >= 10
+    assert all(OPENS <= e.at.astimezone(TZ).time() <= CLOSES for e in events)
+    assert all(OPENS <= o.opened_at.astimezone(TZ).time() <= CLOSES for o in open_orders)
+    arrived = Appointment.objects.filter(store__code="SZ01", state="arrived")
+    assert arrived.exists() and all(a.start <= now and a.arrived_at <= now for a in arrived)
+    # what is promised for later is promised within opening hours
+    later = open_orders.filter(promised_at__gt=now)
+    assert later.exists() and all(OPENS <= o.promised_at.astimezone(TZ).time() <= CLOSES for o in later)
+
+
 def test_technicians_with_users_and_skills(demo):
     techs = {t.user.username: t for t in Technician.objects.filter(store__code="SZ01").select_related("user")}
     assert len(techs) == 6
@@ -107,9 +135,9 @@ def test_parts_have_stock_and_some_are_low(demo):
 
 
 def test_appointments_today_and_tomorrow_in_several_states(demo):
-    today = timezone.localdate()
+    today = workday_now(timezone.now()).astimezone(TZ).date()  # the working day's
     appointments = Appointment.objects.filter(store__code="SZ01")
-    days = {a.start.astimezone(timezone.get_current_timezone()).date() for a in appointments}
+    days = {a.start.astimezone(TZ).date() for a in appointments}
     assert days == {today, today + timezone.timedelta(days=1)}
     states = set(appointments.values_list("state", flat=True))
     assert {"arrived", "confirmed", "booked", "cancelled"} <= states
