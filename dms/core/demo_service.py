@@ -380,7 +380,8 @@ REACHED_AT = {  # after these states, the order went through these steps
 @dataclass
 class Ctx:
     rng: random.Random
-    now: datetime
+    now: datetime  # the working day's moment (workday_now): the clock's, or earlier
+    clock: datetime  # the clock's: services refuse a promise or a booking before it
     store: Store
     tenants: dict[str, Tenant]
     ops: dict[str, LaborOperation]
@@ -388,13 +389,6 @@ class Ctx:
     techs: dict[str, Technician]
     vehicles: list[Vehicle]
     summary: dict = field(default_factory=dict)
-    real_now: datetime | None = None  # the clock's time; `now` is the working day's (workday_now)
-    day_scale: float = 1.0  # open orders' hours_ago shrink by this early in the day (_day_scale)
-
-    @property
-    def clock(self) -> datetime:
-        """The later of the two: services refuse a time before the clock's (a promise, a booking)."""
-        return max(self.now, self.real_now or self.now)
 
 
 def _local(day: date, hour: float) -> datetime:
@@ -650,7 +644,7 @@ def _timeline(ctx: Ctx, plan: OrderPlan, log: list[str]) -> list[datetime]:
         if plan.late:
             gaps = [g * 1.6 for g in gaps]
     else:
-        hours_ago = plan.hours_ago * ctx.day_scale
+        hours_ago = plan.hours_ago * _day_scale(ctx.now)
         t = ctx.now - timedelta(hours=hours_ago)
         total = sum(gaps) or 1
         room = max(hours_ago - 0.15, 0.1)
@@ -924,8 +918,9 @@ def load_demo_service(*, seed: int = SEED, now: datetime | None = None) -> dict:
                 parts = _catalogue(
                     tenants["clerk"], {b.name for s in stores.values() for b in s.brands.all()}
                 )
-            ctx = Ctx(rng, shop_now, store, tenants, ops, parts, techs, _vehicles_of(store, now), summary,
-                      real_now=now, day_scale=_day_scale(shop_now))  # fmt: skip
+            ctx = Ctx(
+                rng, shop_now, now, store, tenants, ops, parts, techs, _vehicles_of(store, now), summary
+            )
             if store_code == "SZ01":
                 _store(ctx, SZ01_OPEN, SZ01_DELIVERED, APPOINTMENTS_SZ01)
             elif store_code == "SZ02":

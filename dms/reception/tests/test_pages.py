@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
@@ -29,6 +30,8 @@ def covered(client, checkin):
 
 WALK = {"fuel_level": "4", "mileage_km": "15230", "warning_lamps": ["tyre"], "valuables": "墨镜", "exterior_notes": "",
         "damage_marks": json.dumps([{"x": 0.25, "y": 0.3, "kind": "scratch", "note": "左前门"}])}  # fmt: skip
+ORDER = {"complaint": "冷车启动异响", "work_class": "minor", "payment_method": "wechat", "old_parts": "leave",
+         "preauth_amount": "0", "preauth_minutes": "0"}  # fmt: skip
 
 
 def test_the_start_page_lists_today_s_appointments_and_finds_a_car_by_plate(appointment, sa_client, vehicle):
@@ -121,12 +124,10 @@ def test_the_whole_wizard_opens_the_order_and_the_signature_leads_to_it(sa_clien
     covered(sa_client, checkin)
     sa_client.post(f"/reception/{checkin.pk}/walkaround/", WALK)
     assert sa_client.post(f"/reception/{checkin.pk}/checks/").url == f"/reception/{checkin.pk}/order/"
-    empty = sa_client.post(f"/reception/{checkin.pk}/order/", {"complaint": "", "work_class": "minor", "payment_method": "wechat",
-                                                             "old_parts": "leave", "preauth_amount": "0", "preauth_minutes": "0"})  # fmt: skip
+    empty = sa_client.post(f"/reception/{checkin.pk}/order/", {**ORDER, "complaint": ""})
     assert empty.status_code == 200 and not RepairOrder.objects.exists()
 
-    r = sa_client.post(f"/reception/{checkin.pk}/order/", {"complaint": "冷车启动异响", "work_class": "minor", "payment_method": "wechat",
-                                                         "old_parts": "leave", "preauth_amount": "0", "preauth_minutes": "0", "free_wash": "on"})  # fmt: skip
+    r = sa_client.post(f"/reception/{checkin.pk}/order/", {**ORDER, "free_wash": "on"})
     assert r.url == f"/reception/{checkin.pk}/sign/"
     sheet = sa_client.get(r.url).content.decode()
     assert "接车登记表" in sheet and "胎压" in sheet and "左前门" in sheet
@@ -143,15 +144,12 @@ def test_the_whole_wizard_opens_the_order_and_the_signature_leads_to_it(sa_clien
 
 
 def test_the_printed_order_draws_the_walk_around_with_the_screens_own_car_outline(sa_client, tenant, vehicle):
-    from django.contrib.staticfiles import finders
-
     begin(sa_client, vehicle)
     checkin = CheckIn.objects.get()
     covered(sa_client, checkin)
     sa_client.post(f"/reception/{checkin.pk}/walkaround/", WALK)
     sa_client.post(f"/reception/{checkin.pk}/checks/")
-    sa_client.post(f"/reception/{checkin.pk}/order/", {"complaint": "冷车启动异响", "work_class": "minor", "payment_method": "wechat",
-                                                     "old_parts": "leave", "preauth_amount": "0", "preauth_minutes": "0"})  # fmt: skip
+    sa_client.post(f"/reception/{checkin.pk}/order/", ORDER)
     sa_client.post(f"/reception/{checkin.pk}/sign/", {"signature": png_data_url()})
     order = RepairOrder.objects.get()
     shared = Path(finders.find("reception/car_outline.css")).read_text(encoding="utf-8")
