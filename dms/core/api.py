@@ -1,17 +1,16 @@
-"""The public REST API (../shared/API.md): one NinjaAPI, auth, tenancy and error answers."""
+"""The API's reusable pieces: authentication (TenantAuth), the error schema, the sentences for
+invalid input, and the sign-in router. The API itself (one NinjaAPI with every app's routers and the
+error answers) is assembled in config/api.py, above every app."""
 
 from datetime import datetime
 
 from django.contrib.auth import authenticate
-from django.http import Http404
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router, Schema, Status
-from ninja.errors import AuthenticationError, HttpError
-from ninja.errors import ValidationError as NinjaValidationError
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
 
-from .errors import DomainError
 from .models import ApiToken
 
 
@@ -37,49 +36,8 @@ class TenantAuth(APIKeyHeader):
         return request.tenant
 
 
-api = NinjaAPI(
-    title="OpenDMS API",
-    version="1",
-    description="The public REST API of OpenDMS. Conventions: see API.md. Authenticate with POST /api/v1/auth/token.",
-    auth=TenantAuth(),
-    urls_namespace="api",
-    docs_url="/docs",
-    openapi_url="/openapi.json",
-)
-
-
-# --- Error answers: {"detail": sentence, "errors": [{"field", "message"}]} -------------------------
-
-
-@api.exception_handler(DomainError)
-def _domain_error(request, exc: DomainError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
-
-
-@api.exception_handler(Http404)
-def _not_found(request, exc):
-    return api.create_response(request, {"detail": _("Not found."), "errors": []}, status=404)
-
-
-@api.exception_handler(AuthenticationError)
-def _unauthenticated(request, exc):
-    return api.create_response(
-        request, {"detail": _("Sign in first: send a valid bearer token."), "errors": []}, status=401
-    )
-
-
-@api.exception_handler(HttpError)
-def _http_error(request, exc: HttpError):
-    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
-        # ninja's own sentence is English only (and, with DEBUG, carries the parser's internals).
-        message = _("The body is not valid JSON.")
-        return api.create_response(
-            request, {"detail": message, "errors": [{"field": None, "message": message}]}, status=400
-        )
-    return api.create_response(request, {"detail": str(exc), "errors": []}, status=exc.status_code)
-
-
-def _pydantic_message(err: dict) -> str:
+def validation_message(err: dict) -> str:
+    """The sentence for one of pydantic's validation errors (ninja's 422), in the user's language."""
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     messages = {
@@ -107,18 +65,6 @@ def _pydantic_message(err: dict) -> str:
         "json_invalid": _("The body is not valid JSON."),
     }
     return messages.get(kind, err.get("msg", _("Invalid value.")))
-
-
-@api.exception_handler(NinjaValidationError)
-def _invalid(request, exc: NinjaValidationError):
-    errors = []
-    for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "header")]
-        errors.append({"field": ".".join(loc) or None, "message": str(_pydantic_message(err))})
-    detail = errors[0]["message"] if len(errors) == 1 else _("Please correct the marked fields.")
-    if len(errors) == 1 and errors[0]["field"]:
-        detail = f"{errors[0]['field']}: {detail}"
-    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
 # --- Auth ------------------------------------------------------------------------------------------
@@ -156,37 +102,3 @@ def token_create(request, payload: TokenIn):
         return Status(401, {"detail": _("Wrong username or password."), "errors": []})
     token, raw = ApiToken.issue(user)
     return Status(200, {"token": raw, "expires_at": token.expires_at})
-
-
-api.add_router("/auth", auth_router)
-
-
-def _register_routers():
-    from dms.core.api_org import router as org_router
-    from dms.customers.api import router as customers_router
-    from dms.parts.api import router as parts_router
-    from dms.scheduling.api import appointments_router, technicians_router
-    from dms.vehicles.api import router as vehicles_router
-    from dms.workshop.api import labor_router
-    from dms.workshop.api import router as orders_router
-
-    api.add_router("/", org_router)
-    api.add_router("/customers", customers_router)
-    api.add_router("/vehicles", vehicles_router)
-    api.add_router("/appointments", appointments_router)
-    api.add_router("/technicians", technicians_router)
-    api.add_router("/parts", parts_router)
-    api.add_router("/repair-orders", orders_router)
-    api.add_router("/labor-operations", labor_router)
-    # Apps that mount several routers list them as (prefix, router) pairs in ROUTERS.
-    from importlib import import_module
-
-    for module in (
-        "dms.workshop.api_floor", "dms.workshop.api_print", "dms.reception.api", "dms.packages.api",
-        "dms.followups.api", "dms.portal.api",
-    ):  # fmt: skip
-        for prefix, router in import_module(module).ROUTERS:
-            api.add_router(prefix, router)
-
-
-_register_routers()

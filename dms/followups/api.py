@@ -1,6 +1,6 @@
 """/api/v1/follow-ups: the after-service calls (回访) and their outcomes.
 
-The app's API routers: (prefix, router) pairs, mounted by dms.core.api under /api/v1."""
+The app's API routers: (prefix, router) pairs, mounted by config.api under /api/v1."""
 
 from datetime import datetime
 

@@ -1,6 +1,6 @@
 """/api/v1/floor: the shop floor over HTTP — the dispatch board, the wall board, a technician's
 jobs, clocking, findings and the foreman's progress reviews. (prefix, router) pairs are mounted
-by dms.core.api under /api/v1."""
+by config.api under /api/v1."""
 
 from datetime import datetime
 from decimal import Decimal

@@ -1,7 +1,7 @@
-"""This app's part of the cross-group walks (dms/core/tests/test_tenancy.py, tests/test_tenancy_pages.py).
+"""This app's part of the cross-group walks (tests/test_tenancy_api.py, tests/test_tenancy_pages.py).
 
 RECORDS: path parameter name -> function(world) returning the id of a record of that world
-(world: dms.core.tests.test_tenancy.World; its helpers appointment(), part(), repair_order(),
+(world: tests.test_tenancy_api.World; its helpers appointment(), part(), repair_order(),
 order_line() build the usual records). BODIES: (method, path) -> function(world) returning a body.
 PATH_VALUES: parameter name -> function(path) returning a fixed value.
 page_ids(vehicle, manager_tenant) -> {namespace or parameter name: value} for the page walk.
@@ -23,8 +23,8 @@ def _labor(world):
 
 def maintenance_package(world) -> int:
     """A 10,000 km package for the world's brand: an oil change and the world's part."""
-    from dms.core.tests.test_tenancy import part
     from dms.packages.models import MaintenancePackage, PackageItem
+    from tests.test_tenancy_api import part
 
     if "package" not in world.built:
         package = MaintenancePackage.objects.create(
@@ -38,8 +38,8 @@ def maintenance_package(world) -> int:
 
 
 def canned_job(world) -> int:
-    from dms.core.tests.test_tenancy import part
     from dms.packages.models import CannedJob, CannedJobItem
+    from tests.test_tenancy_api import part
 
     if "canned_job" not in world.built:
         job = CannedJob.objects.create(group_id=world.tenant.group_id, code="CJ01", name="前刹车片更换套餐")
@@ -72,7 +72,7 @@ def declined_line(world) -> int:
 
 
 def _onto_order(world) -> dict:
-    from dms.core.tests.test_tenancy import repair_order
+    from tests.test_tenancy_api import repair_order
 
     return {"order_id": repair_order(world)}
 

@@ -1,7 +1,7 @@
-"""This app's part of the cross-group walks (dms/core/tests/test_tenancy.py, tests/test_tenancy_pages.py).
+"""This app's part of the cross-group walks (tests/test_tenancy_api.py, tests/test_tenancy_pages.py).
 
 RECORDS: path parameter name -> function(world) returning the id of a record of that world
-(world: dms.core.tests.test_tenancy.World; its helpers appointment(), part(), repair_order(),
+(world: tests.test_tenancy_api.World; its helpers appointment(), part(), repair_order(),
 order_line() build the usual records). BODIES: (method, path) -> function(world) returning a body.
 PATH_VALUES: parameter name -> function(path) returning a fixed value. PATH_RECORDS: (path, parameter
 name) -> function(world), for a route that needs another record than the name's usual kind.
@@ -34,10 +34,10 @@ def settled_order(world) -> int:
 def floor_order(world, *, start: bool = False) -> int:
     """The world's repair order, signed and dispatched to its manager as a technician (the shop
     floor's clocking and findings need a dispatched job); started when `start`."""
-    from dms.core.tests.test_tenancy import repair_order
     from dms.scheduling.models import Technician
     from dms.workshop import services
     from dms.workshop.models import RepairOrder, State
+    from tests.test_tenancy_api import repair_order
 
     t, order_id = world.tenant, repair_order(world)
     tech, _ = Technician.objects.get_or_create(store=t.store, user=t.user, defaults={"skills": []})

@@ -18,8 +18,8 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from config.api import api
 from conftest import ApiClient, make_user, valid_vin
-from dms.core.api import api
 from dms.core.roles import Role
 from dms.core.tenancy import resolve_tenant
 from dms.customers.services import consent_set, contact_log, customer_create
