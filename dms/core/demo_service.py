@@ -30,7 +30,7 @@ from django.utils import timezone
 from dms.core.models import DealerGroup, Store, StoreMembership, User
 from dms.core.roles import Role
 from dms.core.tenancy import Tenant, resolve_tenant
-from dms.customers.models import CustomerContact
+from dms.customers.models import CustomerContact, ValueTier
 from dms.customers.segmentation import recompute_group_tiers
 from dms.followups.models import FollowUp
 from dms.followups.services import followup_record
@@ -869,7 +869,9 @@ APPOINTMENTS_SMALL = ((0, 15.0, Job.MAINTENANCE, "confirmed"), (1, 9.5, Job.MAIN
 
 
 def _vehicles_of(store: Store, now: datetime) -> list[Vehicle]:
-    """Cars of the store's brands whose owner never changed and that were not in for 40 days."""
+    """Cars of the store's brands whose owner never changed and that were not in for 40 days, of
+    customers who still come: a lost customer (no visit for years) or a marginal one (warranty and
+    free items only) paying for work today would no longer be what the history says they are."""
     sold_on = VehicleOwnership.objects.filter(ended_on__isnull=False).values("vehicle_id")
     return list(
         Vehicle.objects.filter(
@@ -878,6 +880,7 @@ def _vehicles_of(store: Store, now: datetime) -> list[Vehicle]:
             mileage_read_at__lt=now - timedelta(days=40),
         )
         .exclude(pk__in=sold_on)
+        .exclude(owner__value_tier__in=(ValueTier.LOST, ValueTier.MARGINAL))
         .select_related("brand", "owner")
         .order_by("vin")  # not pk: ids are random, the demo must not be
     )

@@ -134,7 +134,8 @@ def test_the_board_shows_which_reviews_are_done_today(client_for, foreman, peopl
 
 
 def test_recording_a_review_from_the_board(client_for, foreman, make_order):
-    make_order(hours=1)
+    with time_machine.travel(datetime(2026, 12, 1, 14, 0, tzinfo=SH), tick=False):
+        make_order(hours=1)  # promised at 15:00, so late by the afternoon review
     with time_machine.travel(datetime(2026, 12, 1, 16, 35, tzinfo=SH), tick=False):
         r = client_for(foreman).post(
             reverse("floor:review"), {"note": "一台延误，已通知服务顾问"}, HTTP_HX_REQUEST="true"
