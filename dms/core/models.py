@@ -179,3 +179,40 @@ class DocumentSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.kind} {self.year}: {self.last}"
+
+
+class EventQuerySet(models.QuerySet):
+    def for_tenant(self, tenant):
+        """The events of the tenant's current store (integrators page through these)."""
+        return self.filter(store_id=tenant.store.id)
+
+
+class Event(models.Model):
+    """A published fact: something that happened to a record, written in the same transaction as
+    the change (dms.core.events.publish). Apps and integrations react to these instead of being
+    called by the app where it happened. `id` only grows: readers page with ?after=<id>."""
+
+    id = models.BigAutoField(primary_key=True)
+    group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    type = models.CharField(_("type"), max_length=60)  # "<record>.<what happened>", e.g. repair_order.delivered
+    subject_type = models.CharField(max_length=40, blank=True)  # e.g. "repair_order"
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    payload = models.JSONField(default=dict, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [
+            models.Index(fields=["store", "id"], name="event_by_store"),
+            models.Index(fields=["group", "type", "id"], name="event_by_group_type"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.type} {self.subject_type}:{self.subject_id}"

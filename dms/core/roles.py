@@ -50,6 +50,8 @@ class Perm:
     RO_SETTLE = "ro.settle"
     RO_DISCOUNT_HIGH = "ro.discount_high"  # discounts beyond the advisor's authority
     FOLLOWUP_WORK = "followup.work"
+    # Integrations
+    EVENTS_READ = "events.read"  # the store's event log (GET /api/v1/events)
 
 
 _READ = {Perm.CUSTOMER_VIEW, Perm.VEHICLE_VIEW, Perm.APPOINTMENT_VIEW, Perm.PARTS_VIEW, Perm.RO_VIEW}
@@ -95,9 +97,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CUSTOMER_MANAGER: frozenset(
         _FRONT_DESK | {Perm.CUSTOMER_EXPORT, Perm.APPOINTMENT_BOOK, Perm.FOLLOWUP_WORK}
     ),
-    Role.SERVICE_MANAGER: frozenset(_MANAGER | _SERVICE_LOOP),
+    Role.SERVICE_MANAGER: frozenset(_MANAGER | _SERVICE_LOOP | {Perm.EVENTS_READ}),
     Role.GENERAL_MANAGER: frozenset(_MANAGER | _SERVICE_LOOP | {Perm.SEGMENT_RULES}),
-    Role.ADMINISTRATOR: frozenset(_MANAGER | _SERVICE_LOOP | {Perm.SEGMENT_RULES, Perm.ADMIN_SITE}),
+    Role.ADMINISTRATOR: frozenset(
+        _MANAGER | _SERVICE_LOOP | {Perm.SEGMENT_RULES, Perm.ADMIN_SITE, Perm.EVENTS_READ}
+    ),
 }
 
 

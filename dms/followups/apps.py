@@ -8,6 +8,12 @@ class FollowupsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from dms.core.events import subscribe
+        from dms.workshop import extensions
+
+        from . import models, selectors, subscribers
 
         auditlog.register(models.FollowUp)
+        subscribe("repair_order.delivered", subscribers.on_repair_order_delivered, phase="transaction")
+        # The delivery form starts from the customer's last answer (dms.workshop.extensions).
+        extensions.register_delivery_defaults(selectors.delivery_defaults)

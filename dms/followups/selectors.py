@@ -96,3 +96,8 @@ def last_consent(customer_id: int) -> bool | None:
         .values_list("consent", flat=True)
         .first()
     )
+
+
+def delivery_defaults(order) -> dict:
+    """Where the workshop's delivery form starts from (registered in apps.py)."""
+    return {"last_consent": last_consent(order.customer_id)}

@@ -40,7 +40,7 @@ def _care_agent(store) -> User | None:
 
 
 def followup_create_for_delivery(
-    *, tenant: Tenant, order, consent: bool, channel: str, time: str
+    *, order, consent: bool, channel: str, time: str, tenant: Tenant | None = None
 ) -> FollowUp:
     """Delivery creates the call due within 2 days, for the store's customer-care agent. A channel
     or time the customer asked for at delivery becomes their file's preference too."""

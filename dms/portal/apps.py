@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "dms.portal"
     label = "portal"
+
+    def ready(self):
+        from dms.core.events import subscribe
+        from dms.workshop import extensions
+
+        from . import links, subscribers
+
+        # The customer's links are texted when the order moves (dms.core.events) ...
+        subscribe("repair_order.opened", subscribers.text_status_link)
+        subscribe("repair_order.signed", subscribers.text_status_link)
+        subscribe("repair_order.approval_requested", subscribers.text_approval_link)
+        # ... and shown on the workshop's pages and printed order (dms.workshop.extensions).
+        extensions.register_panel("order_side", template="portal/_order_links.html")
+        extensions.register_panel("list_top", template="portal/_at_risk.html")
+        extensions.register_customer_link(links.status_url)

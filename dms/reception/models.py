@@ -69,6 +69,8 @@ def signature_path(instance: "CheckIn", filename: str) -> str:
 
 
 class CheckIn(OpaqueIdModel):
+    event_name = "check_in"  # its events: check_in.<what happened> (dms.core.events)
+
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
     vehicle = models.ForeignKey(
         Vehicle, on_delete=models.PROTECT, related_name="checkins", verbose_name=_("vehicle")

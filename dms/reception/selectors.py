@@ -216,3 +216,18 @@ def signature_data_url(checkin: CheckIn | None) -> str | None:
     except (FileNotFoundError, OSError):
         return None
     return "data:image/png;base64," + base64.b64encode(raw).decode("ascii")
+
+
+# --- What reception adds to the workshop's pages (registered in apps.py) ----------------------------
+
+
+def order_card(tenant, order) -> dict | None:
+    """The check-in sheet on the repair order's page, when the order was opened from one."""
+    checkin = checkin_for_order(order)
+    return {"checkin": checkin} if checkin is not None else None
+
+
+def printed_order_part(order) -> dict:
+    """The walk-around of the check-in and the customer's signature, on the printed order."""
+    checkin = checkin_for_order(order)
+    return {"checkin": checkin, "signature_data_url": signature_data_url(checkin)}

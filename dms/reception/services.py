@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dms.core.errors import Conflict, DomainError, NotFound, stale_version
+from dms.core.events import publish
 from dms.core.prepared import Prepared, PreparedUpdate, insert
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
@@ -526,8 +527,21 @@ def checkin_sign(*, tenant: Tenant, checkin_id: int, data_url: str, version: int
         signature_path(CheckIn(store_id=tenant.store.id), "signature.png"), ContentFile(raw)
     )
     sign = _SIGN if version is None else _SIGN_AT_VERSION
-    if sign.run(tenant, pk=checkin_id, version=version, name=name, now=timezone.now()):
-        return _SIGNED.get(tenant, pk=checkin_id)
+    try:
+        with transaction.atomic():  # the signature and its event (check_in.signed) together
+            if sign.run(tenant, pk=checkin_id, version=version, name=name, now=timezone.now()):
+                checkin = _SIGNED.get(tenant, pk=checkin_id)
+                publish(
+                    type="check_in.signed", store=tenant.store, subject=checkin, actor=tenant.user,
+                    at=checkin.signed_at, payload={
+                        "repair_order_id": checkin.repair_order_id, "repair_order_number": checkin.repair_order.number,
+                        "vehicle_id": checkin.vehicle_id, "customer_id": checkin.customer_id,
+                    },
+                )  # fmt: skip
+                return checkin
+    except BaseException:
+        field.storage.delete(name)
+        raise
     field.storage.delete(name)
     with transaction.atomic():  # not signed: say why
         checkin = _lock(tenant, checkin_id, version, related=())

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dms.core.errors import Conflict, DomainError, stale_version
+from dms.core.events import publish
 from dms.core.models import Store
 from dms.core.tenancy import Tenant, get_scoped
 from dms.customers.rules import validate_mobile
@@ -223,6 +224,12 @@ def _book(
     _validate(appointment)
     appointment.save()
     workflow.record(appointment, action="book", from_state="", by=by, reason=event_reason, at=now)
+    publish(
+        type="appointment.booked", store=store, subject=appointment, actor=by, at=now,
+        payload={"start": appointment.start.isoformat(), "vehicle_id": vehicle.pk, "customer_id": appointment.customer_id,
+                 "job": appointment.job, "channel": appointment.channel,
+                 "rescheduled_from": rescheduled_from.pk if rescheduled_from else None},
+    )  # fmt: skip
     on_booked(appointment)
     if appointment.call_due_at is None:
         transaction.on_commit(lambda: schedule_confirmation_call(appointment))
@@ -316,7 +323,7 @@ def appointment_reschedule(
         if old.deposit_amount:
             old.deposit_amount, old.deposit_method = Decimal("0"), ""
             old.save(update_fields=["deposit_amount", "deposit_method"])
-        workflow.apply(old, "reschedule", by=tenant.user, reason=reason, now=now)
+        workflow.apply(old, "reschedule", by=tenant.user, reason=reason, now=now, data={"rescheduled_to": new.pk})
     return new
 
 

@@ -3,9 +3,8 @@
 from ninja import Router
 
 from dms.core.roles import Perm
-from dms.portal.links import status_path
 
-from . import documents, selectors
+from . import documents, extensions, selectors
 from .views_print import pdf_response
 
 router = Router(tags=["printed documents"])
@@ -24,7 +23,7 @@ def repair_order_pdf(request, order_id: int):
     t.require(Perm.RO_VIEW)
     order = selectors.order_get(t, order_id)
     context = documents.repair_order_context(
-        t, order, status_url=request.build_absolute_uri(status_path(order))
+        t, order, status_url=extensions.customer_link(order, request)
     )
     data = documents.render_pdf(
         documents.REPAIR_ORDER_TEMPLATE, context, base_url=request.build_absolute_uri("/")

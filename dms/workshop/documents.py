@@ -34,6 +34,7 @@ from dms.core.roles import Perm
 from dms.core.tenancy import Tenant
 from dms.customers.rules import mask_mobile
 
+from . import extensions
 from .models import ZERO, LineKind, LineState, OldParts, Payer, RepairOrder, RepairOrderLine, State
 from .rules import quality_warranty
 
@@ -143,13 +144,12 @@ def qr_svg(url: str) -> str:
 # --- The repair order (任务委托书) -------------------------------------------------------------------
 
 
-def repair_order_context(tenant: Tenant, order: RepairOrder, *, status_url: str) -> dict:
+def repair_order_context(tenant: Tenant, order: RepairOrder, *, status_url: str | None) -> dict:
     """Everything the repair order prints. `order` comes from selectors.order_get (lines and their
-    parts and operations prefetched); `status_url` is the customer's absolute status link."""
+    parts and operations prefetched); `status_url` is the customer's absolute status link (its QR
+    code is printed; None: no code). What other apps add (reception: the walk-around of the
+    check-in and the customer's signature image) comes from extensions.printed_order."""
     lines = _lines(order)
-    from dms.reception.selectors import checkin_for_order, signature_data_url
-
-    checkin = checkin_for_order(order)
     return {
         **_header(tenant, order),
         "document_title": _("Vehicle repair order"),
@@ -171,13 +171,12 @@ def repair_order_context(tenant: Tenant, order: RepairOrder, *, status_url: str)
         "free_wash": order.free_wash,
         "preauth_amount": order.preauth_amount,
         "preauth_minutes": order.preauth_minutes,
-        # The customer's signature drawn at reception (dms.reception), printed in the signature box,
-        # and the walk-around of the same check-in.
-        "signature_data_url": signature_data_url(checkin),
-        "checkin": checkin,
+        # The customer's signature image, printed in the signature box (reception adds it).
+        "signature_data_url": None,
         "signed_at": order.signed_at,
         "status_url": status_url,
-        "qr_svg": qr_svg(status_url),
+        "qr_svg": qr_svg(status_url) if status_url else "",
+        **extensions.printed_order(order),
     }
 
 

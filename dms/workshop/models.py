@@ -70,6 +70,8 @@ class OldParts(models.TextChoices):
 
 
 class RepairOrder(OpaqueIdModel):
+    event_name = "repair_order"  # its events: repair_order.<what happened> (dms.core.events)
+
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
     number = models.CharField(_("number"), max_length=30)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dms.core.errors import Conflict, DomainError, Forbidden, NotFound, stale_version
+from dms.core.events import publish
 from dms.core.numbering import next_number
 from dms.core.prepared import Prepared, insert
 from dms.core.roles import Perm
@@ -23,6 +24,7 @@ from dms.vehicles.models import MileageReading, ServiceRecord, Vehicle
 from dms.vehicles.services import mileage_record_locked, service_record_write
 
 from . import workflow
+from .integration import on_cancelled, take_over_appointment_parts
 from .models import (
     ZERO,
     LaborOperation,
@@ -178,9 +180,12 @@ def _repair_order_create(
         appointment_transition(tenant=tenant, appointment_id=appointment.pk, action="arrive")
     workflow.record(order, tenant, "open", data={"comeback_of": comeback.number if comeback else None})
     if appointment:
-        from .integration import take_over_appointment_parts
-
         take_over_appointment_parts(tenant, appointment, order)
+    publish(
+        type="repair_order.opened", store=tenant.store, subject=order, actor=tenant.user, at=order.opened_at,
+        payload={"number": order.number, "vehicle_id": order.vehicle_id, "customer_id": order.customer_id,
+                 "appointment_id": order.appointment_id, "comeback_of": comeback.number if comeback else None},
+    )  # fmt: skip
     return order
 
 
@@ -395,14 +400,7 @@ def order_sign(
             raise DomainError(_("Add at least one item to the estimate before the customer signs."))
         return {"signature": bool(signature)}
 
-    with transaction.atomic():
-        order = workflow.apply(
-            tenant=tenant, order_id=order_id, action="sign", version=version, effect=effect
-        )
-        from .integration import tell_customer
-
-        tell_customer(order, "status", tenant)
-    return order
+    return workflow.apply(tenant=tenant, order_id=order_id, action="sign", version=version, effect=effect)
 
 
 def order_dispatch(
@@ -459,14 +457,9 @@ def order_request_approval(*, tenant: Tenant, order_id: int, version: int | None
         if not order.lines.filter(state=LineState.PROPOSED).exists():
             raise DomainError(_("There is no extra work waiting for the customer's decision."))
 
-    with transaction.atomic():
-        order = workflow.apply(
-            tenant=tenant, order_id=order_id, action="request-approval", version=version, effect=effect
-        )
-        from .integration import tell_customer
-
-        tell_customer(order, "approval", tenant)
-    return order
+    return workflow.apply(
+        tenant=tenant, order_id=order_id, action="request-approval", version=version, effect=effect
+    )
 
 
 APPROVAL_METHODS = ("phone", "link", "in_person")
@@ -670,9 +663,6 @@ def order_deliver(
                 _("Mileage out is between the mileage in and 500 km more."), field="mileage_out"
             )
         order.mileage_out = out
-        from .integration import on_delivered
-
-        on_delivered(tenant, order, consent=followup_consent, channel=followup_channel, time=followup_time)
         return {"old_parts_returned": old_parts_returned, "followup_consent": followup_consent,
                 "followup_channel": followup_channel, "followup_time": followup_time, "_fields": ["mileage_out"]}  # fmt: skip
 
@@ -686,8 +676,6 @@ def order_cancel(*, tenant: Tenant, order_id: int, reason: str, version: int | N
     def effect(order):
         if order.lines.filter(issued_quantity__gt=0).exists():
             raise DomainError(_("Parts were issued to this order: return them first."))
-        from .integration import on_cancelled
-
         on_cancelled(tenant, order)
 
     return workflow.apply(

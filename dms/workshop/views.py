@@ -16,7 +16,7 @@ from dms.customers.guidance import behaviour_rows
 from dms.scheduling.models import Technician
 from dms.vehicles import selectors as vehicle_selectors
 
-from . import load, selectors, services, workflow
+from . import extensions, load, selectors, services, workflow
 from .forms import DeliverForm, LineForm, OrderForm
 from .models import OPEN_STATES, LaborOperation, State
 
@@ -29,9 +29,9 @@ def order_list(request):
     tenant.require(Perm.RO_VIEW)
     state = request.GET.get("state", ",".join(OPEN_STATES))
     count, orders = selectors.order_list(tenant, state=state, q=request.GET.get("q", ""), limit=PAGE)
-    return render(
-        request, "workshop/list.html", {"orders": orders, "count": count, "q": request.GET.get("q", "")}
-    )
+    context = {"orders": orders, "count": count, "q": request.GET.get("q", "")}
+    context.update(extensions.panels(tenant, None, slots=("list_top",)))
+    return render(request, "workshop/list.html", context)
 
 
 @tenant_required
@@ -86,9 +86,7 @@ def _timeline(order) -> list[dict]:
             "delay": _("New promised time told to the customer"),
         }
     )
-    from dms.packages.selectors import EVENT_LABELS
-
-    labels.update(EVENT_LABELS)
+    labels.update(extensions.timeline_labels())
     states = dict(State.choices)
     return [
         {
@@ -119,9 +117,7 @@ def order_detail(request, pk):
 
 
 def _deliver_form(order, data=None) -> DeliverForm:
-    from dms.followups.selectors import last_consent
-
-    return DeliverForm(data, order=order, last_consent=last_consent(order.customer_id))
+    return DeliverForm(data, order=order, **extensions.delivery_defaults(order))
 
 
 def _detail_context(tenant, order, *, deliver_form: DeliverForm | None = None) -> dict:
@@ -146,12 +142,8 @@ def _detail_context(tenant, order, *, deliver_form: DeliverForm | None = None) -
         "late": bool(order.promised_at and order.promised_at < timezone.now() and order.state in OPEN_STATES
                      and order.state not in (State.READY, State.SETTLED)),
     }  # fmt: skip
-    from dms.packages.selectors import order_page_context
-
-    context.update(order_page_context(tenant, order))
-    from dms.reception.selectors import checkin_for_order
-
-    context["checkin"] = checkin_for_order(order)
+    # The cards other apps add: the check-in sheet, packages and recommendations, the customer's links.
+    context.update(extensions.panels(tenant, order, slots=("order_top", "order_main", "order_side")))
     return context
 
 

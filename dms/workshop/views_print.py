@@ -5,9 +5,8 @@ from django.shortcuts import render
 
 from dms.core.roles import Perm
 from dms.core.shell import tenant_required
-from dms.portal.links import status_path
 
-from . import documents, selectors
+from . import documents, extensions, selectors
 
 
 def pdf_response(data: bytes, name: str) -> HttpResponse:
@@ -27,7 +26,7 @@ def repair_order_pdf(request, pk):
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
     context = documents.repair_order_context(
-        request.tenant, order, status_url=request.build_absolute_uri(status_path(order))
+        request.tenant, order, status_url=extensions.customer_link(order, request)
     )
     data = documents.render_pdf(
         documents.REPAIR_ORDER_TEMPLATE, context, base_url=request.build_absolute_uri("/")

@@ -1,82 +1,82 @@
-"""The repair order's state machine, in one place.
+"""The repair order's state machine, in one place, on the workflow kit (dms.core.workflow).
 
-One table of allowed transitions; one function that applies them: it locks the row, checks the
-version, the transition and the permission, runs the step's own checks and effects, stamps the
-time, saves with update_fields and writes the event (who, when, from, to, why). The UI's buttons
-and the API's 409 answer both come from `allowed_actions`.
+One table of allowed steps; `apply` locks the row, checks the state, the version, the permission
+(and the reason where one is needed), runs the step's own checks and effects, stamps the time,
+saves with update_fields, writes the order's history row (RepairOrderEvent: who, when, from, to,
+why) and publishes one core event, `repair_order.<past tense>`, in the same transaction. The UI's
+buttons and the API's 409 answer both come from `allowed_actions`.
+
+    draft ─sign─▶ signed ─dispatch─▶ dispatched ─start─▶ in_progress ─finish─▶ finished
+    in_progress ─request-approval─▶ awaiting_approval ─approve─▶ in_progress
+    finished ─qc-pass─▶ ready ─settle─▶ settled ─deliver─▶ delivered
+    finished ─qc-fail─▶ in_progress;  draft … awaiting_approval ─cancel─▶ cancelled
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dms.core.errors import Conflict, Forbidden, stale_version
+from dms.core.errors import Conflict
 from dms.core.prepared import insert
 from dms.core.roles import Perm
-from dms.core.tenancy import Tenant, get_scoped
+from dms.core.tenancy import Tenant
+from dms.core.workflow import Effect, Transition, Workflow
 
 from .models import RepairOrder, RepairOrderEvent, State
 
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: Promise
-    sources: frozenset[str]
-    target: str
-    perm: str
-    stamp: str | None = None
+_CANCELLABLE = [State.DRAFT, State.SIGNED, State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL]
 
 
-def _t(action, label, sources, target, perm, stamp=None) -> Transition:
-    return Transition(action, label, frozenset(sources), target, perm, stamp)
+def _history(order, *, action, from_state, to_state, actor, at, reason, data) -> None:
+    RepairOrderEvent.objects.create(
+        order=order, at=at, by=actor, action=action, from_state=from_state, to_state=to_state,
+        reason=reason[:300], data=data,
+    )  # fmt: skip
 
 
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        _t("sign", gettext_lazy("Customer signs"), [State.DRAFT], State.SIGNED, Perm.RO_EDIT, "signed_at"),
-        _t("dispatch", gettext_lazy("Dispatch"), [State.SIGNED, State.DISPATCHED], State.DISPATCHED, Perm.RO_DISPATCH, "dispatched_at"),
-        _t("start", gettext_lazy("Start work"), [State.DISPATCHED], State.IN_PROGRESS, Perm.RO_WORK, "started_at"),
-        _t("request-approval", gettext_lazy("Ask the customer to approve extra work"), [State.IN_PROGRESS], State.AWAITING_APPROVAL, Perm.RO_EDIT),
-        _t("approve", gettext_lazy("Customer decided on extra work"), [State.AWAITING_APPROVAL], State.IN_PROGRESS, Perm.RO_EDIT),
-        _t("finish", gettext_lazy("Finish work"), [State.IN_PROGRESS], State.FINISHED, Perm.RO_WORK, "finished_at"),
-        _t("qc-pass", gettext_lazy("QC passed"), [State.FINISHED], State.READY, Perm.RO_QC, "qc_passed_at"),
-        _t("qc-fail", gettext_lazy("QC failed: back to the technician"), [State.FINISHED], State.IN_PROGRESS, Perm.RO_QC),
-        _t("settle", gettext_lazy("Settle"), [State.READY], State.SETTLED, Perm.RO_SETTLE, "settled_at"),
-        _t("deliver", gettext_lazy("Deliver to the customer"), [State.SETTLED], State.DELIVERED, Perm.RO_EDIT, "delivered_at"),
-        _t(
-            "cancel", gettext_lazy("Cancel"), [State.DRAFT, State.SIGNED, State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL],
-            State.CANCELLED, Perm.RO_EDIT, "cancelled_at",
-        ),
-    ]
-}  # fmt: skip
+ORDER = Workflow(
+    model=RepairOrder,
+    transitions=[
+        Transition("sign", [State.DRAFT], State.SIGNED, event="signed", perm=Perm.RO_EDIT, stamp="signed_at",
+                   label=gettext_lazy("Customer signs")),
+        Transition("dispatch", [State.SIGNED, State.DISPATCHED], State.DISPATCHED, event="dispatched",
+                   perm=Perm.RO_DISPATCH, stamp="dispatched_at", label=gettext_lazy("Dispatch")),
+        Transition("start", [State.DISPATCHED], State.IN_PROGRESS, event="started", perm=Perm.RO_WORK,
+                   stamp="started_at", label=gettext_lazy("Start work")),
+        Transition("request-approval", [State.IN_PROGRESS], State.AWAITING_APPROVAL, event="approval_requested",
+                   perm=Perm.RO_EDIT, label=gettext_lazy("Ask the customer to approve extra work")),
+        Transition("approve", [State.AWAITING_APPROVAL], State.IN_PROGRESS, event="approved", perm=Perm.RO_EDIT,
+                   label=gettext_lazy("Customer decided on extra work")),
+        Transition("finish", [State.IN_PROGRESS], State.FINISHED, event="finished", perm=Perm.RO_WORK,
+                   stamp="finished_at", label=gettext_lazy("Finish work")),
+        Transition("qc-pass", [State.FINISHED], State.READY, event="qc_passed", perm=Perm.RO_QC,
+                   stamp="qc_passed_at", label=gettext_lazy("QC passed")),
+        Transition("qc-fail", [State.FINISHED], State.IN_PROGRESS, event="qc_failed", perm=Perm.RO_QC,
+                   label=gettext_lazy("QC failed: back to the technician"),
+                   needs_reason=gettext_lazy("Say what failed the inspection.")),
+        Transition("settle", [State.READY], State.SETTLED, event="settled", perm=Perm.RO_SETTLE,
+                   stamp="settled_at", label=gettext_lazy("Settle")),
+        Transition("deliver", [State.SETTLED], State.DELIVERED, event="delivered", perm=Perm.RO_EDIT,
+                   stamp="delivered_at", label=gettext_lazy("Deliver to the customer")),
+        Transition("cancel", _CANCELLABLE, State.CANCELLED, event="cancelled", perm=Perm.RO_EDIT,
+                   stamp="cancelled_at", label=gettext_lazy("Cancel"),
+                   needs_reason=gettext_lazy("Say why the order is cancelled.")),
+    ],
+    history=_history,
+    not_allowed_message=gettext_lazy("“%(action)s” is not possible while the order is “%(state)s”."),
+    describe=lambda order: {"number": order.number},
+    private=("ip",),  # the customer's address, when they decided on their link: history only
+)  # fmt: skip
+
+TRANSITIONS: dict[str, Transition] = ORDER.table
 
 
 def allowed_actions(order: RepairOrder, tenant: Tenant | None = None) -> list[str]:
     """Actions possible in the order's state (and, given a tenant, that its role may take)."""
-    return [
-        t.action
-        for t in TRANSITIONS.values()
-        if order.state in t.sources and (tenant is None or tenant.can(t.perm))
-    ]
+    return ORDER.allowed_actions(order, tenant)
 
 
 def not_allowed(order: RepairOrder, action: str) -> Conflict:
-    return Conflict(
-        _("“%(action)s” is not possible while the order is “%(state)s”.")
-        % {"action": action, "state": order.get_state_display()},
-        state=order.state,
-        allowed_actions=allowed_actions(order),
-    )
-
-
-Effect = Callable[[RepairOrder], dict | None]
+    return ORDER.not_allowed(order, action)
 
 
 def apply(
@@ -84,37 +84,16 @@ def apply(
     effect: Effect | None = None, data: dict | None = None,
 ) -> RepairOrder:  # fmt: skip
     """Take `action` on the order. `effect` runs inside the lock, before the state changes, and
-    may raise DomainError to refuse; what it returns is kept on the event."""
-    transition = TRANSITIONS.get(action)
-    with transaction.atomic():
-        order = get_scoped(RepairOrder.objects.select_for_update(), tenant, pk=order_id)
-        if transition is None or order.state not in transition.sources:
-            raise not_allowed(order, action)
-        if version is not None and version != order.version:
-            raise stale_version(order.version)
-        if not tenant.can(transition.perm):
-            raise Forbidden(_("Your role does not allow “%(action)s”.") % {"action": transition.label})
-        source = order.state
-        extra = (effect(order) if effect else None) or {}
-        now = timezone.now()
-        order.state = transition.target
-        order.version += 1
-        fields = ["state", "version", "updated_at"]
-        if transition.stamp:
-            setattr(order, transition.stamp, now)
-            fields.append(transition.stamp)
-        order.save(update_fields=list(dict.fromkeys(fields + extra.pop("_fields", []))))
-        RepairOrderEvent.objects.create(
-            order=order, at=now, by=tenant.user, action=action, from_state=source, to_state=order.state,
-            reason=reason[:300], data={**(data or {}), **extra},
-        )  # fmt: skip
-    return order
+    may raise DomainError to refuse; what it returns is kept on the history and the event."""
+    return ORDER.apply(
+        tenant=tenant, pk=order_id, action=action, version=version, reason=reason, effect=effect, data=data
+    )
 
 
 def record(
     order: RepairOrder, tenant: Tenant, action: str, *, reason: str = "", data: dict | None = None
 ) -> None:
-    """An event that is not a transition (a line added, a finding, a payment)."""
+    """A history row that is not a transition (a line added, a finding, a payment)."""
     insert(RepairOrderEvent(
         order=order, at=timezone.now(), by=tenant.user, action=action, from_state=order.state,
         to_state=order.state, reason=reason[:300], data=data or {},

@@ -392,3 +392,21 @@ def test_the_migration_counts_the_photos_of_the_check_ins_already_there(tenant, 
     import_module("dms.reception.migrations.0003_checkin_photo_count").count_photos(apps, None)
 
     assert CheckIn.objects.get(pk=checkin.pk).photo_count == 2
+
+
+def test_the_customers_signature_publishes_check_in_signed(tenant, vehicle):
+    from dms.core.models import Event
+    from dms.reception.tests.tenancy_world import walked_checkin
+
+    pk = walked_checkin(tenant, vehicle)
+    checkin = services.checkin_open_order(tenant=tenant, checkin_id=pk, complaint="异响")
+    assert not Event.objects.filter(type="check_in.signed").exists()
+
+    services.checkin_sign(tenant=tenant, checkin_id=pk, data_url=png_data_url())
+
+    [event] = Event.objects.filter(type="check_in.signed")
+    assert (event.subject_type, event.subject_id, event.actor_id, event.store_id) == (
+        "check_in", pk, tenant.user.pk, tenant.store.pk,
+    )  # fmt: skip
+    assert event.payload["repair_order_id"] == checkin.repair_order_id
+    assert Event.objects.filter(type="repair_order.opened", subject_id=checkin.repair_order_id).exists()
