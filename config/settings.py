@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dms.packages",
     "dms.reception",
     "dms.portal",
+    "dms.demo",  # the demo dealership (manage.py load_demo): above every app
 ]
 
 MIDDLEWARE = [

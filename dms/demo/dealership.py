@@ -47,6 +47,9 @@ from dms.vehicles.rules import vin_check_digit
 from dms.vehicles.services import vehicle_create, vehicle_transfer
 from dms.vehicles.warranty import add_years
 
+from .packages import load_demo_packages
+from .service import load_demo_service
+
 DEMO_PASSWORD = "demo-pass-2026"
 SEED = 440300  # any fixed number: the demo is the same on every load
 TZ = ZoneInfo("Asia/Shanghai")
@@ -1056,11 +1059,7 @@ def load_demo(*, customers: int = 300, other_customers: int = 20, seed: int = SE
                 "users": len(users),
                 "tiers": {t.value: tiers.get(t.value, 0) for t in ValueTier},
             }
-        from dms.core.demo_service import load_demo_service
-
         summary["service"] = load_demo_service()
-        from dms.packages.demo import load_demo_packages
-
         for group in DealerGroup.objects.filter(code__in=("DEMO", "OTHER")):
             load_demo_packages(group=group)
     summary["seconds"] = round(clock.monotonic() - started, 1)

@@ -11,11 +11,10 @@ from decimal import Decimal
 from django.db import transaction
 
 from dms.core.models import Brand, DealerGroup
+from dms.packages.models import CannedJob, CannedJobItem, MaintenancePackage, PackageItem, Powertrain
 from dms.parts.models import Part
 from dms.parts.services import number_key
 from dms.workshop.models import LaborOperation
-
-from .models import CannedJob, CannedJobItem, MaintenancePackage, PackageItem, Powertrain
 
 D = Decimal
 

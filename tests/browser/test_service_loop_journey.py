@@ -34,7 +34,7 @@ MORNING = datetime(2026, 12, 1, 8, 40, tzinfo=ZoneInfo("Asia/Shanghai"))
 @pytest.fixture
 def demo():
     with time_machine.travel(MORNING, tick=True):
-        from dms.core.demo import load_demo
+        from dms.demo.dealership import load_demo
 
         load_demo(customers=60, other_customers=5)
         yield

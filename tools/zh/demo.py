@@ -1,4 +1,4 @@
-"""Chinese for dms/core/demo_service.py: the demo's data is written in Chinese directly (names,
+"""Chinese for dms/demo/ (the demo dealership): the demo's data is written in Chinese directly (names,
 complaints, parts, labor operations), so nothing here needs translating."""
 
 ZH: dict = {}

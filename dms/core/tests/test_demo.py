@@ -12,7 +12,6 @@ from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
 
-from dms.core.demo import DEMO, DEMO_PASSWORD, SEED, STAFF, Planner
 from dms.core.errors import NotFound
 from dms.core.models import DealerGroup, User
 from dms.core.roles import Role
@@ -20,6 +19,7 @@ from dms.core.tenancy import get_scoped, resolve_tenant
 from dms.customers.models import ConsentEvent, Customer, CustomerContact, ValueTier
 from dms.customers.rules import validate_mobile
 from dms.customers.segmentation import recompute_group_tiers
+from dms.demo.dealership import DEMO, DEMO_PASSWORD, SEED, STAFF, Planner
 from dms.vehicles.models import Energy, MileageReading, ServiceRecord, Vehicle, VehicleOwnership
 from dms.vehicles.rules import is_new_energy_plate, validate_plate, validate_vin
 

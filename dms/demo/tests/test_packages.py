@@ -3,7 +3,7 @@
 import pytest
 
 from dms.core.models import Brand
-from dms.packages.demo import load_demo_packages
+from dms.demo.packages import load_demo_packages
 from dms.packages.models import CannedJob, MaintenancePackage, PackageItem
 from dms.packages.selectors import fitting
 from dms.parts.models import Part

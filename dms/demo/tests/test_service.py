@@ -1,4 +1,4 @@
-"""The demo dealership's service loop (dms/core/demo_service.py), loaded by `manage.py load_demo`."""
+"""The demo dealership's service loop (dms/demo/service.py), loaded by `manage.py load_demo`."""
 
 import io
 from collections import Counter
@@ -11,9 +11,9 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from dms.core.demo_service import CLOSES, OPENS, TZ, workday_now
 from dms.core.models import User
 from dms.core.tenancy import resolve_tenant
+from dms.demo.service import CLOSES, OPENS, TZ, workday_now
 from dms.followups.models import FollowUp
 from dms.followups.selectors import queue
 from dms.parts.models import StockMove
@@ -25,7 +25,7 @@ CUSTOMERS = 120  # enough cars for every order; the command's default is 300
 
 
 # Loaded at three times of a Tuesday (Beijing): every test below holds at each. Outside opening
-# hours the day's work is the last working day's (demo_service.workday_now).
+# hours the day's work is the last working day's (service.workday_now).
 LOADED_AT = {
     "working-hours": datetime(2026, 12, 1, 14, 0, tzinfo=TZ),
     "early-morning": datetime(2026, 12, 1, 6, 30, tzinfo=TZ),  # before opening

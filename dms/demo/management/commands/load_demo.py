@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dms.core.demo import DEMO_PASSWORD, load_demo
 from dms.core.models import DealerGroup
+from dms.demo.dealership import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """The demo dealership (`manage.py load_demo`): no models, it writes through the other apps'
+    services, and so stands above every app."""
+
+    name = "dms.demo"
+    label = "demo"
