@@ -55,7 +55,9 @@ browser:
 
 # With DATABASE_URL, the SQLite and PostgreSQL passes run side by side (one core each), each
 # writing its log under var/; both logs are printed when both are done.
+# The apps' floors first (import-linter contracts in pyproject.toml): a broken contract fails the run.
 test: build browser
+	$(VENV)/bin/lint-imports --no-cache
 	@if [ -z "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory test-sqlite; else \
 	  mkdir -p var; \
 	  $(MAKE) --no-print-directory test-sqlite > var/test-sqlite.log 2>&1 & sqlite=$$!; \
@@ -81,6 +83,7 @@ bench: build
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 fmt: install
 	$(VENV)/bin/ruff format .
