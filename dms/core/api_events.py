@@ -57,6 +57,8 @@ def event_list(request, params: Query[EventParams]):
         else:
             qs = qs.filter(type=params.type)
     count = qs.count()
-    rows = qs.order_by("id").values("id", "type", "at", "subject_id", "payload")[: params.limit] if count else []
+    rows = (
+        qs.order_by("id").values("id", "type", "at", "subject_id", "payload")[: params.limit] if count else []
+    )
     code = t.store.code
     return {"count": count, "items": [{**row, "store": code} for row in rows]}

@@ -95,9 +95,7 @@ def unsubscribe(pattern: str, handler: Handler, *, phase: str = "commit") -> Non
 def subscriptions(type: str | None = None, *, phase: str | None = None) -> list[Subscription]:
     """The registry, or the subscriptions a type would reach, in the order they run."""
     return [
-        s
-        for s in _SUBSCRIPTIONS
-        if (type is None or s.matches(type)) and (phase is None or s.phase == phase)
+        s for s in _SUBSCRIPTIONS if (type is None or s.matches(type)) and (phase is None or s.phase == phase)
     ]
 
 

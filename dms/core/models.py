@@ -195,7 +195,9 @@ class Event(models.Model):
     id = models.BigAutoField(primary_key=True)
     group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
     store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    type = models.CharField(_("type"), max_length=60)  # "<record>.<what happened>", e.g. repair_order.delivered
+    type = models.CharField(
+        _("type"), max_length=60
+    )  # "<record>.<what happened>", e.g. repair_order.delivered
     subject_type = models.CharField(max_length=40, blank=True)  # e.g. "repair_order"
     subject_id = models.BigIntegerField(null=True, blank=True)
     actor = models.ForeignKey(

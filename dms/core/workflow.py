@@ -117,7 +117,9 @@ class Workflow:
     def state_of(self, record) -> str:
         return getattr(record, self.state_field)
 
-    def allowed_actions(self, record, tenant: Tenant | None = None, *, now: datetime | None = None) -> list[str]:
+    def allowed_actions(
+        self, record, tenant: Tenant | None = None, *, now: datetime | None = None
+    ) -> list[str]:
         """Steps possible in the record's state now (and, given a tenant, that its role may take)."""
         now = now or timezone.now()
         state = self.state_of(record)

@@ -323,7 +323,9 @@ def appointment_reschedule(
         if old.deposit_amount:
             old.deposit_amount, old.deposit_method = Decimal("0"), ""
             old.save(update_fields=["deposit_amount", "deposit_method"])
-        workflow.apply(old, "reschedule", by=tenant.user, reason=reason, now=now, data={"rescheduled_to": new.pk})
+        workflow.apply(
+            old, "reschedule", by=tenant.user, reason=reason, now=now, data={"rescheduled_to": new.pk}
+        )
     return new
 
 

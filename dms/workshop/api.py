@@ -3,13 +3,11 @@
 from datetime import datetime
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from dms.core.errors import DomainError
 from dms.core.roles import Perm
 
-from . import selectors, services, workflow
+from . import actions, selectors, services, workflow
 from .models import LaborOperation
 
 router = Router(tags=["repair orders"])
@@ -250,33 +248,13 @@ class ActionIn(Schema):
     followup_time: str = Field("any", description="deliver: any, morning, noon, afternoon or evening")
 
 
-_ARGS = {
-    "dispatch": ("technician_id",),
-    "approve": ("method", "note", "decisions"),
-    "qc-pass": ("checklist",),
-    "qc-fail": ("reason",),
-    "settle": ("payments",),
-    "deliver": ("mileage_out", "old_parts_returned", "followup_consent", "followup_channel", "followup_time"),
-    "cancel": ("reason",),
-}
-
-
 @router.post("/{order_id}/actions/{action}", response=OrderOut)
 def order_action(request, order_id: int, action: str, payload: ActionIn | None = None):
     """Take one step: sign, dispatch, start, request-approval, approve, finish, qc-pass, qc-fail,
     settle, deliver, cancel. A step not allowed now answers 409 with the state and allowed actions."""
     t = request.auth
-    payload = payload or ActionIn()
-    step = services.ACTIONS.get(action)
-    if step is None:
-        order = selectors.order_get(t, order_id)
-        raise workflow.not_allowed(order, action)
-    kwargs = {name: getattr(payload, name) for name in _ARGS.get(action, ())}
-    if action == "dispatch" and kwargs["technician_id"] is None:
-        raise DomainError(_("Choose the technician."), field="technician_id")
-    if action == "approve" and kwargs["method"] is None:
-        kwargs["method"] = ""
-    step(tenant=t, order_id=order_id, version=payload.version, **kwargs)
+    data = payload.dict(exclude_unset=True) if payload is not None else {}
+    actions.take(tenant=t, order_id=order_id, action=action, data=data)  # the pages' path too
     return order_out(selectors.order_get(t, order_id), t)
 
 

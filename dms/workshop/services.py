@@ -545,9 +545,8 @@ def order_qc_pass(
 
 
 def order_qc_fail(*, tenant: Tenant, order_id: int, reason: str, version: int | None = None) -> RepairOrder:
-    """Back to the technician as rework: counted against the first-time-fix rate."""
-    if not (reason or "").strip():
-        raise DomainError(_("Say what failed the inspection."), field="reason")
+    """Back to the technician as rework: counted against the first-time-fix rate. The reason is
+    required (the workflow's table says so)."""
 
     def effect(order):
         order.rework_count += 1
@@ -649,8 +648,9 @@ def order_deliver(
 ) -> RepairOrder:  # fmt: skip
     """Hand the car back (交车): mileage out, whether the old parts were handed over (asked when the
     customer chose to take them), and whether and how the customer agrees to be followed up.
-    Creates the follow-up due within 2 days (step 10) with that channel and time; without consent
-    it is still created, marked "do not call", and customer care closes it without calling."""
+    The event repair_order.delivered carries these answers: dms.followups creates from it, in this
+    transaction, the follow-up due within 2 days (step 10) with that channel and time; without
+    consent it is still created, marked "do not call", and customer care closes it without calling."""
     _deliver_checks(
         old_parts_returned=old_parts_returned, followup_consent=followup_consent,
         followup_channel=followup_channel, followup_time=followup_time,
@@ -670,8 +670,8 @@ def order_deliver(
 
 
 def order_cancel(*, tenant: Tenant, order_id: int, reason: str, version: int | None = None) -> RepairOrder:
-    if not (reason or "").strip():
-        raise DomainError(_("Say why the order is cancelled."), field="reason")
+    """Cancel an open order (with a reason: the workflow's table requires one); parts reserved for
+    it are released."""
 
     def effect(order):
         if order.lines.filter(issued_quantity__gt=0).exists():
@@ -681,21 +681,6 @@ def order_cancel(*, tenant: Tenant, order_id: int, reason: str, version: int | N
     return workflow.apply(
         tenant=tenant, order_id=order_id, action="cancel", version=version, effect=effect, reason=reason
     )
-
-
-ACTIONS = {
-    "sign": order_sign,
-    "dispatch": order_dispatch,
-    "start": order_start,
-    "request-approval": order_request_approval,
-    "approve": order_approve,
-    "finish": order_finish,
-    "qc-pass": order_qc_pass,
-    "qc-fail": order_qc_fail,
-    "settle": order_settle,
-    "deliver": order_deliver,
-    "cancel": order_cancel,
-}
 
 
 def line_issue_parts(*, tenant: Tenant, order_id: int, line_id: int, quantity=None) -> RepairOrderLine:

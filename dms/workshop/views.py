@@ -16,7 +16,7 @@ from dms.customers.guidance import behaviour_rows
 from dms.scheduling.models import Technician
 from dms.vehicles import selectors as vehicle_selectors
 
-from . import extensions, load, selectors, services, workflow
+from . import actions, extensions, load, selectors, services, workflow
 from .forms import DeliverForm, LineForm, OrderForm
 from .models import OPEN_STATES, LaborOperation, State
 
@@ -172,55 +172,44 @@ def line_create(request, pk):
 @tenant_required
 @require_POST
 def order_action(request, pk, action):
+    """A step's button: its form goes through the same adapter, with the same checks, as the API."""
     tenant = request.tenant
     order = selectors.order_get(tenant, pk)
-    step = services.ACTIONS.get(action)
-    if step is None:
-        messages.error(request, _("Unknown step."))
-        return redirect("workshop:detail", pk=order.pk)
-    post = request.POST
-    kwargs = {"version": int(post["version"]) if post.get("version", "").isdigit() else None}
     if action == "deliver":
-        return _deliver(request, order, kwargs["version"])
-    if action == "dispatch":
-        kwargs["technician_id"] = int(post.get("technician_id") or 0)
-    elif action in ("qc-fail", "cancel"):
-        kwargs["reason"] = post.get("reason", "")
-    elif action == "approve":
-        kwargs.update(method=post.get("method", "phone"), note=post.get("note", ""),
-                      decisions={k[9:]: v for k, v in post.items() if k.startswith("decision_")})  # fmt: skip
-    elif action == "settle":
-        kwargs["payments"] = [{"method": post.get("method", "wechat"), "amount": post.get("amount", "")}]
+        return _deliver(request, order)
     try:
-        step(tenant=tenant, order_id=order.pk, **kwargs)
+        actions.take(
+            tenant=tenant, order_id=order.pk, action=action, data=actions.from_post(action, request.POST)
+        )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, "；".join(str(e["message"]) for e in exc.errors) or exc.message)
     else:
         messages.success(request, _("Done: %(step)s.") % {"step": workflow.TRANSITIONS[action].label})
     return redirect("workshop:detail", pk=order.pk)
 
 
-def _deliver(request, order, version: int | None):
-    """Delivery (交车) from the order page: the form's answers go to the same service as the API's.
-    A wrong answer shows the page again with the message on its field, and nothing changes."""
+def _deliver(request, order):
+    """Delivery (交车) from the order page: the form (its radios and lists) reads the answers, and
+    they go through the same adapter as the API's. A wrong answer shows the page again with the
+    message on its field, and nothing changes."""
     tenant = request.tenant
-    step = workflow.TRANSITIONS["deliver"]
-    if order.state not in step.sources or not tenant.can(step.perm):
-        refusal = (workflow.not_allowed(order, "deliver").message if order.state not in step.sources
-                   else _("Your role does not allow “%(action)s”.") % {"action": step.label})  # fmt: skip
-        messages.error(request, refusal)
+    try:  # the order moved on, or this role may not deliver: say so before reading the form
+        workflow.ORDER.check(order, "deliver", tenant=tenant)
+    except (Conflict, Forbidden) as exc:
+        messages.error(request, exc.message)
         return redirect("workshop:detail", pk=order.pk)
     form = _deliver_form(order, request.POST)
     if form.is_valid():
+        data = {**form.service_kwargs(), "version": request.POST.get("version")}
         try:
-            services.order_deliver(tenant=tenant, order_id=order.pk, version=version, **form.service_kwargs())
-        except (Conflict, Forbidden) as exc:  # the order moved on, or this role may not deliver
+            actions.take(tenant=tenant, order_id=order.pk, action="deliver", data=data)
+        except (Conflict, Forbidden) as exc:
             messages.error(request, exc.message)
             return redirect("workshop:detail", pk=order.pk)
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Done: %(step)s.") % {"step": step.label})
+            messages.success(request, _("Done: %(step)s.") % {"step": workflow.TRANSITIONS["deliver"].label})
             return redirect("workshop:detail", pk=order.pk)
     return render(
         request, "workshop/detail.html", _detail_context(tenant, order, deliver_form=form), status=400

@@ -14,8 +14,8 @@ from dms.core.shell import tenant_required
 from dms.core.tenancy import get_scoped
 from dms.scheduling.models import Technician
 
+from . import actions, services_floor
 from . import selectors_floor as floor
-from . import services, services_floor
 from .models import LaborOperation, LineKind, PauseReason, RepairOrder
 
 
@@ -67,20 +67,18 @@ def assign(request, order_id):
     """Give a waiting job to a technician (order_dispatch checks the skills)."""
     tenant = request.tenant
     order = _order(tenant, order_id)
-    tech_id = request.POST.get("technician_id", "")
-    version = request.POST.get("version", "")
     try:
-        if not tech_id.isdigit():
-            raise DomainError(_("Choose the technician."), field="technician_id")
-        services.order_dispatch(
-            tenant=tenant, order_id=order.pk, technician_id=int(tech_id),
-            version=int(version) if version.isdigit() else None,
-        )  # fmt: skip
+        order = actions.take(
+            tenant=tenant,
+            order_id=order.pk,
+            action="dispatch",
+            data=actions.from_post("dispatch", request.POST),
+        )
     except DomainError as exc:
         if exc.status == 403:
             raise
         return _board_answer(request, error=_error_text(exc))
-    tech = Technician.objects.select_related("user").get(pk=int(tech_id))
+    tech = Technician.objects.select_related("user").get(pk=order.technician_id)
     return _board_answer(
         request, ok=_("%(number)s dispatched to %(name)s.") % {"number": order.number, "name": tech.name}
     )
@@ -227,7 +225,7 @@ def ask(request, order_id):
     tenant = request.tenant
     order = _order(tenant, order_id)
     try:
-        services.order_request_approval(tenant=tenant, order_id=order.pk)
+        actions.take(tenant=tenant, order_id=order.pk, action="request-approval")
     except DomainError as exc:
         if exc.status == 403:
             raise
@@ -286,12 +284,13 @@ def qc_pass(request, order_id):
 def qc_fail(request, order_id):
     tenant = request.tenant
     order = _order(tenant, order_id)
-    version = request.POST.get("version", "")
     try:
-        services.order_qc_fail(
-            tenant=tenant, order_id=order.pk, reason=request.POST.get("reason", ""),
-            version=int(version) if version.isdigit() else None,
-        )  # fmt: skip
+        actions.take(
+            tenant=tenant,
+            order_id=order.pk,
+            action="qc-fail",
+            data=actions.from_post("qc-fail", request.POST),
+        )
     except DomainError as exc:
         if exc.status == 403:
             raise

@@ -6,29 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_document_sequence'),
+        ("core", "0002_document_sequence"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('type', models.CharField(max_length=60, verbose_name='type')),
-                ('subject_type', models.CharField(blank=True, max_length=40)),
-                ('subject_id', models.BigIntegerField(blank=True, null=True)),
-                ('at', models.DateTimeField()),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.dealergroup')),
-                ('store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.store')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("type", models.CharField(max_length=60, verbose_name="type")),
+                ("subject_type", models.CharField(blank=True, max_length=40)),
+                ("subject_id", models.BigIntegerField(blank=True, null=True)),
+                ("at", models.DateTimeField()),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.dealergroup"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event',
-                'verbose_name_plural': 'events',
-                'indexes': [models.Index(fields=['store', 'id'], name='event_by_store'), models.Index(fields=['group', 'type', 'id'], name='event_by_group_type')],
+                "verbose_name": "event",
+                "verbose_name_plural": "events",
+                "indexes": [
+                    models.Index(fields=["store", "id"], name="event_by_store"),
+                    models.Index(fields=["group", "type", "id"], name="event_by_group_type"),
+                ],
             },
         ),
     ]

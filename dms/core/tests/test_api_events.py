@@ -26,8 +26,9 @@ def happened(store, second_store, other_group_store, sa):
     with transaction.atomic():
         mine = [
             events.publish(type=t, store=store, subject=store, actor=sa, payload={"n": i})
-            for i, t in enumerate(["widget.opened", "widget.signed", "gadget.booked",
-                                   "widget.delivered", "widget.signed"])  # fmt: skip
+            for i, t in enumerate(
+                ["widget.opened", "widget.signed", "gadget.booked", "widget.delivered", "widget.signed"]
+            )  # fmt: skip
         ]
         events.publish(type="widget.signed", store=second_store, payload={"n": 98})
         events.publish(type="widget.signed", store=other_group_store, payload={"n": 99})

@@ -5,6 +5,7 @@ import random
 from collections import Counter, defaultdict
 
 import pytest
+import time_machine
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
 
+from conftest import suite_start
 from dms.core.errors import NotFound
 from dms.core.models import DealerGroup, User
 from dms.core.roles import Role
@@ -31,7 +33,8 @@ def demo(django_db_setup, django_db_blocker):
     """The demo, loaded once by the command for this module, in a transaction rolled back at its end."""
     out = io.StringIO()
     fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with fast_hashing, django_db_blocker.unblock(), transaction.atomic():
+    frozen = time_machine.travel(suite_start(), tick=False)  # the suite's day; its tests run then too
+    with frozen, fast_hashing, django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", customers=CUSTOMERS, stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)

@@ -114,7 +114,9 @@ def test_a_commit_phase_handler_never_runs_for_a_change_that_rolled_back(store, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_commit_phase_handler_is_logged_with_the_event_and_the_change_stays(store, handlers, caplog):
+def test_a_failing_commit_phase_handler_is_logged_with_the_event_and_the_change_stays(
+    store, handlers, caplog
+):
     after = []
 
     def broken(event):
@@ -166,7 +168,9 @@ def test_subscribing_the_same_handler_twice_runs_it_once(store, handlers):
     assert len(seen) == 1
 
 
-@pytest.mark.parametrize(("pattern", "phase"), [("repair_order", "commit"), ("*.signed", "commit"), ("a.b", "later")])
+@pytest.mark.parametrize(
+    ("pattern", "phase"), [("repair_order", "commit"), ("*.signed", "commit"), ("a.b", "later")]
+)
 def test_a_wrong_pattern_or_phase_is_refused(pattern, phase):
     with pytest.raises(ValueError):
         events.subscribe(pattern, print, phase=phase)

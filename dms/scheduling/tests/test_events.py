@@ -36,7 +36,11 @@ def test_an_online_booking_has_no_actor(workshop, store, vehicle, customer):
 
 @pytest.mark.parametrize(
     ("action", "type"),
-    [("confirm", "appointment.confirmed"), ("arrive", "appointment.arrived"), ("cancel", "appointment.cancelled")],
+    [
+        ("confirm", "appointment.confirmed"),
+        ("arrive", "appointment.arrived"),
+        ("cancel", "appointment.cancelled"),
+    ],
 )
 def test_each_step_publishes_one_event(booked, tenant, action, type):
     workflow.appointment_transition(tenant=tenant, appointment_id=booked.pk, action=action, reason="客户来电")
@@ -57,7 +61,9 @@ def test_a_no_show_is_published_once_the_time_has_passed(booked, tenant, clock):
 
 
 def test_rescheduling_publishes_rescheduled_and_a_new_booking(booked, tenant):
-    new = services.appointment_reschedule(tenant=tenant, appointment_id=booked.pk, start=at(14), reason="客户改时间")
+    new = services.appointment_reschedule(
+        tenant=tenant, appointment_id=booked.pk, start=at(14), reason="客户改时间"
+    )
 
     old_events = [e.type for e in events_of(booked)]
     [new_booked] = events_of(new)

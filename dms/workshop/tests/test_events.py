@@ -50,7 +50,11 @@ def settle(order, people):
 def test_opening_publishes_repair_order_opened(order, people, store, vehicle):
     [opened] = events_of(order)
 
-    assert (opened.type, opened.store_id, opened.actor_id) == ("repair_order.opened", store.pk, people["sa"].user.pk)
+    assert (opened.type, opened.store_id, opened.actor_id) == (
+        "repair_order.opened",
+        store.pk,
+        people["sa"].user.pk,
+    )
     assert opened.payload["number"] == order.number and opened.payload["vehicle_id"] == vehicle.pk
 
 
@@ -81,7 +85,9 @@ def test_extra_work_qc_failure_and_cancelling_publish_their_own_types(order, peo
     services.order_sign(tenant=people["sa"], order_id=order.pk)
     services.order_dispatch(tenant=people["foreman"], order_id=order.pk, technician_id=tech.pk)
     services.order_start(tenant=people["tech"], order_id=order.pk)
-    services.line_add(tenant=people["tech"], order_id=order.pk, kind="labor", labor_operation_id=oil_change.pk)
+    services.line_add(
+        tenant=people["tech"], order_id=order.pk, kind="labor", labor_operation_id=oil_change.pk
+    )
     services.order_request_approval(tenant=people["sa"], order_id=order.pk)
     services.order_approve(tenant=people["sa"], order_id=order.pk, method="phone", note="客户电话同意")
     services.order_finish(tenant=people["tech"], order_id=order.pk)
@@ -102,7 +108,9 @@ def test_the_customers_decision_on_their_link_has_no_actor_and_keeps_their_addre
     services.order_sign(tenant=people["sa"], order_id=order.pk)
     services.order_dispatch(tenant=people["foreman"], order_id=order.pk, technician_id=tech.pk)
     services.order_start(tenant=people["tech"], order_id=order.pk)
-    services.line_add(tenant=people["tech"], order_id=order.pk, kind="labor", labor_operation_id=oil_change.pk)
+    services.line_add(
+        tenant=people["tech"], order_id=order.pk, kind="labor", labor_operation_id=oil_change.pk
+    )
     services.order_request_approval(tenant=people["sa"], order_id=order.pk)
 
     services.order_approve(order_id=order.pk, method="link", by_customer=True, customer_ip="203.0.113.9")
@@ -133,7 +141,11 @@ def test_delivery_leaves_the_follow_up_in_its_own_transaction(order, people, tec
     settle(order, people)
 
     services.order_deliver(
-        tenant=people["sa"], order_id=order.pk, followup_consent=False, followup_channel="sms", followup_time="morning"
+        tenant=people["sa"],
+        order_id=order.pk,
+        followup_consent=False,
+        followup_channel="sms",
+        followup_time="morning",
     )
 
     f = FollowUp.objects.get(repair_order=order)
@@ -172,7 +184,9 @@ def test_asking_for_approval_texts_the_approval_link_after_commit(
     services.order_sign(tenant=people["sa"], order_id=order.pk)
     services.order_dispatch(tenant=people["foreman"], order_id=order.pk, technician_id=tech.pk)
     services.order_start(tenant=people["tech"], order_id=order.pk)
-    services.line_add(tenant=people["tech"], order_id=order.pk, kind="labor", labor_operation_id=oil_change.pk)
+    services.line_add(
+        tenant=people["tech"], order_id=order.pk, kind="labor", labor_operation_id=oil_change.pk
+    )
     assert RepairOrder.objects.get(pk=order.pk).lines.filter(state=LineState.PROPOSED).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
