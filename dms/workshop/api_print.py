@@ -22,9 +22,7 @@ def repair_order_pdf(request, order_id: int):
     t = request.auth
     t.require(Perm.RO_VIEW)
     order = selectors.order_get(t, order_id)
-    context = documents.repair_order_context(
-        t, order, status_url=extensions.customer_link(order, request)
-    )
+    context = documents.repair_order_context(t, order, status_url=extensions.customer_link(order, request))
     data = documents.render_pdf(
         documents.REPAIR_ORDER_TEMPLATE, context, base_url=request.build_absolute_uri("/")
     )
