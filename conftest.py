@@ -1,6 +1,11 @@
-"""Fixtures named for the people and places of a dealership (see STYLE.md)."""
+"""Fixtures named for the people and places of a dealership (see STYLE.md), and the suite's clock."""
+
+import os
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 
 from dms.core.models import ApiToken, Brand, DealerGroup, Store, StoreMembership, User
@@ -11,6 +16,55 @@ from dms.core.tenancy import resolve_tenant
 pytest_plugins = ["tests.browser.fixtures"]
 
 PASSWORD = "demo-pass-2026"
+
+# --- The suite's clock -----------------------------------------------------------------------------------
+# Every test starts at 10:00 Beijing time on the suite's day, the clock ticking from there: a test that
+# builds data relative to now sees the same day throughout (no midnight, no evening in the middle of a
+# run) whenever the suite runs. The day is today, or DMS_TEST_TODAY=YYYY-MM-DD (`make test-dates` runs the
+# date-sensitive part at hard dates: a Sunday, the Spring Festival, the last day of a year, 29 February).
+# A test that needs another moment travels there itself (time_machine nests); a module whose fixtures set
+# the clock for all its tests says so with `pytest.mark.own_clock`. Browser tests keep the real clock:
+# Chromium's own clock cannot travel, and cookies set for another day would expire in it; so does a test
+# marked `real_clock` (it starts another process, which cannot travel either).
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def suite_day() -> date:
+    value = os.environ.get("DMS_TEST_TODAY", "").strip()
+    if not value:
+        return datetime.now(BEIJING).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"DMS_TEST_TODAY={value!r} is not a date as YYYY-MM-DD.") from None
+
+
+def suite_start(hour: int = 10, minute: int = 0) -> datetime:
+    """A moment of the suite's day, Beijing time (10:00 unless said otherwise)."""
+    return datetime.combine(suite_day(), time(hour, minute), tzinfo=BEIJING)
+
+
+def _is_browser_test(item) -> bool:
+    return "tests/browser" in str(item.fspath)
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("DMS_TEST_TODAY"):
+        skip = pytest.mark.skip(reason="DMS_TEST_TODAY: Chromium's clock cannot travel to the suite's day")
+        for item in items:
+            if _is_browser_test(item) or item.get_closest_marker("real_clock"):
+                item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _suite_clock(request):
+    """Each test starts at 10:00 Beijing on the suite's day (see above)."""
+    node = request.node
+    if _is_browser_test(node) or node.get_closest_marker("real_clock") or node.get_closest_marker("own_clock"):
+        yield None
+        return
+    with time_machine.travel(suite_start(), tick=True) as traveller:
+        yield traveller
 
 
 def at_once(calls) -> list:

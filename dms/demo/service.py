@@ -870,8 +870,8 @@ APPOINTMENTS_SMALL = ((0, 15.0, Job.MAINTENANCE, "confirmed"), (1, 9.5, Job.MAIN
 
 def _vehicles_of(store: Store, now: datetime) -> list[Vehicle]:
     """Cars of the store's brands whose owner never changed and that were not in for 40 days, of
-    customers who still come: a lost customer (no visit for years) or a marginal one (warranty and
-    free items only) paying for work today would no longer be what the history says they are."""
+    customers who still come: a lost customer (no visit for years) in today's workshop would no
+    longer be lost, and the demo's share of lost customers would move with the day it is loaded."""
     sold_on = VehicleOwnership.objects.filter(ended_on__isnull=False).values("vehicle_id")
     return list(
         Vehicle.objects.filter(
@@ -880,7 +880,7 @@ def _vehicles_of(store: Store, now: datetime) -> list[Vehicle]:
             mileage_read_at__lt=now - timedelta(days=40),
         )
         .exclude(pk__in=sold_on)
-        .exclude(owner__value_tier__in=(ValueTier.LOST, ValueTier.MARGINAL))
+        .exclude(owner__value_tier=ValueTier.LOST)
         .select_related("brand", "owner")
         .order_by("vin")  # not pk: ids are random, the demo must not be
     )

@@ -46,7 +46,7 @@ def demo(request, django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.own_clock]
 
 
 def _sz01():

@@ -3,7 +3,7 @@
 API answer real PDFs."""
 
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,15 @@ from dms.workshop.models import RepairOrder, RepairOrderEvent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = datetime(2027, 3, 8, 9, 30, tzinfo=SHANGHAI)  # after the vehicle's first reading
 STATUS_URL = "http://testserver/c/s/token/"
+# The printed dates are asserted: this module keeps its own clock, the week before MORNING.
+pytestmark = pytest.mark.own_clock
+
+
+@pytest.fixture(autouse=True)
+def _the_week_before():
+    """The store, the people and the car are filed the week before the order is opened."""
+    with time_machine.travel(MORNING - timedelta(days=7), tick=True):
+        yield
 
 
 @pytest.fixture
