@@ -17,6 +17,7 @@ from dms.core import api_events, api_org
 from dms.core.errors import DomainError
 from dms.customers import api as customers_api
 from dms.followups import api as followups_api
+from dms.messaging import api as messaging_api
 from dms.packages import api as packages_api
 from dms.parts import api as parts_api
 from dms.portal import api as portal_api
@@ -55,6 +56,7 @@ ROUTERS = [
     *packages_api.ROUTERS,
     *followups_api.ROUTERS,
     *portal_api.ROUTERS,
+    *messaging_api.ROUTERS,
     # A new app's API: import its api module above and add its routers here (one line each), e.g.
     # dms/core/api_events.py (the events feed) and dms/messaging/api.py (messages, webhooks).
 ]

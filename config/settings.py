@@ -37,6 +37,10 @@ if ENVIRONMENT == "production":
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a long random value in production.")
     if DEBUG:
         raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+    if not os.environ.get("DMS_PUBLIC_BASE_URL", "").strip():
+        raise ImproperlyConfigured(
+            "Set DMS_PUBLIC_BASE_URL to the address customers open (e.g. https://dms.example.cn) in production."
+        )
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -61,6 +65,7 @@ INSTALLED_APPS = [
     "dms.packages",
     "dms.reception",
     "dms.portal",
+    "dms.messaging",
     "dms.demo",  # the demo dealership (manage.py load_demo): above every app
 ]
 
@@ -195,6 +200,27 @@ TASKS = {
 # How often the worker looks for promised times at risk, to warn the advisor and text the customer
 # (dms/portal/tasks.py); `make run` and `make worker` queue the first sweep.
 DMS_PROMISE_SWEEP_MINUTES = max(1, int(os.environ.get("DMS_PROMISE_SWEEP_MINUTES", "5")))
+
+# --- Messages to customers (dms/messaging) ------------------------------------------------------
+# The address customers open: every link in a message and on a printed document starts with it.
+# Development default: the local server; production refuses to start without it (above).
+DMS_PUBLIC_BASE_URL = os.environ.get("DMS_PUBLIC_BASE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+# How long a worker holds a message (or webhook delivery) it is sending before another worker may
+# take it over; longer than any provider call (DMS_OUTBOX_HTTP_TIMEOUT) with margin.
+DMS_OUTBOX_LEASE_SECONDS = max(5, int(os.environ.get("DMS_OUTBOX_LEASE_SECONDS", "120")))
+# Timeout of each call to an SMS / WeChat / SMTP provider or a webhook receiver, in seconds.
+DMS_OUTBOX_HTTP_TIMEOUT = float(os.environ.get("DMS_OUTBOX_HTTP_TIMEOUT", "15"))
+# Retries: the n-th retry waits BASE * 2^(n-1) seconds, at most CAP; a message is failed after
+# MAX_ATTEMPTS attempts (webhook deliveries keep trying until their subscription is paused).
+DMS_OUTBOX_RETRY_BASE_SECONDS = max(1, int(os.environ.get("DMS_OUTBOX_RETRY_BASE_SECONDS", "60")))
+DMS_OUTBOX_RETRY_CAP_SECONDS = max(1, int(os.environ.get("DMS_OUTBOX_RETRY_CAP_SECONDS", "3600")))
+DMS_OUTBOX_MAX_ATTEMPTS = max(1, int(os.environ.get("DMS_OUTBOX_MAX_ATTEMPTS", "8")))
+# The worker looks for due messages at least this often (a queued message wakes it at once).
+DMS_OUTBOX_POLL_SECONDS = max(5, int(os.environ.get("DMS_OUTBOX_POLL_SECONDS", "30")))
+# A webhook subscription is paused after this many failed deliveries in a row, or when it has
+# been failing for this many hours.
+DMS_WEBHOOK_PAUSE_AFTER_FAILURES = max(1, int(os.environ.get("DMS_WEBHOOK_PAUSE_AFTER_FAILURES", "10")))
+DMS_WEBHOOK_PAUSE_AFTER_HOURS = max(1, int(os.environ.get("DMS_WEBHOOK_PAUSE_AFTER_HOURS", "24")))
 
 # --- E-mail: a real SMTP server (loopback by default) ----------------------------------------------
 EMAIL_HOST = os.environ.get("DMS_SMTP_HOST", "127.0.0.1")

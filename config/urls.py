@@ -17,5 +17,6 @@ urlpatterns = [
     path("packages/", include("dms.packages.urls")),
     path("followups/", include("dms.followups.urls")),
     path("c/", include("dms.portal.urls")),
+    path("m/", include("dms.messaging.urls")),
     path("admin/", admin.site.urls),
 ]

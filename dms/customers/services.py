@@ -133,6 +133,21 @@ def consent_set(*, tenant: Tenant, customer_id: int, granted: bool, how: str = "
     return customer
 
 
+def consent_record(*, customer: Customer, granted: bool, how: str, by: User | None = None) -> Customer:
+    """A grant or withdrawal of marketing consent that does not come from a member of staff's
+    screen (the customer's SMS reply 退订, the unsubscribe link of an e-mail): kept as a
+    ConsentEvent like consent_set's, `by` None when the customer did it."""
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        if customer.marketing_consent != granted or not customer.consent_events.exists():
+            now = timezone.now()
+            ConsentEvent.objects.create(customer=customer, granted=granted, at=now, by=by, how=how[:100])
+            customer.marketing_consent = granted
+            customer.consent_changed_at = now
+            customer.save(update_fields=["marketing_consent", "consent_changed_at"])
+    return customer
+
+
 def contact_log(
     *, tenant: Tenant, customer_id: int, kind: str, summary: str, direction: str = "out", at=None
 ) -> CustomerContact:

@@ -14,6 +14,12 @@ from dms.portal.models import OutboundMessage, PromiseChange
 from .conftest import fresh
 
 
+@pytest.fixture(autouse=True)
+def _public_base_url(settings):
+    """Links start with DMS_PUBLIC_BASE_URL, not the host the SA's page came from."""
+    settings.DMS_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+
+
 def panel(order, tenant) -> str:
     request = RequestFactory().get("/")
     request.tenant = tenant
@@ -25,8 +31,8 @@ def panel(order, tenant) -> str:
 def test_the_panel_shows_the_status_link_with_copy_and_qr(order, people):
     html = panel(order, people["sa"])
 
-    assert "客户链接" in html and "http://testserver/c/s/" in html
-    assert 'data-copy="http://testserver/c/s/' in html and "复制链接" in html
+    assert "客户链接" in html and "http://127.0.0.1:8000/c/s/" in html
+    assert 'data-copy="http://127.0.0.1:8000/c/s/' in html and "复制链接" in html
     assert "<svg" in html and 'class="qr"' in html
     assert "短信发送" in html and f'action="/c/staff/{order.pk}/send/"' in html
     assert "/c/a/" not in html  # no approval link while nothing awaits
@@ -36,7 +42,7 @@ def test_the_panel_shows_the_status_link_with_copy_and_qr(order, people):
 def test_while_extra_work_awaits_the_panel_offers_the_approval_link(awaiting, people):
     html = panel(awaiting, people["sa"])
 
-    assert "http://testserver/c/a/" in html and "24 小时内有效" in html
+    assert "http://127.0.0.1:8000/c/a/" in html and "24 小时内有效" in html
     assert html.count('class="qr"') == 2
 
 
