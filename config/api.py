@@ -100,7 +100,13 @@ def _http_error(request, exc: HttpError):
 def _invalid(request, exc: NinjaValidationError):
     errors = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "header")]
+        # ("body", "payload", "body") names the field `body` of the body parameter `payload`: only the
+        # leading location and parameter are dropped, a field may carry either name.
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+            loc = loc[1:]
+        if loc and loc[0] == "payload":
+            loc = loc[1:]
         errors.append({"field": ".".join(loc) or None, "message": str(core_api.validation_message(err))})
     detail = errors[0]["message"] if len(errors) == 1 else _("Please correct the marked fields.")
     if len(errors) == 1 and errors[0]["field"]:
