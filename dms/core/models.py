@@ -98,6 +98,15 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # A group's administrator is never a superuser: a superuser passes every permission check
+            # and would read every group's data. The installation's operator is a superuser of no group.
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=False) | models.Q(group__isnull=True),
+                name="superuser_belongs_to_no_group",
+                violation_error_message=_("A user of a dealer group cannot be a superuser."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username

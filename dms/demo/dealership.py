@@ -923,7 +923,7 @@ def _staff(stores: dict[str, Store]) -> dict[str, User]:
         user = User(
             username=username, display_name=name, last_name=name[0], first_name=name[1:],
             email=f"{username}@example.com", group=stores[home].group, home_store=stores[home],
-            language=User.Language.ZH_HANS, is_staff=is_admin, is_superuser=is_admin, password=password,
+            language=User.Language.ZH_HANS, is_staff=is_admin, password=password,
         )  # fmt: skip
         user.save()
         StoreMembership.objects.create(user=user, store=stores[home], role=role)

@@ -70,9 +70,9 @@ def test_sa1_acts_in_sz01_and_also_works_in_sz02(demo):
     assert [s.code for s in tenant.stores] == ["SZ01", "SZ02"]
 
 
-def test_admin_is_a_superuser_and_the_administrator_of_sz01(demo):
+def test_admin_is_the_administrator_of_sz01_and_no_superuser(demo):
     admin = User.objects.get(username="admin")
-    assert admin.is_staff and admin.is_superuser
+    assert admin.is_staff and not admin.is_superuser
     assert resolve_tenant(admin).role == Role.ADMINISTRATOR
 
 

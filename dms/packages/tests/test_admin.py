@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(store):
     c = Client()
-    c.force_login(make_user("admin", store, Role.ADMINISTRATOR, is_staff=True, is_superuser=True))
+    c.force_login(make_user("admin", store, Role.ADMINISTRATOR, is_staff=True))
     return c
 
 
