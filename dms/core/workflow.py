@@ -55,7 +55,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .errors import Conflict, DomainError, Forbidden, stale_version
-from .events import publish, subject_name
+from .events import publish
 from .tenancy import Tenant, get_scoped
 
 Effect = Callable[[object], dict | None]
@@ -104,7 +104,9 @@ class Workflow:
     def __post_init__(self):
         self.table = {t.action: t for t in self.transitions}
         self.transitions = tuple(self.table.values())
-        self.event_name = getattr(self.model, "event_name", None) or self.model._meta.model_name
+        self.event_name = (
+            getattr(self.model, "event_name", None) or self.model._meta.model_name
+        )  # as events.subject_name
 
     # --- Reading the table ---------------------------------------------------------------------
 
@@ -203,7 +205,7 @@ class Workflow:
             **(self.describe(record) if self.describe else {}),
         }
         publish(
-            type=f"{subject_name(record)}.{t.event}", store=store if store is not None else record.store,
+            type=f"{self.event_name}.{t.event}", store=store if store is not None else record.store,
             subject=record, actor=actor, payload=payload, at=now,
         )  # fmt: skip
         return record
