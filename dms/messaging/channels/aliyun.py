@@ -102,7 +102,7 @@ class AliyunSms(Provider):
                 details = (answer.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
                 for d in details:
                     if d.get("OutId") == message.outbox_key:
-                        return Sent(provider_message_id=str(d.get("BizId", "")))
+                        return Sent()  # its details carry no BizId
                 if len(details) < 50 or page >= 20:
                     break
                 page += 1

@@ -131,7 +131,7 @@ class FakeAliyun(FakeServer):
             day = q.get("SendDate", "")
             found = [
                 {"OutId": s["out_id"], "PhoneNum": s["phone"], "SendStatus": 1, "TemplateCode": s["template"],
-                 "SendDate": s["at"], "BizId": s["biz_id"]}
+                 "SendDate": s["at"]}
                 for s in self.sent if s["phone"] == q.get("PhoneNumber") and s["day"] == day
             ]  # fmt: skip
             return (
