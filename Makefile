@@ -7,8 +7,9 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test test-dates test-sqlite test-postgres install build browser bench lint fmt worker serve messages clean
+.PHONY: run dev test test-dates test-sqlite test-postgres install build browser bench lint fmt worker serve messages clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -22,6 +23,9 @@ build: install
 	$(MANAGE) compile_catalogues
 	$(MANAGE) collectstatic --noinput --verbosity 0
 
+# The demo dealership as a store runs it: gunicorn (WORKERS processes, DEBUG off) and the task worker,
+# on the embedded SQLite unless DATABASE_URL says otherwise. `make dev` serves it with Django's
+# development server and debug pages instead.
 run: build
 	@mkdir -p var
 	$(MANAGE) migrate --noinput --verbosity 0
@@ -31,11 +35,18 @@ run: build
 	@echo "  Demo logins (password demo-pass-2026): sa1 foreman1 tech1 tech2 qc1 parts1 cashier1 care1 cm1 sales1 showroom1 manager1 admin; sa9 in the other group"
 	@echo ""
 	$(MANAGE) ensure_promise_sweep --verbosity 0
+	@trap 'kill 0' EXIT; export DJANGO_DEBUG=0; $(MANAGE) db_worker --verbosity 0 & \
+	  $(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 60 --log-level warning
+
+dev: build
+	@mkdir -p var
+	$(MANAGE) migrate --noinput --verbosity 0
+	$(MANAGE) load_demo --if-empty
+	$(MANAGE) ensure_promise_sweep --verbosity 0
 	@trap 'kill 0' EXIT; $(MANAGE) db_worker --verbosity 0 & $(MANAGE) runserver $(HOST):$(PORT) --noreload
 
 # Production-style serving of an already built tree: gunicorn, one sync worker per core (WORKERS),
 # each taking the next request from the shared socket when free; static files by WhiteNoise.
-WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 serve: build
 	$(MANAGE) migrate --noinput
 	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 60 --access-logfile -

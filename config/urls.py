@@ -20,3 +20,8 @@ urlpatterns = [
     path("m/", include("dms.messaging.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# With DEBUG off (make run, production): the API's JSON error shape under /api/, a page elsewhere.
+handler403 = "dms.core.errors_views.forbidden"
+handler404 = "dms.core.errors_views.not_found"
+handler500 = "dms.core.errors_views.server_error"
