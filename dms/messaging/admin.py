@@ -5,12 +5,14 @@ paused (and an action to resume it)."""
 import secrets
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dms.core.admin import GroupScopedAdmin
 
-from . import webhooks
+from . import links, webhooks
 from .models import ChannelConfig, MessagingSettings, WebhookDelivery, WebhookSubscription
 
 
@@ -22,8 +24,18 @@ class StoreScopedAdmin(GroupScopedAdmin):
 class ChannelConfigAdmin(StoreScopedAdmin):
     list_display = ("store", "channel", "provider", "active", "updated_at")
     list_filter = ("channel", "provider", "active")
-    fields = ("store", "channel", "provider", "active", "settings", "inbound_token")
-    readonly_fields = ("inbound_token",)
+    fields = ("store", "channel", "provider", "active", "settings", "callbacks")
+    readonly_fields = ("callbacks",)
+
+    @admin.display(description=_("callback URLs for the SMS provider's console"))
+    def callbacks(self, obj):
+        if not obj.pk or obj.channel != "sms" or not obj.inbound_token:
+            return "—"
+        replies = links.public_url(reverse("messaging:inbound_sms", args=[obj.pk, obj.inbound_token]))
+        reports = links.public_url(reverse("messaging:delivery_reports", args=[obj.pk, obj.inbound_token]))
+        return format_html(
+            "{}<br>{}<br>{}<br>{}", _("Replies (退订):"), replies, _("Delivery reports:"), reports
+        )
 
     def save_model(self, request, obj, form, change):
         if not obj.inbound_token:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dms.core.errors import Conflict, DomainError, NotFound
+from dms.core.events import subject_name
 from dms.core.models import Store
 from dms.customers.models import Customer
 from dms.customers.services import consent_record
@@ -113,13 +114,13 @@ def withheld_reason(message: Message, customer: Customer, recipient: Recipient |
 
 
 def _subject_of(subject) -> tuple[str, int | None]:
+    """("repair_order", 123) from a record (named as in its events) or from such a pair."""
     if subject is None:
         return "", None
     if isinstance(subject, tuple):
         kind, pk = subject
         return str(kind), (int(pk) if pk is not None else None)
-    name = getattr(type(subject), "event_name", None) or subject._meta.model_name
-    return name, subject.pk
+    return subject_name(subject), subject.pk
 
 
 # --- Queueing -----------------------------------------------------------------------------------
@@ -274,6 +275,25 @@ def inbound_sms(*, config: ChannelConfig, mobile: str, text: str) -> int:
     for customer in customers:
         unsubscribe_marketing(customer=customer, how=how)
     return len(customers)
+
+
+def delivery_report(
+    *, config: ChannelConfig, key: str = "", provider_id: str = "", delivered: bool, detail: str = ""
+) -> bool:
+    """A provider's status report on a sent message, found by our key (Alibaba Cloud's out_id) or
+    the provider's id (Tencent Cloud's sid): the carrier delivered it, or could not (failed, with
+    the carrier's words). Whether a message of the store was found."""
+    messages = Message.objects.filter(store_id=config.store_id, channel=config.channel, state=State.SENT)
+    if key.startswith("odms-") and key[5:].isdigit():
+        messages = messages.filter(pk=int(key[5:]))
+    elif provider_id:
+        messages = messages.filter(provider_message_id=provider_id)
+    else:
+        return False
+    if delivered:
+        return bool(messages.update(state=State.DELIVERED, delivered_at=timezone.now()))
+    reason = _in_language(gettext_lazy("The carrier could not deliver it: %(detail)s")) % {"detail": detail}
+    return bool(messages.update(state=State.FAILED, reason=reason[:200], last_error=detail[:300]))
 
 
 def wechat_link(*, customer: Customer, openid: str) -> Recipient:

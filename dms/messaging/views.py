@@ -1,5 +1,5 @@
-"""Two doors from outside, no login: the unsubscribe link of an e-mail, and the SMS provider's
-callback with the customers' replies (退订).
+"""Doors from outside, no login: the unsubscribe link of an e-mail, and the SMS provider's
+callbacks with the customers' replies (退订) and the carriers' delivery reports.
 
 The unsubscribe page asks before it changes anything (mail scanners open links): a button stops
 marketing, another stops every message. A one-click POST (RFC 8058, from the mail program's
@@ -9,6 +9,10 @@ The replies callback is the URL set in the provider's console: /m/sms/replies/<c
 (the token is the ChannelConfig's inbound_token; neither Alibaba Cloud nor Tencent Cloud signs its
 callbacks, so the secret is in the URL). It accepts Alibaba Cloud's batch (a JSON list of
 {phone_number, content, ...}) and Tencent Cloud's ({mobile, text, ...}, or a list of them).
+The delivery reports' callback, /m/sms/reports/<config id>/<token>/, takes Alibaba Cloud's
+SmsReport ([{out_id, biz_id, success, err_code, err_msg}]) and Tencent Cloud's status callback
+([{sid, report_status, errmsg, description}]): a sent message becomes delivered, or failed with the
+carrier's reason.
 """
 
 import hmac
@@ -84,18 +88,52 @@ def _replies(body) -> list[tuple[str, str]]:
     return out
 
 
-@csrf_exempt
-@require_POST
-def inbound_sms(request, config_id: int, token: str):
+def _callback(request, config_id: int, token: str):
+    """The store's SMS config named by the URL and its secret, and the JSON body (or an answer)."""
     config = ChannelConfig.objects.select_related("store").filter(pk=config_id, channel=Channel.SMS).first()
     if config is None or not config.inbound_token or not hmac.compare_digest(config.inbound_token, token):
         raise Http404()
     try:
-        body = json.loads(request.body or b"null")
+        return config, json.loads(request.body or b"null")
     except ValueError:
-        return JsonResponse({"detail": _("The body is not valid JSON."), "errors": []}, status=400)
-    for mobile, text in _replies(body):
-        services.inbound_sms(config=config, mobile=mobile, text=text)
+        return config, JsonResponse({"detail": _("The body is not valid JSON."), "errors": []}, status=400)
+
+
+def _received(config) -> JsonResponse:
+    """What each provider expects back, or it calls again."""
     if config.provider == Provider.TENCENT:
         return JsonResponse({"result": 0, "errmsg": "OK"})
     return JsonResponse({"code": 0, "msg": "成功"}, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+@require_POST
+def inbound_sms(request, config_id: int, token: str):
+    config, body = _callback(request, config_id, token)
+    if isinstance(body, JsonResponse):
+        return body
+    for mobile, text in _replies(body):
+        services.inbound_sms(config=config, mobile=mobile, text=text)
+    return _received(config)
+
+
+@csrf_exempt
+@require_POST
+def delivery_reports(request, config_id: int, token: str):
+    config, body = _callback(request, config_id, token)
+    if isinstance(body, JsonResponse):
+        return body
+    for item in body if isinstance(body, list) else [body]:
+        if not isinstance(item, dict):
+            continue
+        if "report_status" in item:  # Tencent Cloud
+            delivered = str(item.get("report_status", "")).upper() == "SUCCESS"
+            detail = str(item.get("description") or item.get("errmsg") or "")
+            services.delivery_report(config=config, provider_id=str(item.get("sid", "")), delivered=delivered,
+                                     detail=detail)  # fmt: skip
+        else:  # Alibaba Cloud
+            delivered = item.get("success") in (True, "true", "True")
+            detail = str(item.get("err_msg") or item.get("err_code") or "")
+            services.delivery_report(config=config, key=str(item.get("out_id", "")),
+                                     provider_id=str(item.get("biz_id", "")), delivered=delivered, detail=detail)  # fmt: skip
+    return _received(config)

@@ -307,3 +307,58 @@ def test_webhook_signature_is_the_hex_hmac_sha256_of_the_body():
     assert signing.webhook_signature(body, "s3cret") == (
         "sha256=" + __import__("hmac").new(b"s3cret", body, "sha256").hexdigest()
     )
+
+
+# --- Delivery reports -----------------------------------------------------------------------------
+
+
+def test_alibaba_clouds_delivery_report_marks_the_text_delivered(
+    store, customer, clock, send, aliyun, client
+):
+    config = aliyun_config(store, aliyun)
+    message = queue(store, customer)
+    send()
+
+    r = client.post(
+        f"/m/sms/reports/{config.pk}/replies-token/",
+        json.dumps([{"phone_number": "13812345678", "send_time": "2026-05-04 10:00:00",
+                     "report_time": "2026-05-04 10:00:05", "success": True, "err_code": "DELIVERED",
+                     "err_msg": "用户接收成功", "sms_size": "1", "biz_id": "biz-1", "out_id": f"odms-{message.pk}"}]),
+        content_type="application/json",
+    )  # fmt: skip
+
+    assert r.json() == {"code": 0, "msg": "成功"}
+    message = reload(message)
+    assert message.state == State.DELIVERED and message.delivered_at == at(10)
+
+
+def test_tencent_clouds_report_of_a_text_not_delivered_fails_it_with_the_carriers_words(
+    store, customer, clock, send, tencent, client
+):
+    config = tencent_config(store, tencent)
+    message = queue(store, customer)
+    send()
+
+    client.post(
+        f"/m/sms/reports/{config.pk}/replies-token/",
+        json.dumps([{"user_receive_time": "2026-05-04 10:00:09", "nationcode": "86", "mobile": "13812345678",
+                     "report_status": "FAIL", "errmsg": "MK:0005", "description": "用户手机停机", "sid": "serial-1"}]),
+        content_type="application/json",
+    )  # fmt: skip
+
+    message = reload(message)
+    assert message.state == State.FAILED and message.reason == "运营商未能送达：用户手机停机"
+
+
+def test_a_report_of_another_stores_message_changes_nothing(
+    store, second_store, customer, clock, send, aliyun, client
+):
+    aliyun_config(store, aliyun)
+    theirs = aliyun_config(second_store, aliyun)
+    message = queue(store, customer)
+    send()
+
+    client.post(f"/m/sms/reports/{theirs.pk}/replies-token/",
+                json.dumps([{"success": True, "out_id": f"odms-{message.pk}"}]), content_type="application/json")  # fmt: skip
+
+    assert reload(message).state == State.SENT

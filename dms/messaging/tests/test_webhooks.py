@@ -269,3 +269,35 @@ def test_the_administrator_sees_why_a_subscription_was_paused_and_resumes_it(
 
     hook.refresh_from_db()
     assert hook.active and len(receiver.sent) == 1
+
+
+def test_the_administrator_sets_a_stores_sms_provider_and_sees_its_callback_urls(store, clock):
+    from dms.messaging.models import ChannelConfig
+
+    admin = Client()
+    admin.force_login(make_user("admin3", store, Role.ADMINISTRATOR, is_staff=True))
+
+    r = admin.post(
+        "/admin/messaging/channelconfig/add/",
+        {"store": store.pk, "channel": "sms", "provider": "aliyun", "active": "on",
+         "settings": json.dumps({"access_key_id": "LTAI", "access_key_secret": "s", "sign_name": "深圳一店"})},
+    )  # fmt: skip
+
+    assert r.status_code == 302, r.content.decode()[-2000:]
+    config = ChannelConfig.objects.get(store=store)
+    page = admin.get(f"/admin/messaging/channelconfig/{config.pk}/change/").content.decode()
+    assert f"http://127.0.0.1:8000/m/sms/replies/{config.pk}/{config.inbound_token}/" in page
+    assert "上行回复（退订）：" in page
+
+
+def test_a_provider_that_cannot_carry_the_channel_is_refused_in_the_admin(store, clock):
+    from dms.messaging.models import ChannelConfig
+
+    admin = Client()
+    admin.force_login(make_user("admin3", store, Role.ADMINISTRATOR, is_staff=True))
+
+    r = admin.post("/admin/messaging/channelconfig/add/",
+                   {"store": store.pk, "channel": "email", "provider": "aliyun", "settings": "{}"})  # fmt: skip
+
+    assert r.status_code == 200 and "该服务商不能用于此渠道。" in r.content.decode()
+    assert not ChannelConfig.objects.exists()
