@@ -11,11 +11,11 @@ from ninja import Field, Query, Router, Schema, Status
 from dms.core.roles import Perm
 from dms.core.validation import aware
 from dms.customers.rules import mask_mobile
+from dms.messaging.models import State as MessageState
 from dms.workshop import selectors as workshop_selectors
 from dms.workshop.models import State
 
 from . import links, selectors, services
-from .models import OutboundMessage
 
 links_router = Router(tags=["customer links"])
 messages_router = Router(tags=["outbound messages"])
@@ -38,11 +38,15 @@ class MessageOut(Schema):
     id: int
     order_id: int | None
     mobile: str = Field(description="Masked unless your role may see contact details.")
-    kind: str = Field(description="status_link, approval_link or delay")
+    kind: str = Field(description="status_link, approval_link, delay or promise_at_risk")
     text: str
-    at: datetime
-    state: str = Field(description="recorded (no SMS provider connected), sent or failed")
-    error: str
+    at: datetime = Field(description="When it was queued.")
+    state: str = Field(
+        description="queued, scheduled (quiet hours), sent, delivered, failed or suppressed (with the reason); "
+        "the same message as in /api/v1/messages"
+    )
+    recorded_only: bool = Field(description="Sent through the recording channel: nothing reached the customer.")
+    error: str = Field(description="Why it failed or was withheld, or when it goes (scheduled).")
     by: str | None
 
 
@@ -59,9 +63,10 @@ class SendIn(Schema):
 
 def message_out(m, tenant) -> dict:
     return {
-        "id": m.pk, "order_id": m.order_id, "kind": m.kind, "text": m.text, "at": m.at, "state": m.state,
-        "error": m.error, "by": str(m.by) if m.by_id else None,
-        "mobile": m.mobile if tenant.can(Perm.CUSTOMER_SEE_CONTACT) else mask_mobile(m.mobile),
+        "id": m.pk, "order_id": m.subject_id, "kind": m.kind, "text": m.body, "at": m.created_at,
+        "state": m.state, "recorded_only": m.recorded_only, "error": m.reason or m.last_error,
+        "by": str(m.by) if m.by_id else None,
+        "mobile": m.address if tenant.can(Perm.CUSTOMER_SEE_CONTACT) else mask_mobile(m.address),
     }  # fmt: skip
 
 
@@ -84,7 +89,8 @@ def links_get(request, order_id: int):
 @links_router.post("/{order_id}/send", response={201: MessageOut})
 def links_send(request, order_id: int, payload: SendIn):
     """Text the customer a link: the progress page, or the approval page while extra work awaits
-    their decision (else 409). Without an SMS provider the message is recorded, not sent."""
+    their decision (else 409). The text is queued on the outbox and sent by the worker (through
+    the recording channel, when the store has no SMS provider: nothing is sent)."""
     t = request.auth
     message = services.link_send(tenant=t, order_id=order_id, kind=payload.kind)
     return Status(201, message_out(message, t))
@@ -98,7 +104,8 @@ class MessageParams(Schema):
 
 @messages_router.get("", response=MessagePage)
 def messages_list(request, params: Query[MessageParams]):
-    """Text messages to customers from this store, newest first."""
+    """Text messages about repair orders from this store, newest first (messaging's outbox: see
+    also /api/v1/messages)."""
     t = request.auth
     t.require(Perm.RO_VIEW)
     count, items = selectors.messages_for(
@@ -134,7 +141,7 @@ class AtRiskOut(Schema):
     warned_at: datetime | None = Field(
         description="When the background sweep warned the advisor of this promise (null: not yet)."
     )
-    customer_texted: bool = Field(description="Whether the sweep's text reached the SMS adapter.")
+    customer_texted: bool = Field(description="Whether the sweep's text is on the outbox (queued, scheduled) or sent.")
 
 
 class AtRiskPage(Schema):
@@ -158,7 +165,7 @@ def promise_out(order, changes) -> dict:
     }  # fmt: skip
 
 
-TEXTED = (OutboundMessage.State.RECORDED, OutboundMessage.State.SENT)
+TEXTED = (MessageState.QUEUED, MessageState.SCHEDULED, MessageState.SENT, MessageState.DELIVERED)
 
 
 @promises_router.get("/at-risk", response=AtRiskPage)

@@ -11,11 +11,14 @@ class PortalConfig(AppConfig):
 
         from . import links, subscribers
 
-        # The customer's links are texted when the order moves (dms.core.events) ...
-        subscribe("repair_order.opened", subscribers.text_status_link)
-        subscribe("repair_order.signed", subscribers.text_status_link)
-        subscribe("repair_order.approval_requested", subscribers.text_approval_link)
+        # The customer's links are texted when the order moves (dms.core.events: queued on
+        # messaging's outbox in the step's own transaction) ...
+        subscribe("repair_order.opened", subscribers.text_status_link, phase="transaction")
+        subscribe("repair_order.signed", subscribers.text_status_link, phase="transaction")
+        subscribe("repair_order.approval_requested", subscribers.text_approval_link, phase="transaction")
         # ... and shown on the workshop's pages and printed order (dms.workshop.extensions).
         extensions.register_panel("order_side", template="portal/_order_links.html")
+        # The order's texts with their delivery status (messaging's outbox, its template tag).
+        extensions.register_panel("order_side", template="portal/_order_messages.html")
         extensions.register_panel("list_top", template="portal/_at_risk.html")
         extensions.register_customer_link(links.status_url)

@@ -1,10 +1,11 @@
-"""What the customer was told, and the promised times we had to move.
+"""The promised times we had to move, and the promises found at risk.
 
-OutboundMessage: every SMS the store sent (or, without a provider, recorded as if sent), so that
-staff see exactly what the customer received. PromiseChange: a new promised completion time
-announced to the customer; the repair order keeps its first promise (RepairOrder.promised_at),
-the latest change is the promise that holds now. PromiseWarning: a promise found at risk by the
-background sweep (tasks.promise_sweep), once per promise: the advisor was warned and the customer told.
+What the customer was told is messaging's outbox (dms.messaging.models.Message, subject
+"repair_order"/<id>): the portal queues its texts there (notify.py). PromiseChange: a new
+promised completion time announced to the customer; the repair order keeps its first promise
+(RepairOrder.promised_at), the latest change is the promise that holds now. PromiseWarning: a
+promise found at risk by the background sweep (tasks.promise_sweep), once per promise: the
+advisor was warned and the customer told.
 """
 
 from django.conf import settings
@@ -13,47 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from dms.core.models import Store
 from dms.core.scoping import StoreScopedQuerySet
-
-
-class OutboundMessage(models.Model):
-    class Kind(models.TextChoices):
-        STATUS_LINK = "status_link", _("Progress link")
-        APPROVAL_LINK = "approval_link", _("Extra work approval link")
-        DELAY = "delay", _("Delay notice")
-        PROMISE_AT_RISK = "promise_at_risk", _("Promised time at risk")
-
-    class State(models.TextChoices):
-        RECORDED = "recorded", _("Recorded (no SMS provider connected)")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Not sent")
-
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
-    order = models.ForeignKey(
-        "workshop.RepairOrder", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    mobile = models.CharField(_("mobile"), max_length=20)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    text = models.TextField(_("text"))
-    at = models.DateTimeField(_("time"))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RECORDED)
-    error = models.CharField(max_length=300, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    objects = StoreScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("outbound message")
-        verbose_name_plural = _("outbound messages")
-        ordering = ["-at", "-id"]
-        indexes = [
-            models.Index(fields=["store", "-at"], name="outmsg_store_at"),
-            models.Index(fields=["order", "-at"], name="outmsg_order_at"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.mobile}"
 
 
 class PromiseChange(models.Model):
@@ -94,7 +54,7 @@ class PromiseWarning(models.Model):
     )  # fmt: skip
     at = models.DateTimeField(_("warned at"))
     message = models.ForeignKey(
-        OutboundMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "messaging.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("text message to the customer"),
     )  # fmt: skip
 

@@ -9,9 +9,10 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from dms.core.tenancy import Tenant, get_scoped
+from dms.messaging.models import Message
 from dms.workshop.models import FindingPhoto, LineState, Payer, RepairOrder, RepairOrderEvent, State
 
-from .models import OutboundMessage, PromiseChange, PromiseWarning
+from .models import PromiseChange, PromiseWarning
 
 AT_RISK_WINDOW = timedelta(minutes=30)
 # The sweep warns of a promise that passed without a warning (the worker was stopped) only this
@@ -109,10 +110,12 @@ def promise_history(tenant: Tenant, order_id: int) -> tuple[RepairOrder, list[Pr
 
 
 def messages_for(tenant: Tenant, *, order_id: int | None = None, limit: int = 50, offset: int = 0):
-    qs = OutboundMessage.objects.for_tenant(tenant).select_related("order", "by")
+    """The current store's messages about repair orders (messaging's outbox), newest first."""
+    qs = Message.objects.for_tenant(tenant).filter(store=tenant.store, subject_type="repair_order")
     if order_id is not None:
         order = get_scoped(RepairOrder.objects.only("pk"), tenant, pk=order_id)
-        qs = qs.filter(order=order)
+        qs = qs.filter(subject_id=order.pk)
+    qs = qs.select_related("by").order_by("-created_at", "-id")
     return qs.count(), list(qs[offset : offset + limit])
 
 

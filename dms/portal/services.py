@@ -17,7 +17,7 @@ from dms.workshop import workflow
 from dms.workshop.models import OPEN_STATES, LineState, RepairOrder, State
 
 from . import notify, selectors
-from .models import OutboundMessage, PromiseChange, PromiseWarning
+from .models import PromiseChange, PromiseWarning
 
 log = logging.getLogger(__name__)
 LINK_KINDS = ("status", "approval")
@@ -44,9 +44,9 @@ def customer_decide(
     )  # fmt: skip
 
 
-def link_send(*, tenant: Tenant, order_id: int, kind: str) -> OutboundMessage:
+def link_send(*, tenant: Tenant, order_id: int, kind: str):
     """The SA texts the customer their progress link (again), or the approval link while extra
-    work awaits their decision."""
+    work awaits their decision: a message queued on messaging's outbox (returned)."""
     tenant.require(Perm.RO_EDIT)
     order = get_scoped(
         RepairOrder.objects.select_related("store", "customer", "vehicle"), tenant, pk=order_id
@@ -59,14 +59,15 @@ def link_send(*, tenant: Tenant, order_id: int, kind: str) -> OutboundMessage:
             % {"s": order.get_state_display()},
             state=order.state,
         )
-    if kind == "approval":
-        if order.state != State.AWAITING_APPROVAL:
-            raise Conflict(
-                _("No extra work awaits the customer's decision: ask for approval first."), state=order.state
-            )
-        message = notify.notify_approval_requested(order, by=tenant.user)
-    else:
-        message = notify.notify_status_link(order, by=tenant.user, again=True)
+    if kind == "approval" and order.state != State.AWAITING_APPROVAL:
+        raise Conflict(
+            _("No extra work awaits the customer's decision: ask for approval first."), state=order.state
+        )
+    with transaction.atomic():
+        if kind == "approval":
+            message = notify.notify_approval_requested(order, by=tenant.user)
+        else:
+            message = notify.notify_status_link(order, by=tenant.user, again=True)
     if message is None:
         raise DomainError(_("The customer has no valid mobile number to text."), field="mobile")
     return message
@@ -76,8 +77,8 @@ def order_delay_announce(
     *, tenant: Tenant, order_id: int, new_promised_at: datetime, reason: str
 ) -> PromiseChange:
     """A new promised completion time, told to the customer before the old one is missed: kept as
-    a PromiseChange and an event on the order ("delay"), and texted to the customer once the
-    transaction commits."""
+    a PromiseChange and an event on the order ("delay"), and a text to the customer queued on
+    messaging's outbox in the same transaction (sent by the outbox worker once it commits)."""
     tenant.require(Perm.RO_EDIT)
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -121,8 +122,9 @@ def order_delay_announce(
         workflow.record(order, tenant, "delay", reason=reason, data={
             "previous": previous.isoformat() if previous else None, "promised_at": new_promised_at.isoformat(),
         })  # fmt: skip
-        by = tenant.user
-        transaction.on_commit(lambda: notify.notify_delay(order, new_promised_at, reason=reason, by=by))
+        notify.notify_delay(
+            order, new_promised_at, reason=reason, by=tenant.user, key=f"delay:{order.pk}:{change.pk}"
+        )
     return change
 
 
@@ -133,7 +135,8 @@ def promise_warning_raise(*, order_id: int, promised_at: datetime) -> PromiseWar
     """Warn the order's advisor that `promised_at` is at risk and text the customer, once per
     promise. Background work for every store, so no user and no tenant. None when this promise was
     warned of already (by this or another worker), the car is ready, or the promise moved meanwhile.
-    The text leaves once the warning is committed; a failure to send it keeps the warning."""
+    The text is queued on messaging's outbox with the warning (one transaction); the outbox worker
+    sends it, and a failure to queue it keeps the warning."""
     with transaction.atomic():
         # The order's lock orders two sweeps on one order: the second finds the first's warning.
         order = RepairOrder.objects.select_for_update().filter(pk=order_id).first()
@@ -147,20 +150,20 @@ def promise_warning_raise(*, order_id: int, promised_at: datetime) -> PromiseWar
         )  # fmt: skip
         if not created:
             return None
-        transaction.on_commit(lambda: _tell_customer(warning))
+        _tell_customer(warning)
     return warning
 
 
 def _tell_customer(warning: PromiseWarning) -> None:
     try:
-        order = RepairOrder.objects.select_related("store", "customer", "vehicle").get(pk=warning.order_id)
-        message = notify.notify_promise_at_risk(order, warning.promised_at)
+        with transaction.atomic():  # a savepoint: a text that cannot be queued keeps the warning
+            order = RepairOrder.objects.select_related("store", "customer", "vehicle").get(pk=warning.order_id)
+            message = notify.notify_promise_at_risk(order, warning.promised_at)
+            if message is not None:
+                warning.message = message
+                PromiseWarning.objects.filter(pk=warning.pk).update(message=message)
     except Exception:  # the advisor is warned all the same; the text is theirs to make now
         log.exception("Could not text the customer of order %s about the promise at risk", warning.order_id)
-        return
-    if message is not None:
-        warning.message = message
-        PromiseWarning.objects.filter(pk=warning.pk).update(message=message)
 
 
 def promises_sweep(*, now: datetime | None = None) -> int:

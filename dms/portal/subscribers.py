@@ -1,8 +1,9 @@
-"""What the portal does when a repair order moves (subscribed in apps.py): it texts the customer
-their links once the step has committed (phase "commit": nothing is sent for a step that rolled
-back, and a text that cannot be sent never undoes the step).
+"""What the portal does when a repair order moves (subscribed in apps.py): it queues the
+customer's texts on messaging's outbox inside the step's transaction (phase "transaction": the
+text exists exactly when the step commits, nothing for a step that rolled back; the outbox worker
+sends it afterwards, so a provider that is down never undoes or slows the step).
 
-- `repair_order.opened`, `repair_order.signed`: the progress link (sent once per order:
+- `repair_order.opened`, `repair_order.signed`: the progress link (once per order:
   notify_status_link does not repeat it);
 - `repair_order.approval_requested`: the approval link, while extra work awaits the decision."""
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
@@ -186,13 +187,14 @@ def _thumbnail(shot) -> bytes:
 
 
 def _back(request, order_id: int, notice: str = "", error: str = ""):
-    """htmx: the links panel again, with the outcome; otherwise back to the order page."""
+    """htmx: the links panel again, with the outcome, and the order's messages (swapped out of
+    band: the text just queued shows there); otherwise back to the order page."""
     if request.headers.get("HX-Request"):
         order = workshop_selectors.order_get(request.tenant, order_id)
-        return render(
-            request, "portal/_order_links.html", {"order": order, "notice": notice, "error": error},
-            status=200 if not error else 400,
-        )  # fmt: skip
+        context = {"order": order, "notice": notice, "error": error}
+        html = render_to_string("portal/_order_links.html", context, request)
+        html += render_to_string("portal/_order_messages.html", {"order": order, "oob": True}, request)
+        return HttpResponse(html, status=200 if not error else 400)
     if notice:
         messages.success(request, notice)
     if error:
@@ -213,7 +215,7 @@ def link_send(request, order_id: int):
     except DomainError as exc:
         return _back(request, order_id, error=str(exc.message))
     return _back(
-        request, order_id, notice=_("Text message to %(mobile)s recorded.") % {"mobile": message.mobile}
+        request, order_id, notice=_("Text message to %(mobile)s queued.") % {"mobile": message.address}
     )
 
 

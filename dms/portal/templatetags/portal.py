@@ -6,11 +6,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from dms.core.roles import Perm
-from dms.customers.rules import mask_mobile
 from dms.workshop.models import OPEN_STATES, State
 
 from .. import links, selectors
-from ..models import OutboundMessage
 
 register = template.Library()
 
@@ -26,26 +24,19 @@ def qr_svg(url: str) -> str:
 @register.simple_tag(takes_context=True)
 def customer_links(context, order) -> dict:
     """The links of `order` for the SA: progress link always, approval link while extra work awaits
-    the customer; the messages texted for this order (mobile masked unless the role may see it)."""
+    the customer. The texts of the order are messaging's panel on the same page."""
     request = context.get("request")
     tenant = getattr(request, "tenant", None)
     can = tenant.can if tenant is not None else (lambda perm: False)
     status_url = links.status_url(order, request)
     awaiting = order.state == State.AWAITING_APPROVAL
     approval_url = links.approval_url(order, request) if awaiting else ""
-    sent = list(
-        OutboundMessage.objects.filter(store_id=order.store_id, order=order).select_related("by")[:20]
-    )
-    if not can(Perm.CUSTOMER_SEE_CONTACT):
-        for m in sent:
-            m.mobile = mask_mobile(m.mobile)
     promise = selectors.current_promise(order)
     return {
         "status_url": status_url,
         "status_qr": qr_svg(status_url),
         "approval_url": approval_url,
         "approval_qr": qr_svg(approval_url) if approval_url else "",
-        "messages": sent,
         "can_send": can(Perm.RO_EDIT) and order.state in OPEN_STATES,
         "can_delay": can(Perm.RO_EDIT) and order.state in selectors.NOT_READY,
         "promise": promise,

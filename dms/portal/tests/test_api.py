@@ -1,4 +1,5 @@
-"""/api/v1/customer-links, /api/v1/outbound-messages, /api/v1/order-promises."""
+"""/api/v1/customer-links, /api/v1/outbound-messages (the outbox's texts about orders),
+/api/v1/order-promises."""
 
 from datetime import datetime
 
@@ -6,7 +7,8 @@ import pytest
 from django.test import Client
 
 from conftest import ApiClient
-from dms.portal.models import OutboundMessage, PromiseChange
+from dms.messaging.models import Message
+from dms.portal.models import PromiseChange
 
 from .conftest import SHANGHAI
 
@@ -35,20 +37,21 @@ def test_no_approval_link_while_nothing_awaits(order, sa_api):
     assert body["approval_url"] is None and body["approval_expires_at"] is None
 
 
-def test_sending_the_status_link_records_the_text(order, sa_api):
+def test_sending_the_status_link_again_queues_the_text(order, sa_api):
     r = sa_api.post(f"/customer-links/{order.pk}/send", {"kind": "status"})
 
     assert r.status_code == 201
-    assert r.json()["kind"] == "status_link" and r.json()["state"] == "recorded"
+    assert r.json()["kind"] == "status_link" and r.json()["state"] == "queued"
     assert r.json()["mobile"] == "13812345678" and r.json()["by"] == "sa1"
-    assert OutboundMessage.objects.filter(order=order).count() == 1
+    # the first one when the order was opened, and this one
+    assert Message.objects.filter(subject_id=order.pk, kind="status_link").count() == 2
 
 
 def test_the_approval_link_is_only_sent_while_extra_work_awaits(order, sa_api):
     r = sa_api.post(f"/customer-links/{order.pk}/send", {"kind": "approval"})
 
     assert r.status_code == 409 and "请先发起追加确认" in r.json()["detail"]
-    assert not OutboundMessage.objects.exists()
+    assert not Message.objects.filter(kind="approval_link").exists()
 
 
 def test_a_link_kind_not_offered_is_a_field_error(order, sa_api):
@@ -70,7 +73,8 @@ def test_the_messages_list_masks_the_mobile_for_roles_without_contact_rights(ord
     mine = sa_api.get("/outbound-messages", {"order_id": order.pk}).json()
     theirs = ApiClient(tech_user).get("/outbound-messages").json()
 
-    assert mine["count"] == 1 and mine["items"][0]["mobile"] == "13812345678"
+    assert mine["count"] == 2 and mine["items"][0]["mobile"] == "13812345678"
+    assert [m["state"] for m in mine["items"]] == ["queued", "queued"]
     assert theirs["items"][0]["mobile"] == "138****5678"
 
 
@@ -95,7 +99,7 @@ def test_a_delay_moves_the_promise_and_texts_the_customer(order, sa_api, django_
     assert datetime.fromisoformat(body["promised_at"]) == datetime(2026, 5, 4, 16, 30, tzinfo=SHANGHAI)
     assert body["first_promised_at"] is not None and body["changes"][0]["reason"] == "配件下午到货"
     assert PromiseChange.objects.get().promised_at == datetime(2026, 5, 4, 16, 30, tzinfo=SHANGHAI)
-    assert OutboundMessage.objects.get(kind="delay").text.count("2026-05-04 16:30") == 1
+    assert Message.objects.get(kind="delay").body.count("2026-05-04 16:30") == 1
 
 
 def test_a_delay_into_the_past_is_a_field_error(order, sa_api):

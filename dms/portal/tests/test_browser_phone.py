@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from dms.portal import notify
-from dms.portal.models import OutboundMessage
+from dms.messaging.models import Message
 from dms.workshop import services
 from dms.workshop.models import LineState, RepairOrder, RepairOrderLine
 
@@ -74,8 +74,8 @@ def awaiting_now(people, vehicle, oil_change, oil_filter, tech, store_phone):
 
 def test_the_customer_follows_the_link_and_decides_on_the_extra_work(phone, awaiting_now):
     order, pads, filt = awaiting_now
-    sms = OutboundMessage.objects.get(order=order, kind="status_link")  # texted when the order was signed
-    path = "/c/s/" + sms.text.split("/c/s/")[1]
+    sms = Message.objects.get(subject_id=order.pk, kind="status_link")  # queued when the order was opened
+    path = "/c/s/" + sms.body.split("/c/s/")[1]
 
     # the progress page from the SMS
     phone.goto(path)
@@ -107,13 +107,12 @@ def test_the_customer_follows_the_link_and_decides_on_the_extra_work(phone, awai
 
 def test_the_advisors_links_panel(phone, awaiting_now, people, live_server):
     order, _pads, _filt = awaiting_now
-    notify.notify_status_link(order)
-    notify.notify_approval_requested(order)
+    notify.notify_status_link(order, again=True)
     request = RequestFactory().get("/")
     request.tenant = people["sa"]
     html = Template(
         '{% load static %}<link rel="stylesheet" href="{% static "core/app.css" %}"><main class="page" style="max-width:420px">'
-        '{% include "portal/_order_links.html" %}</main>'
+        '{% include "portal/_order_links.html" %}{% include "portal/_order_messages.html" %}</main>'
     ).render(Context({"order": order, "request": request}))
     phone.set_viewport_size({"width": 1280, "height": 800})
     phone.goto("/c/s/x/")  # the live server's origin, for the stylesheets

@@ -9,7 +9,8 @@ from django.test import RequestFactory
 
 from dms.core.errors import Conflict, DomainError, Forbidden
 from dms.portal import selectors, services
-from dms.portal.models import OutboundMessage, PromiseChange
+from dms.messaging.models import Message
+from dms.portal.models import PromiseChange
 from dms.workshop import services as workshop
 from dms.workshop.models import RepairOrderEvent
 
@@ -76,8 +77,9 @@ def test_announcing_a_delay_records_it_and_texts_the_customer(
     event = RepairOrderEvent.objects.get(order=order, action="delay")
     assert event.by.username == "sa1" and event.reason == "配件下午到货"
     assert event.data["promised_at"] == at(16).isoformat()
-    sms = OutboundMessage.objects.get(order=order, kind="delay")
-    assert "2026-05-04 16:00" in sms.text and "配件下午到货" in sms.text and sms.mobile == "13812345678"
+    sms = Message.objects.get(subject_id=order.pk, kind="delay")  # queued with the change
+    assert "2026-05-04 16:00" in sms.body and "配件下午到货" in sms.body and sms.address == "13812345678"
+    assert sms.state == "queued" and sms.by.username == "sa1"
     # the order carries the new promise; the change keeps what was promised before
     assert fresh(order).promised_at == at(16)
     assert PromiseChange.objects.get(order=order).previous_at == at(12)
@@ -116,7 +118,7 @@ def test_a_bad_delay_is_refused_with_the_field_and_nothing_is_told(order, people
         )
 
     assert field in {e["field"] for e in exc.value.errors}
-    assert not PromiseChange.objects.exists() and not OutboundMessage.objects.exists()
+    assert not PromiseChange.objects.exists() and not Message.objects.filter(kind="delay").exists()
 
 
 def test_a_technician_cannot_move_the_promise(order, people):

@@ -16,7 +16,9 @@ from conftest import at_once, make_user
 from dms.core.roles import Role
 from dms.customers.models import Customer
 from dms.portal import selectors, services, tasks
-from dms.portal.models import OutboundMessage, PromiseWarning
+from dms.messaging.models import Message
+from dms.portal import notify
+from dms.portal.models import PromiseWarning
 from dms.workshop import services as workshop
 
 from .conftest import SHANGHAI
@@ -40,8 +42,8 @@ def sweep(django_capture_on_commit_callbacks):
 
 
 def risk_texts(order=None):
-    qs = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PROMISE_AT_RISK)
-    return qs.filter(order=order) if order is not None else qs
+    qs = Message.objects.filter(kind="promise_at_risk")
+    return qs.filter(subject_type="repair_order", subject_id=order.pk) if order is not None else qs
 
 
 def client_for(user) -> Client:
@@ -68,8 +70,9 @@ def test_a_promise_20_minutes_away_warns_the_advisor_and_texts_the_customer_once
         at(11, 40),
     )
     sms = risk_texts().get()
-    assert warning.message == sms and sms.order == order and sms.mobile == "13812345678"
-    assert "可能无法在承诺的 2026-05-04 12:00 完工" in sms.text and "0755-88886666" in sms.text
+    assert warning.message == sms and sms.subject_id == order.pk and sms.address == "13812345678"
+    assert "可能无法在承诺的 2026-05-04 12:00 完工" in sms.body and "0755-88886666" in sms.body
+    assert sms.state == "queued" and sms.idempotency_key == notify.promise_key(order, at(12))
 
 
 def test_a_ready_car_is_not_warned_of(working, people, sweep, clock):
@@ -97,7 +100,7 @@ def test_a_customer_who_cannot_be_texted_gets_no_text_and_the_advisor_is_warned_
 
     assert sweep() == 1
     assert PromiseWarning.objects.get(order=order).message is None
-    assert not OutboundMessage.objects.exists()
+    assert not risk_texts().exists()
 
 
 def test_like_the_delay_notice_the_text_does_not_wait_for_marketing_consent(order, sweep, clock):
@@ -128,7 +131,7 @@ def test_a_new_promise_is_warned_of_again(order, people, sweep, clock, django_ca
         at(13),
     ]
     assert risk_texts(order).count() == 2
-    assert OutboundMessage.objects.filter(order=order, kind="delay").count() == 1
+    assert Message.objects.filter(subject_id=order.pk, kind="delay").count() == 1
 
 
 def test_a_promise_that_passed_hours_ago_unwarned_is_not_texted_about_any_more(order, sweep, clock):
@@ -152,12 +155,15 @@ def test_a_promise_that_moved_meanwhile_is_not_warned_of_for_the_old_time(order,
     assert not PromiseWarning.objects.exists()
 
 
-def test_a_failed_text_keeps_the_warning(order, sweep, clock, settings):
-    settings.DMS_SMS_BACKEND = "provider"  # no credentials: the adapter refuses to start
+def test_a_text_that_cannot_be_queued_keeps_the_warning(order, sweep, clock, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the outbox is broken")
+
+    monkeypatch.setattr(notify, "message_queue", broken)
     clock.move_to(at(11, 40))
 
     assert sweep() == 1
-    assert PromiseWarning.objects.get().message is None
+    assert PromiseWarning.objects.get().message is None and not risk_texts().exists()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL")
@@ -276,7 +282,7 @@ def test_the_list_still_takes_one_query_with_the_warnings(
 
     with django_assert_num_queries(1):
         orders = selectors.orders_at_risk(store, at(11, 45))
-        assert [(o.warned_at, o.told) for o in orders] == [(at(11, 40), "recorded")]
+        assert [(o.warned_at, o.told) for o in orders] == [(at(11, 40), "queued")]  # on the outbox
 
 
 def test_the_api_says_whether_the_advisor_was_warned_and_the_customer_texted(order, sweep, clock, sa):

@@ -9,7 +9,9 @@ from django.test import Client, RequestFactory
 from conftest import make_user
 from dms.core.roles import Role
 from dms.core.tenancy import resolve_tenant
-from dms.portal.models import OutboundMessage, PromiseChange
+from dms.messaging import outbox
+from dms.messaging.models import Message
+from dms.portal.models import PromiseChange
 
 from .conftest import fresh
 
@@ -28,6 +30,15 @@ def panel(order, tenant) -> str:
     )
 
 
+def messages_panel(order, tenant) -> str:
+    """The order's texts: the portal's second card on the order page (messaging's timeline)."""
+    request = RequestFactory().get("/")
+    request.tenant = tenant
+    return Template('{% include "portal/_order_messages.html" %}').render(
+        Context({"order": order, "request": request})
+    )
+
+
 def test_the_panel_shows_the_status_link_with_copy_and_qr(order, people):
     html = panel(order, people["sa"])
 
@@ -36,7 +47,6 @@ def test_the_panel_shows_the_status_link_with_copy_and_qr(order, people):
     assert "<svg" in html and 'class="qr"' in html
     assert "短信发送" in html and f'action="/c/staff/{order.pk}/send/"' in html
     assert "/c/a/" not in html  # no approval link while nothing awaits
-    assert "此委托书尚未发送短信" in html
 
 
 def test_while_extra_work_awaits_the_panel_offers_the_approval_link(awaiting, people):
@@ -46,15 +56,35 @@ def test_while_extra_work_awaits_the_panel_offers_the_approval_link(awaiting, pe
     assert html.count('class="qr"') == 2
 
 
-def test_the_panel_lists_the_texts_sent_masked_for_roles_without_contact_rights(order, people, client, sa):
+def test_the_order_page_lists_the_texts_with_their_status_masked_for_roles_without_contact_rights(
+    order, people, client, sa
+):
     client.force_login(sa)
     client.post(f"/c/staff/{order.pk}/send/", {"kind": "status"})
 
-    for_sa, for_tech = panel(order, people["sa"]), panel(order, people["tech"])
+    queued = messages_panel(order, people["sa"])
+    assert queued.count("待发送") == 2 and "已在我店接车" in queued  # opened, and sent again
+    outbox.run()
+    for_sa, for_tech = messages_panel(order, people["sa"]), messages_panel(order, people["tech"])
 
-    assert "13812345678" in for_sa and "进度查询链接" in for_sa and "已记录（未接入短信平台）" in for_sa
+    assert "13812345678" in for_sa and "已发送" in for_sa and "仅记录：未实际发送" in for_sa  # no provider
     assert "138****5678" in for_tech and "13812345678" not in for_tech
-    assert "短信发送" not in for_tech and "通知延时交车" not in for_tech  # not the technician's to do
+    links_for_tech = panel(order, people["tech"])
+    assert "短信发送" not in links_for_tech and "通知延时交车" not in links_for_tech  # not the technician's to do
+    assert client.get(f"/orders/{order.pk}/").content.decode().count("已在我店接车") == 2  # on the order page
+
+
+def test_a_text_withheld_shows_why_on_the_order_page(order, people):
+    from dms.messaging.models import Recipient
+
+    Recipient.objects.create(customer=order.customer, opted_out=True)
+    assert "未发送" not in messages_panel(order, people["sa"])
+    from dms.portal import notify
+
+    notify.notify_status_link(fresh(order), again=True)
+
+    html = messages_panel(order, people["sa"])
+    assert "未发送" in html and "客户已退订全部消息。" in html
 
 
 def test_send_by_sms_from_the_order_page(order, client, sa):
@@ -63,8 +93,9 @@ def test_send_by_sms_from_the_order_page(order, client, sa):
     r = client.post(f"/c/staff/{order.pk}/send/", {"kind": "status"})
 
     assert r.status_code == 302 and r["Location"] == f"/orders/{order.pk}/"
-    m = OutboundMessage.objects.get(order=order)
-    assert m.kind == "status_link" and m.by == sa
+    m = Message.objects.filter(subject_id=order.pk).first()  # the newest
+    assert m.kind == "status_link" and m.by == sa and m.state == "queued"
+    assert Message.objects.filter(subject_id=order.pk).count() == 2  # the one when opened, and this
 
 
 def test_send_by_sms_with_htmx_answers_the_panel_again(order, client, sa):
@@ -74,7 +105,9 @@ def test_send_by_sms_with_htmx_answers_the_panel_again(order, client, sa):
 
     assert r.status_code == 200
     html = r.content.decode()
-    assert 'id="customer-links"' in html and "已记录发往 13812345678 的短信" in html
+    assert 'id="customer-links"' in html and "发往 13812345678 的短信已加入发送队列" in html
+    # the order's texts swapped out of band: the new one is there
+    assert 'id="order-messages" hx-swap-oob="true"' in html and html.count("待发送") == 2
 
 
 def test_the_approval_link_cannot_be_sent_before_approval_is_asked(order, client, sa):
@@ -83,7 +116,7 @@ def test_the_approval_link_cannot_be_sent_before_approval_is_asked(order, client
     r = client.post(f"/c/staff/{order.pk}/send/", {"kind": "approval"}, HTTP_HX_REQUEST="true")
 
     assert r.status_code == 400 and "请先发起追加确认" in r.content.decode()
-    assert not OutboundMessage.objects.exists()
+    assert not Message.objects.filter(kind="approval_link").exists()
 
 
 def test_announce_a_delay_from_the_order_page(order, client, sa, django_capture_on_commit_callbacks):
@@ -96,7 +129,7 @@ def test_announce_a_delay_from_the_order_page(order, client, sa, django_capture_
 
     assert r.status_code == 302
     assert PromiseChange.objects.get(order=order).reason == "等配件"
-    assert OutboundMessage.objects.get(order=order, kind="delay")
+    assert "等配件" in Message.objects.get(subject_id=order.pk, kind="delay").body
 
 
 def test_a_delay_without_a_reason_is_refused_with_the_reason(order, client, sa):
@@ -120,7 +153,7 @@ def test_a_technician_may_not_text_the_customer(order, client, tech_user):
         ).status_code
         == 403
     )
-    assert not OutboundMessage.objects.exists()
+    assert Message.objects.count() == 1  # only the one when the order was opened
 
 
 @pytest.mark.parametrize("action", ["send", "delay"])
@@ -136,7 +169,7 @@ def test_an_outsider_gets_404_and_changes_nothing(order, outsider_client, action
     )
     assert outsider_client.get(url).status_code == 405
     assert outsider_client.post(f"/c/staff/1/{action}/", {"kind": "status"}).status_code == 404
-    assert not OutboundMessage.objects.exists() and not PromiseChange.objects.exists()
+    assert Message.objects.count() == 1 and not PromiseChange.objects.exists()  # the opening's only
     assert fresh(order).version == version
 
 

@@ -6,11 +6,12 @@ import ast
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from dms.core.errors import Conflict, DomainError
 from dms.core.models import Event
 from dms.followups.models import FollowUp
-from dms.portal.models import OutboundMessage
+from dms.messaging.models import Message
 from dms.workshop import services
 from dms.workshop.models import LineState, RepairOrder, State
 
@@ -163,19 +164,27 @@ def test_a_delivery_refused_leaves_no_follow_up_and_no_event(order, people, tech
     assert RepairOrder.objects.get(pk=order.pk).state == State.SETTLED
 
 
-def test_the_customer_is_texted_their_link_only_once_the_step_commits(
+def test_the_customers_link_is_queued_with_the_step_and_sent_only_once_it_commits(
     people, vehicle, oil_change, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as pending:
         o = services.repair_order_create(
             tenant=people["sa"], vehicle_id=vehicle.pk, mileage_km=15000, complaint="保养"
         )
-        assert not OutboundMessage.objects.exists()  # nothing sent inside the transaction
-    for callback in pending:
-        callback()
+        # on the outbox in the step's transaction, not sent: the worker is woken after commit
+        [sms] = Message.objects.filter(subject_type="repair_order", subject_id=o.pk)
+        assert sms.kind == "status_link" and sms.by_id == people["sa"].user.pk and sms.state == "queued"
+    assert pending  # the worker's wake-up
 
-    [sms] = OutboundMessage.objects.filter(order=o)
-    assert sms.kind == "status_link" and sms.by_id == people["sa"].user.pk
+
+def test_a_step_rolled_back_leaves_no_text(people, vehicle):
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            services.repair_order_create(
+                tenant=people["sa"], vehicle_id=vehicle.pk, mileage_km=15000, complaint="保养"
+            )
+            raise RuntimeError("rolled back")
+    assert not Message.objects.exists()
 
 
 def test_asking_for_approval_texts_the_approval_link_after_commit(
@@ -192,7 +201,7 @@ def test_asking_for_approval_texts_the_approval_link_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         services.order_request_approval(tenant=people["sa"], order_id=order.pk)
 
-    assert OutboundMessage.objects.filter(order=order, kind="approval_link").count() == 1
+    assert Message.objects.filter(subject_id=order.pk, kind="approval_link").count() == 1
 
 
 # --- The floors ------------------------------------------------------------------------------------

@@ -21,10 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         while True:
-            close_old_connections()
             done = outbox.run()
             if options["verbosity"] > 1:
                 self.stdout.write(f"{done} attempted")
             if options["once"]:
                 return
             time.sleep(settings.DMS_OUTBOX_POLL_SECONDS)
+            close_old_connections()  # a connection dropped while asleep is opened again
