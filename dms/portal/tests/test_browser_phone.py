@@ -12,8 +12,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from dms.portal import notify
 from dms.messaging.models import Message
+from dms.portal import notify
 from dms.workshop import services
 from dms.workshop.models import LineState, RepairOrder, RepairOrderLine
 

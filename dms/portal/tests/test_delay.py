@@ -8,8 +8,8 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from dms.core.errors import Conflict, DomainError, Forbidden
-from dms.portal import selectors, services
 from dms.messaging.models import Message
+from dms.portal import selectors, services
 from dms.portal.models import PromiseChange
 from dms.workshop import services as workshop
 from dms.workshop.models import RepairOrderEvent

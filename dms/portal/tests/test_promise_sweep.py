@@ -15,9 +15,8 @@ from django_tasks_db.models import DBTaskResult
 from conftest import at_once, make_user
 from dms.core.roles import Role
 from dms.customers.models import Customer
-from dms.portal import selectors, services, tasks
 from dms.messaging.models import Message
-from dms.portal import notify
+from dms.portal import notify, selectors, services, tasks
 from dms.portal.models import PromiseWarning
 from dms.workshop import services as workshop
 
