@@ -178,12 +178,11 @@ def test_the_customers_link_is_queued_with_the_step_and_sent_only_once_it_commit
 
 
 def test_a_step_rolled_back_leaves_no_text(people, vehicle):
-    with pytest.raises(RuntimeError):
-        with transaction.atomic():
-            services.repair_order_create(
-                tenant=people["sa"], vehicle_id=vehicle.pk, mileage_km=15000, complaint="保养"
-            )
-            raise RuntimeError("rolled back")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.repair_order_create(
+            tenant=people["sa"], vehicle_id=vehicle.pk, mileage_km=15000, complaint="保养"
+        )
+        raise RuntimeError("rolled back")
     assert not Message.objects.exists()
 
 
