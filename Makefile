@@ -35,6 +35,7 @@ run: build
 	@echo "  Demo logins (password demo-pass-2026): sa1 foreman1 tech1 tech2 qc1 parts1 cashier1 care1 cm1 sales1 showroom1 manager1 admin; sa9 in the other group"
 	@echo ""
 	$(MANAGE) ensure_promise_sweep --verbosity 0
+	$(MANAGE) ensure_outbox_worker --verbosity 0
 	@trap 'kill 0' EXIT; export DJANGO_DEBUG=0; $(MANAGE) db_worker --verbosity 0 & \
 	  $(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 60 --log-level warning
 
@@ -43,6 +44,7 @@ dev: build
 	$(MANAGE) migrate --noinput --verbosity 0
 	$(MANAGE) load_demo --if-empty
 	$(MANAGE) ensure_promise_sweep --verbosity 0
+	$(MANAGE) ensure_outbox_worker --verbosity 0
 	@trap 'kill 0' EXIT; $(MANAGE) db_worker --verbosity 0 & $(MANAGE) runserver $(HOST):$(PORT) --noreload
 
 # Production-style serving of an already built tree: gunicorn, one sync worker per core (WORKERS),
@@ -54,6 +56,7 @@ serve: build
 # The promise sweep is queued first (idempotent: one waits, however many workers start).
 worker: install
 	$(MANAGE) ensure_promise_sweep
+	$(MANAGE) ensure_outbox_worker
 	$(MANAGE) db_worker
 
 # Debian's Chromium drives the browser tests; installed here when missing and we are root.
