@@ -1,8 +1,29 @@
-"""/api/v1/events: the store's event log, in order, for integrators (API.md, "Events, messages
-and webhooks"). A client remembers the last id it read and asks for what came after it."""
+"""/api/v1/events: the store's event log, for integrators (API.md, "Events, messages and webhooks").
+
+A client remembers the id of the last event it received and asks for what came after it
+(`?after=<id>`; 0, the default, is the beginning). The order is commit order, the one in which the
+log can only grow at its end, so paging on never misses an event:
+
+- PostgreSQL hands out an id when a row is inserted, not when it commits: a transaction holding
+  id 10 may commit after the one holding 11, and a reader that took 11 and asked after it would
+  never see 10. So events are answered in the order of the transactions that wrote them (Event.txid,
+  then id), and only those below the reading snapshot's xmin: every transaction below it has
+  finished, and a new one gets a higher id, so no event can appear before them later. An event is
+  answered once every write transaction that began before its own has finished (on the whole
+  database server: a long transaction there holds the log back while it runs). Ids are therefore
+  not always increasing from one item to the next: page with `after`, don't compare ids. A
+  transaction that reads the log also sees the events it wrote itself (tests do).
+- SQLite takes the database's one write lock for the whole of a write transaction, so ids are in
+  commit order already (dms.core.models.CurrentTransactionId): txid stays null, the order is id.
+
+An `after` that is not an event of the store is a 422 (a cursor from another store, or a made-up
+one, would otherwise silently skip events or send them again).
+"""
 
 from datetime import datetime
 
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
@@ -35,7 +56,11 @@ class EventPage(Schema):
 
 
 class EventParams(Schema):
-    after: int = Field(0, ge=0, description="The last id you read: events after it are answered.")
+    after: int = Field(
+        0,
+        ge=0,
+        description="The id of the last event you received (0: from the beginning): the events after it.",
+    )
     type: str = Field(
         "", max_length=60, description="An event type (repair_order.delivered) or a record's: repair_order.*"
     )
@@ -44,10 +69,12 @@ class EventParams(Schema):
 
 @router.get("", response=EventPage)
 def event_list(request, params: Query[EventParams]):
-    """The events of your current store after `after`, oldest first: page on with the last id."""
+    """The events of your current store after `after`, in commit order: page on with the last id
+    you received."""
     t = request.auth
     t.require(Perm.EVENTS_READ)
-    qs = Event.objects.for_tenant(t).filter(id__gt=params.after)
+    store_events = Event.objects.for_tenant(t)
+    qs = store_events
     if params.type:
         if not PATTERN.match(params.type) or params.type == "*":
             message = _("Give an event type such as repair_order.delivered, or repair_order.*.")
@@ -56,9 +83,48 @@ def event_list(request, params: Query[EventParams]):
             qs = qs.filter(type__startswith=params.type[:-1])
         else:
             qs = qs.filter(type=params.type)
+    if params.after:
+        last = store_events.filter(id=params.after).values_list("txid", "id").first()
+        if last is None:
+            message = _(
+                "There is no event %(id)s in this store's log: give the id of the last event you "
+                "received, or 0 to start from the beginning."
+            ) % {"id": params.after}
+            raise BadQuery(message, field="after")
+        qs = after(qs, *last)
+    qs = final(qs)
     count = qs.count()
     rows = (
-        qs.order_by("id").values("id", "type", "at", "subject_id", "payload")[: params.limit] if count else []
+        qs.order_by("txid", "id").values("id", "type", "at", "subject_id", "payload")[: params.limit]
+        if count
+        else []
     )
     code = t.store.code
     return {"count": count, "items": [{**row, "store": code} for row in rows]}
+
+
+def final(qs: QuerySet[Event]) -> QuerySet[Event]:
+    """The events no transaction can add anything before any more (see the module doc).
+
+    PostgreSQL: those of transactions below the snapshot's xmin, taken once so that the count and
+    the page agree (a later snapshot's xmin is never lower: all of these are finished and visible
+    to it), and the reading transaction's own. SQLite: all of them (ids are in commit order)."""
+    if connection.vendor != "postgresql":
+        return qs
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+            "pg_current_xact_id_if_assigned()::text::bigint"
+        )
+        horizon, own = cursor.fetchone()
+    done = Q(txid__lt=horizon)
+    if own is not None:
+        done |= Q(txid=own)
+    return qs.filter(done)
+
+
+def after(qs: QuerySet[Event], txid: int | None, id: int) -> QuerySet[Event]:
+    """The events after (txid, id) in the log's order, (txid, id); txid is null on SQLite."""
+    if txid is None:
+        return qs.filter(id__gt=id)
+    return qs.filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=id))

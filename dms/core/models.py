@@ -190,6 +190,29 @@ class DocumentSequence(models.Model):
         return f"{self.store_id} {self.kind} {self.year}: {self.last}"
 
 
+class CurrentTransactionId(models.Func):
+    """The id of the transaction writing the row, as Event.txid's database default.
+
+    PostgreSQL: pg_current_xact_id(), the top-level transaction's id (the same inside a savepoint),
+    taken when the row is inserted. Ids of transactions only grow, and every transaction below a
+    snapshot's xmin has finished, so a reader can tell which events can no longer be joined by
+    another below them (dms/core/api_events.py).
+
+    SQLite: NULL. A write transaction holds the database's one write lock from its first write to
+    its commit (settings open them with BEGIN IMMEDIATE, "transaction_mode": "IMMEDIATE", which
+    takes the lock at BEGIN; a deferred BEGIN would take it at the first write and hold it to the
+    commit all the same), so no other transaction inserts an event between an insert and its
+    commit: ids are already in commit order there."""
+
+    template = "NULL"
+    output_field = models.BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="pg_current_xact_id()::text::bigint", **extra_context
+        )
+
+
 class EventQuerySet(models.QuerySet):
     def for_tenant(self, tenant):
         """The events of the tenant's current store (integrators page through these)."""
@@ -199,7 +222,10 @@ class EventQuerySet(models.QuerySet):
 class Event(models.Model):
     """A published fact: something that happened to a record, written in the same transaction as
     the change (dms.core.events.publish). Apps and integrations react to these instead of being
-    called by the app where it happened. `id` only grows: readers page with ?after=<id>."""
+    called by the app where it happened. Readers page in (txid, id) order with ?after=<id>: `id`
+    comes from a sequence when the row is inserted, not when it commits, so on PostgreSQL a later
+    id may commit first; `txid` (the writing transaction, set by the database) tells which events
+    are final (dms/core/api_events.py)."""
 
     id = models.BigAutoField(primary_key=True)
     group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
@@ -214,6 +240,8 @@ class Event(models.Model):
     )
     at = models.DateTimeField()
     payload = models.JSONField(default=dict, blank=True)
+    # The writing transaction's id on PostgreSQL, NULL on SQLite (see CurrentTransactionId).
+    txid = models.BigIntegerField(null=True, blank=True, editable=False, db_default=CurrentTransactionId())
 
     objects = EventQuerySet.as_manager()
 
@@ -221,7 +249,7 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         indexes = [
-            models.Index(fields=["store", "id"], name="event_by_store"),
+            models.Index(fields=["store", "txid", "id"], name="event_in_store_order"),
             models.Index(fields=["group", "type", "id"], name="event_by_group_type"),
         ]
 
