@@ -4,6 +4,7 @@ Production (DJANGO_DEBUG unset or 0 and DJANGO_ENV=production) refuses to start 
 the development secret key or with debug on.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -200,6 +201,9 @@ TASKS = {
 # How often the worker looks for promised times at risk, to warn the advisor and text the customer
 # (dms/portal/tasks.py); `make run` and `make worker` queue the first sweep.
 DMS_PROMISE_SWEEP_MINUTES = max(1, int(os.environ.get("DMS_PROMISE_SWEEP_MINUTES", "5")))
+# Repair-quality warranty periods longer than the legal minimum, per work class, as JSON
+# (e.g. {"minor": {"km": 3000, "days": 30}}); never shorter than the law's (dms/workshop/rules.py).
+DMS_QUALITY_WARRANTY = json.loads(os.environ.get("DMS_QUALITY_WARRANTY", "") or "{}")
 
 # --- Messages to customers (dms/messaging) ------------------------------------------------------
 # The address customers open: every link in a message and on a printed document starts with it.

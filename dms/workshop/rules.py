@@ -34,5 +34,5 @@ def quality_warranty(work_class: str) -> QualityWarranty:
     from django.conf import settings
 
     legal = QUALITY_WARRANTY[work_class]
-    extra = (getattr(settings, "DMS_QUALITY_WARRANTY", None) or {}).get(str(work_class)) or {}
+    extra = settings.DMS_QUALITY_WARRANTY.get(str(work_class)) or {}
     return QualityWarranty(max(legal.km, int(extra.get("km", 0))), max(legal.days, int(extra.get("days", 0))))
