@@ -21,7 +21,7 @@ from dms.core.errors import DomainError
 from dms.core.tenancy import Tenant
 from dms.core.validation import invalid
 
-from . import selectors, services, workflow
+from . import selectors, services, services_floor, workflow
 from .models import RepairOrder
 
 # --- Reading one value ------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ STEPS: dict[str, Step] = {
     "request-approval": Step(services.order_request_approval),
     "approve": Step(services.order_approve, (Input("method", text(20), ""), Input("note", text(300), ""),
                                               Input("decisions", mapping, {}))),
-    "finish": Step(services.order_finish),
+    "finish": Step(services_floor.job_finish),  # and the clocks running on the job stop
     "qc-pass": Step(services.order_qc_pass, (Input("checklist", mapping, {}),)),
     "qc-fail": Step(services.order_qc_fail, (_REASON,)),
     "settle": Step(services.order_settle, (Input("payments", payments, []),)),

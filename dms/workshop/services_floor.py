@@ -221,8 +221,9 @@ def finding_report(
 # --- QC ---------------------------------------------------------------------------------------------
 
 
-def qc_pass(*, tenant: Tenant, order_id: int, ticked, version: int | None = None) -> RepairOrder:
-    """QC passed: every item of the order's checklist must be ticked (order_qc_pass records it)."""
+def qc_checklist_ticked(*, tenant: Tenant, order_id: int, ticked) -> dict[str, bool]:
+    """The QC page's ticked items as the qc-pass step's checklist (dms.workshop.actions): the page
+    passes an order only with every item of its checklist ticked, and says which are not."""
     order = get_scoped(RepairOrder.objects.prefetch_related("lines__labor_operation"), tenant, pk=order_id)
     tenant.require(Perm.RO_QC)
     items = floor.qc_checklist(order)
@@ -234,9 +235,7 @@ def qc_pass(*, tenant: Tenant, order_id: int, ticked, version: int | None = None
             % {"items": "、".join(missing)},
             field="checklist",
         )
-    return services.order_qc_pass(
-        tenant=tenant, order_id=order.pk, checklist={code: True for code, _label in items}, version=version
-    )
+    return {code: True for code, _label in items}
 
 
 # --- Progress reviews ------------------------------------------------------------------------------------

@@ -210,7 +210,9 @@ def finish(request, order_id):
     tenant = request.tenant
     order = _order(tenant, order_id)
     try:
-        services_floor.job_finish(tenant=tenant, order_id=order.pk)
+        actions.take(
+            tenant=tenant, order_id=order.pk, action="finish", data=actions.from_post("finish", request.POST)
+        )
     except DomainError as exc:
         if exc.status == 403:
             raise
@@ -264,12 +266,16 @@ def qc(request):
 def qc_pass(request, order_id):
     tenant = request.tenant
     order = _order(tenant, order_id)
-    version = request.POST.get("version", "")
     try:
-        services_floor.qc_pass(
-            tenant=tenant, order_id=order.pk, ticked=request.POST.getlist("item"),
-            version=int(version) if version.isdigit() else None,
-        )  # fmt: skip
+        checklist = services_floor.qc_checklist_ticked(
+            tenant=tenant, order_id=order.pk, ticked=request.POST.getlist("item")
+        )
+        actions.take(
+            tenant=tenant,
+            order_id=order.pk,
+            action="qc-pass",
+            data={**actions.from_post("qc-pass", request.POST), "checklist": checklist},
+        )
     except DomainError as exc:
         if exc.status == 403:
             raise

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from dms.core.errors import Conflict, Forbidden
 from dms.core.tenancy import resolve_tenant
@@ -140,6 +141,27 @@ def test_finishing_stops_the_clock_and_the_job_waits_for_qc(job_in_work, tech_us
     assert r.status_code == 200, r.content
     assert r.json()["state"] == State.FINISHED
     assert JobClock.objects.get().ended_by == ClockEnd.FINISH
+
+
+def test_the_floors_finish_button_finishes_the_job_and_stops_the_clock(
+    job_in_work, tech_user, people, client_for
+):
+    services_floor.job_clock(tenant=people["tech"], order_id=job_in_work.pk, action="on")
+
+    r = client_for(tech_user).post(reverse("floor:finish", args=[job_in_work.pk]), HTTP_HX_REQUEST="true")
+
+    assert r.status_code == 200 and "等待质检" in r.content.decode()
+    assert RepairOrder.objects.get(pk=job_in_work.pk).state == State.FINISHED
+    assert JobClock.objects.get().ended_by == ClockEnd.FINISH
+
+
+def test_finishing_through_the_orders_api_stops_the_clock_too(job_in_work, tech_user, people, api_for):
+    services_floor.job_clock(tenant=people["tech"], order_id=job_in_work.pk, action="on")
+
+    r = api_for(tech_user).post(f"/repair-orders/{job_in_work.pk}/actions/finish", {})
+
+    assert r.status_code == 200, r.content
+    assert JobClock.objects.get().ended_by == ClockEnd.FINISH  # the same step as the floor's button
 
 
 def test_finishing_with_extra_work_undecided_is_refused_and_the_clock_runs_on(job_in_work, people, brake_job):
