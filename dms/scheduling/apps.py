@@ -8,10 +8,14 @@ class SchedulingConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from dms.core.events import subscribe
         from dms.core.tenancy import get_scoped
         from dms.parts.links import register_order_kind
 
-        from . import models
+        from . import models, subscribers
+
+        # The customer's confirmation text, queued on the outbox with the booking.
+        subscribe("appointment.booked", subscribers.text_confirmation, phase="transaction")
 
         def appointment_reference(tenant, for_id) -> str:
             appointment = get_scoped(models.Appointment.objects, tenant, pk=for_id)

@@ -77,3 +77,51 @@ def test_a_cancellation_without_a_reason_publishes_nothing(booked, tenant):
         workflow.appointment_transition(tenant=tenant, appointment_id=booked.pk, action="cancel", reason=" ")
 
     assert [e.type for e in events_of(booked)] == ["appointment.booked"]
+
+
+# --- The confirmation text (dms.scheduling.subscribers) ---------------------------------------------
+
+
+def test_booking_queues_a_chinese_confirmation_text_with_the_store_time_and_plate(
+    booked, store, customer, clock
+):
+    from dms.messaging import outbox
+    from dms.messaging.models import Message
+
+    [sms] = Message.objects.filter(subject_type="appointment", subject_id=booked.pk)
+
+    # booked at 08:00: inside the store's quiet hours, so it waits for 08:30
+    assert (sms.kind, sms.channel, sms.purpose, sms.customer, sms.address, sms.state) == (
+        "appointment_confirmation", "sms", "service", customer, customer.mobile, "scheduled",
+    )  # fmt: skip
+    assert sms.send_after == at(8, 30, day=at(8).date() - timedelta(days=1))
+    start = f"{at(9):%Y-%m-%d %H:%M}"
+    assert (
+        sms.body.startswith(f"【{store.name}】")
+        and "粤B12345" in sms.body
+        and f"已预约 {start} 到店" in sms.body
+    )
+    clock.move_to(at(8, 31, day=at(8).date() - timedelta(days=1)))
+    outbox.run()
+    sms.refresh_from_db()
+    assert sms.state == "sent" and sms.recorded_only  # no SMS provider: recorded, nothing sent
+
+
+def test_a_customer_without_a_mobile_gets_no_confirmation(workshop, tenant, vehicle, customer):
+    from dms.customers.models import Customer
+    from dms.messaging.models import Message
+
+    Customer.objects.filter(pk=customer.pk).update(mobile="")
+    a = services.appointment_create(tenant=tenant, vehicle_id=vehicle.pk, start=at(9), job="maintenance")
+
+    assert events_of(a)[0].type == "appointment.booked"
+    assert not Message.objects.filter(subject_type="appointment").exists()
+
+
+def test_a_booking_refused_queues_no_text(workshop, tenant, vehicle):
+    from dms.messaging.models import Message
+
+    with pytest.raises(DomainError):
+        services.appointment_create(tenant=tenant, vehicle_id=vehicle.pk, start=at(9), job="no-such-job")
+
+    assert not Message.objects.exists()

@@ -15,8 +15,11 @@ def test_booking_queues_the_confirmation_call_for_one_hour_before(
     with django_capture_on_commit_callbacks(execute=True):
         a = services.appointment_create(tenant=tenant, vehicle_id=vehicle.pk, start=at(9))
 
-    queued = DBTaskResult.objects.get()
+    queued = DBTaskResult.objects.exclude(task_path__startswith="dms.messaging.").get()
     assert queued.run_after == at(8) and queued.args_kwargs["args"] == [a.pk]
+    # and the outbox's worker, for the confirmation text (booked in the quiet hours: at 08:30)
+    monday = at(8).date().replace(day=at(8).day - 1)
+    assert DBTaskResult.objects.get(task_path__startswith="dms.messaging.").run_after == at(8, 30, day=monday)
 
 
 def test_the_call_is_raised_when_the_customer_has_not_confirmed(tenant, workshop, vehicle, clock):
