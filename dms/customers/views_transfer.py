@@ -45,7 +45,9 @@ def transfer(request):
                 apply_errors(form, exc)
             else:
                 return redirect("customers:import_status", job_id=job.pk)
-    return render(request, "customers/transfer.html", _context(tenant, form=form))
+    return render(
+        request, "customers/transfer.html", _context(tenant, form=form), status=400 if form.errors else 200
+    )
 
 
 @tenant_required

@@ -18,6 +18,7 @@ Every export is recorded as an ExportRecord (PIPL): who, when, from which store,
 import logging
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -57,6 +58,13 @@ logger = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
+# The archive inside an .xlsx, checked from its directory before openpyxl opens anything (openpyxl
+# expands every shared string: a few KB of zip can hold hundreds of MB of text). zipfile never
+# inflates a member past the size its directory declares, so these numbers bound the work.
+MAX_UNCOMPRESSED = 50 * 1024 * 1024  # all members together
+MAX_RATIO = 100  # uncompressed / compressed, for a member over RATIO_FROM bytes
+RATIO_FROM = 1024 * 1024
+MAX_MEMBERS = 2000
 PROGRESS_EVERY = 100  # rows between two progress updates of the job
 MAX_LISTED_ERRORS = 1000  # errors kept on the job; the count of bad rows is always exact
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -178,8 +186,9 @@ def _file_error(message) -> DomainError:
     return DomainError(message, field="file")
 
 
-def open_sheet(fileobj):
-    """The workbook and its first sheet, read-only; DomainError on `file` saying why it cannot be read."""
+def check_file(fileobj) -> None:
+    """Refuse what is not an .xlsx, or an archive that would expand too far, without opening it as a
+    workbook (only the zip directory is read): DomainError on `file` saying why."""
     head = fileobj.read(8)
     fileobj.seek(0)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -193,6 +202,31 @@ def open_sheet(fileobj):
                 "This is not an Excel .xlsx file. Upload a workbook saved as .xlsx; the template shows the format."
             )
         )
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _file_error(_("This file could not be read as an Excel workbook: it may be damaged.")) from None
+    finally:
+        fileobj.seek(0)
+    total = sum(m.file_size for m in members)
+    inflated = any(
+        m.file_size > RATIO_FROM and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members
+    )
+    if len(members) > MAX_MEMBERS or total > MAX_UNCOMPRESSED or inflated:
+        raise _file_error(
+            _(
+                "This workbook unpacks to far more data than a customer list holds (over %(max)d MB, "
+                "or packed unusually tightly), so it is not read. Save the sheet again in Excel as .xlsx, "
+                "or split it into smaller files."
+            )
+            % {"max": MAX_UNCOMPRESSED // 1024 // 1024}
+        )
+
+
+def open_sheet(fileobj):
+    """The workbook and its first sheet, read-only; DomainError on `file` saying why it cannot be read."""
+    check_file(fileobj)
     try:
         workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
@@ -422,7 +456,8 @@ class Lookups:
 
 
 def import_start(*, tenant: Tenant, upload) -> ImportJob:
-    """Check an uploaded file (type, size, columns), keep it, and queue its import."""
+    """Check an uploaded file (type, size, the sizes inside its archive), keep it, and queue its
+    import: the worker reads it (tasks.import_customers)."""
     tenant.require(Perm.CUSTOMER_IMPORT)
     if upload is None:
         raise _file_error(_("Choose a file to import."))
@@ -436,13 +471,9 @@ def import_start(*, tenant: Tenant, upload) -> ImportJob:
         raise _file_error(
             _("Only Excel .xlsx files can be imported. In Excel, use Save As › Excel Workbook (*.xlsx).")
         )
-    workbook, sheet = open_sheet(upload)
-    try:
-        header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        read_layout(header)
-    finally:
-        workbook.close()
-    upload.seek(0)
+    # Only the zip directory is read here; the workbook is parsed by the worker (its columns too),
+    # and the import's page shows what it found.
+    check_file(upload)
     job = ImportJob.objects.create(
         group_id=tenant.group_id, store=tenant.store, user=tenant.user, filename=name[-200:], file=upload
     )
