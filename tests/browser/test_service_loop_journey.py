@@ -21,7 +21,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from dms.portal.models import OutboundMessage
+from dms.messaging.models import Message
 from dms.workshop.models import RepairOrder, RepairOrderLine
 
 from .conftest import SHOTS
@@ -190,7 +190,7 @@ def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car, setti
         page.get_by_role("button", name="客户签字确认").click()
         expect(page.locator("h1")).to_contain_text("客户已签字")
         save_pdf(page, f"/documents/orders/{order.pk}/repair-order.pdf", "repair-order")
-        assert OutboundMessage.objects.filter(order=order, kind="status_link").exists()
+        assert Message.objects.filter(subject_id=order.pk, kind="status_link").exists()  # on the outbox
 
         # Step 7's parts, issued by parts1 from the order page (领料).
         sign_in(page, "parts1")
@@ -235,8 +235,8 @@ def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car, setti
         sign_in(page, "sa1")
         page.goto(order_url)
         page.get_by_role("button", name="请客户确认追加项目").click()
-        sms = OutboundMessage.objects.get(order=order, kind="approval_link")
-        link = "/c/a/" + sms.text.split("/c/a/")[1].split()[0].rstrip("（(")
+        sms = Message.objects.get(subject_id=order.pk, kind="approval_link")
+        link = "/c/a/" + sms.body.split("/c/a/")[1].split()[0].rstrip("（(")
         phone_context = chromium.new_context(
             viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url
         )
