@@ -27,7 +27,8 @@ from zoneinfo import ZoneInfo
 from auditlog.context import set_actor
 from django.utils import timezone
 
-from dms.core.models import DealerGroup, Store, StoreMembership, User
+from dms.core.events import subject_name
+from dms.core.models import DealerGroup, Event, Store, StoreMembership, User
 from dms.core.roles import Role
 from dms.core.tenancy import Tenant, resolve_tenant
 from dms.customers.models import CustomerContact, ValueTier
@@ -58,6 +59,7 @@ from dms.scheduling.workflow import appointment_transition
 from dms.vehicles.models import Energy, MileageReading, ServiceRecord, Vehicle, VehicleOwnership
 from dms.workshop import services as ro
 from dms.workshop.models import LaborOperation, Payment, RepairOrder, RepairOrderEvent, State
+from dms.workshop.workflow import ORDER
 
 SEED = 440301
 TZ = ZoneInfo("Asia/Shanghai")
@@ -661,6 +663,25 @@ def _timeline(ctx: Ctx, plan: OrderPlan, log: list[str]) -> list[datetime]:
     return times
 
 
+def _published(record):
+    """The core events published about a record (dms.core.events)."""
+    return Event.objects.filter(subject_type=subject_name(record), subject_id=record.pk)
+
+
+def _published_at(order: RepairOrder, log: list[str], times: list[datetime]) -> None:
+    """The core events of the order's steps at the times of their history rows: the n-th event of
+    a type is the n-th step that publishes it (opening, and each step of the workflow)."""
+    when: dict[str, list[datetime]] = {}
+    for action, t in zip(log, times, strict=True):
+        if action == "open":
+            when.setdefault(f"{ORDER.event_name}.opened", []).append(t)
+        elif action in ORDER.table:
+            when.setdefault(f"{ORDER.event_name}.{ORDER.table[action].event}", []).append(t)
+    for pk, type in _published(order).order_by("id").values_list("pk", "type"):
+        if when.get(type):
+            Event.objects.filter(pk=pk).update(at=when[type].pop(0))
+
+
 STAMPS = {
     "sign": "signed_at", "dispatch": "dispatched_at", "start": "started_at", "finish": "finished_at",
     "qc-pass": "qc_passed_at", "settle": "settled_at", "deliver": "delivered_at",
@@ -673,6 +694,7 @@ def _backdate(ctx: Ctx, plan: OrderPlan, order: RepairOrder, log: list[str], tim
     if [a for _pk, a in events] == log:
         for (pk, _a), t in zip(events, times, strict=True):
             RepairOrderEvent.objects.filter(pk=pk).update(at=t)
+        _published_at(order, log, times)
     opened = times[0]
     fields = {stamp: at[a] for a, stamp in STAMPS.items() if a in at}
     done_at = at.get("deliver") or at.get("settle") or times[-1]
@@ -716,6 +738,7 @@ def _backdate(ctx: Ctx, plan: OrderPlan, order: RepairOrder, log: list[str], tim
         AppointmentEvent.objects.filter(appointment_id=order.appointment_id, action="arrive").update(
             at=opened
         )
+        _published(order.appointment).filter(type="appointment.arrived").update(at=opened)
     return at
 
 
@@ -793,6 +816,7 @@ def _appointments(ctx: Ctx, plans: list[tuple[int, float, str, str, Vehicle]]) -
             booked = ctx.now - timedelta(days=1, hours=2)
             Appointment.objects.filter(pk=a.pk).update(created_at=booked)
             AppointmentEvent.objects.filter(appointment=a).update(at=booked)
+            _published(a).filter(type="appointment.booked").update(at=booked)
             a.refresh_from_db()
         if state == "confirmed":
             appointment_transition(tenant=sa, appointment_id=a.pk, action="confirm")

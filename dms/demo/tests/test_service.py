@@ -11,7 +11,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from dms.core.models import User
+from dms.core.models import Event, User
 from dms.core.tenancy import resolve_tenant
 from dms.demo.service import CLOSES, OPENS, TZ, workday_now
 from dms.followups.models import FollowUp
@@ -20,6 +20,7 @@ from dms.parts.models import StockMove
 from dms.parts.selectors import low_stock
 from dms.scheduling.models import Appointment, Bay, OpeningHours, Technician, WorkshopHours
 from dms.workshop.models import LaborOperation, RepairOrder, RepairOrderEvent, State
+from dms.workshop.workflow import TRANSITIONS
 
 CUSTOMERS = 120  # enough cars for every order; the command's default is 300
 
@@ -76,6 +77,29 @@ def test_orders_were_made_through_the_services_with_real_numbers_and_events(demo
         assert times == sorted(times), order.number
     numbers = list(_sz01().values_list("number", flat=True))
     assert len(numbers) == len(set(numbers))
+
+
+def test_an_orders_core_events_carry_the_times_of_its_history(demo):
+    steps = {"open": "repair_order.opened"} | {a: f"repair_order.{t.event}" for a, t in TRANSITIONS.items()}
+    for order in _sz01().prefetch_related("events"):
+        history = [(steps[e.action], e.at) for e in order.events.all() if e.action in steps]
+        published = Event.objects.filter(
+            subject_type="repair_order", subject_id=order.pk, type__in=steps.values()
+        )
+
+        assert list(published.order_by("at", "id").values_list("type", "at")) == history, order.number
+    arrived = Appointment.objects.filter(store__code="SZ01", state=Appointment.State.ARRIVED)
+    assert arrived.exists()
+    for appointment in arrived.prefetch_related("events"):
+        history = {e.action: e.at for e in appointment.events.all()}
+        published = dict(
+            Event.objects.filter(subject_type="appointment", subject_id=appointment.pk).values_list(
+                "type", "at"
+            )
+        )
+        assert (published["appointment.booked"], published["appointment.arrived"]) == (
+            history["book"], history["arrive"]
+        )  # fmt: skip
 
 
 def test_the_history_is_spread_over_past_weeks_and_some_open_orders_are_late(demo):
