@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from dms.core.answers import json_answer
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
 
@@ -199,7 +198,7 @@ def checkin_create(request, payload: CheckInCreate):
     c = services.checkin_create(
         tenant=t, vehicle_id=payload.vehicle_id, appointment_id=payload.appointment_id, **_fields(payload)
     )
-    return json_answer(checkin_out(selectors.checkin_answer(t, c), t), 201)
+    return Status(201, checkin_out(selectors.checkin_answer(t, c), t))
 
 
 @router.get("/{checkin_id}", response=CheckInOut)
@@ -243,7 +242,7 @@ def checkin_open_order(request, checkin_id: int, payload: OpenOrderIn):
     data = payload.dict()
     data["promised_at"] = aware(data["promised_at"], t)
     c = services.checkin_open_order(tenant=t, checkin_id=checkin_id, **data)
-    return json_answer(checkin_out(selectors.checkin_answer(t, c), t), 201)
+    return Status(201, checkin_out(selectors.checkin_answer(t, c), t))
 
 
 class SignatureIn(Schema):
@@ -258,7 +257,7 @@ def checkin_signature(request, checkin_id: int, payload: SignatureIn):
     c = services.checkin_sign(
         tenant=t, checkin_id=checkin_id, data_url=payload.data_url, version=payload.version
     )
-    return json_answer(checkin_out(selectors.checkin_answer(t, c), t))
+    return checkin_out(selectors.checkin_answer(t, c), t)
 
 
 _PHOTOS_BODY = {

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from dms.core.errors import Conflict, DomainError, NotFound, stale_version
 from dms.core.events import publish
-from dms.core.prepared import Prepared, PreparedUpdate, insert
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import invalid
@@ -79,7 +78,13 @@ def checkin_create(
         from dms.scheduling.selectors import day_bounds, local_today
 
         start, end = day_bounds(tenant.store, local_today(tenant.store))
-        vehicle = _VEHICLE_AND_APPOINTMENT.get(tenant, pk=vehicle_id, start=start, end=end)
+        vehicle = get_scoped(
+            Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS).annotate(
+                appointment_today=Subquery(todays_appointments(tenant, start, end).values("pk")[:1])
+            ),
+            tenant,
+            pk=vehicle_id,
+        )
         appointment_id = vehicle.appointment_today
     checkin = CheckIn(
         store=tenant.store, vehicle=vehicle, customer_id=vehicle.owner_id, appointment_id=appointment_id,
@@ -90,9 +95,9 @@ def checkin_create(
             _update(tenant, checkin, fields, save=False)
         if transaction.get_connection().in_atomic_block:
             with transaction.atomic():  # a savepoint: a refused INSERT leaves the caller's transaction usable
-                insert(checkin)
+                checkin.save(force_insert=True)
         else:
-            insert(checkin)  # the one statement is its own transaction
+            checkin.save(force_insert=True)  # the one statement is its own transaction
     except (IntegrityError, DomainError) as exc:
         # One check-in in progress per car and store (a constraint, so that two tablets starting
         # the same car at once cannot both): the one in progress is to be resumed.
@@ -112,20 +117,6 @@ def todays_appointments(tenant: Tenant, start: datetime, end: datetime):
                 checkins__isnull=True)
         .order_by("start")
     )  # fmt: skip
-
-
-# Starting a check-in: the vehicle's narrow row and today's appointment it may have come for (the
-# busiest read of reception, compiled once).
-_VEHICLE_AND_APPOINTMENT = Prepared(
-    lambda tenant, pk, start, end: (
-        Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS)
-        .annotate(appointment_today=Subquery(todays_appointments(tenant, start, end).values("pk")[:1]))
-        .for_tenant(tenant)
-        .filter(pk=pk)
-    ),
-    ints=("pk",),
-    datetimes=("start", "end"),
-)
 
 
 def _already_open(existing: CheckIn) -> Conflict:
@@ -160,62 +151,18 @@ def register_walk_in(
 # --- The walk-around ----------------------------------------------------------------------------------
 
 
-# Reads of the busiest path, compiled once: opening the order locks the check-in and its vehicle's
-# file (narrow row: the order records the mileage); the signed check-in is read with its order's
-# number for the answer.
+# What opening the order reads of the check-in and its vehicle's file (narrow row: the order
+# records the mileage), and what the answer of signing reads of its order.
 _CHECKIN_FIELDS = [f.attname for f in CheckIn._meta.concrete_fields]
-_LOCK_FOR_ORDER = Prepared(
-    lambda tenant, pk: (
-        CheckIn.objects.select_for_update(of=("self", "vehicle"))
-        .select_related("vehicle")
-        .only(*_CHECKIN_FIELDS, *(f"vehicle__{f}" for f in Vehicle.MILEAGE_FIELDS))
-        .for_tenant(tenant)
-        .filter(pk=pk)
-    ),
-    ints=("pk",),
-)
-_SIGNED = Prepared(
-    lambda tenant, pk: (
-        CheckIn.objects.select_related("repair_order")
-        .only(*_CHECKIN_FIELDS, "repair_order__id", "repair_order__number", "repair_order__comeback_of_id")
-        .for_tenant(tenant)
-        .filter(pk=pk)
-    ),
-    ints=("pk",),
-)
 
 
-def _signing(tenant, pk, name, now, version=None):
+def _signable(tenant: Tenant, checkin_id: int, version: int | None):
+    """The check-in if it may be signed now: a draft of this store with its order open (at the
+    version sent). An UPDATE of this queryset is the signing's one conditional statement."""
     signable = CheckIn.objects.for_tenant(tenant).filter(
-        pk=pk, signed_at__isnull=True, repair_order__isnull=False
+        pk=checkin_id, signed_at__isnull=True, repair_order__isnull=False
     )
-    if version is not None:
-        signable = signable.filter(version=version)
-    return signable, {"signature": name, "signed_at": now, "step": Step.DONE, "version": F("version") + 1,
-                      "updated_at": now}  # fmt: skip
-
-
-# The check-in's order opened: its row (locked) written in one compiled statement.
-_ORDER_OPENED = PreparedUpdate(
-    lambda tenant, pk, order, comeback, km, version, now: (
-        CheckIn.objects.for_tenant(tenant).filter(pk=pk),
-        {
-            "repair_order_id": order,
-            "step": Step.SIGN,
-            "comeback_of_id": comeback,
-            "comeback_km": km,
-            "version": version,
-            "updated_at": now,
-        },
-    ),
-    ints=("pk", "order", "comeback", "km", "version"),
-    datetimes=("now",),
-    nullable=("comeback", "km"),
-)
-
-# Signing: one UPDATE of a draft of this store with its order open (at the version sent).
-_SIGN = PreparedUpdate(_signing, ints=("pk",), strs=("name",), datetimes=("now",))
-_SIGN_AT_VERSION = PreparedUpdate(_signing, ints=("pk", "version"), strs=("name",), datetimes=("now",))
+    return signable if version is None else signable.filter(version=version)
 
 
 def _lock(tenant: Tenant, checkin_id, version: int | None = None, related=("vehicle",)) -> CheckIn:
@@ -456,7 +403,16 @@ def checkin_open_order(
     tenant.require(Perm.RO_EDIT)
     with transaction.atomic():
         # The check-in and its vehicle's file in one statement: the order records the mileage.
-        checkin = _draft(_LOCK_FOR_ORDER.get(tenant, pk=checkin_id), version)
+        checkin = _draft(
+            get_scoped(
+                CheckIn.objects.select_for_update(of=("self", "vehicle"))
+                .select_related("vehicle")
+                .only(*_CHECKIN_FIELDS, *(f"vehicle__{f}" for f in Vehicle.MILEAGE_FIELDS)),
+                tenant,
+                pk=checkin_id,
+            ),
+            version,
+        )
         if checkin.repair_order_id is not None:
             raise Conflict(_("The repair order of this check-in is already open."), field=None,
                            repair_order_id=checkin.repair_order_id)  # fmt: skip
@@ -475,9 +431,10 @@ def checkin_open_order(
         checkin.step = Step.SIGN
         checkin.version += 1
         checkin.updated_at = timezone.now()
-        _ORDER_OPENED.run(
-            tenant, pk=checkin.pk, order=order.pk, comeback=checkin.comeback_of_id, km=checkin.comeback_km,
-            version=checkin.version, now=checkin.updated_at,
+        # The row is locked and was read within the tenancy: one UPDATE of the columns changed.
+        CheckIn.objects.filter(pk=checkin.pk).update(
+            repair_order_id=order.pk, step=Step.SIGN, comeback_of_id=checkin.comeback_of_id,
+            comeback_km=checkin.comeback_km, version=checkin.version, updated_at=checkin.updated_at,
         )  # fmt: skip
     return checkin
 
@@ -519,18 +476,30 @@ def checkin_sign(*, tenant: Tenant, checkin_id: int, data_url: str, version: int
     if _blank(image):
         raise DomainError(_("The customer has not signed yet."), field="signature")
     if isinstance(checkin_id, bool) or not isinstance(checkin_id, int):
-        raise NotFound()  # before the file is stored (the prepared statements would say so after)
+        raise NotFound()  # before the file is stored (the UPDATE would find nothing after)
     # One statement signs it when it may be signed (a draft of this store with its order open, at
     # the version sent): signed, a check-in no longer changes, so the answer is read after it.
     field = CheckIn._meta.get_field("signature")
     name = field.storage.save(
         signature_path(CheckIn(store_id=tenant.store.id), "signature.png"), ContentFile(raw)
     )
-    sign = _SIGN if version is None else _SIGN_AT_VERSION
     try:
         with transaction.atomic():  # the signature and its event (check_in.signed) together
-            if sign.run(tenant, pk=checkin_id, version=version, name=name, now=timezone.now()):
-                checkin = _SIGNED.get(tenant, pk=checkin_id)
+            now = timezone.now()
+            signed = _signable(tenant, checkin_id, version).update(
+                signature=name, signed_at=now, step=Step.DONE, version=F("version") + 1, updated_at=now
+            )
+            if signed:
+                checkin = get_scoped(
+                    CheckIn.objects.select_related("repair_order").only(
+                        *_CHECKIN_FIELDS,
+                        "repair_order__id",
+                        "repair_order__number",
+                        "repair_order__comeback_of_id",
+                    ),
+                    tenant,
+                    pk=checkin_id,
+                )
                 publish(
                     type="check_in.signed", store=tenant.store, subject=checkin, actor=tenant.user,
                     at=checkin.signed_at, payload={

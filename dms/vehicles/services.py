@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from dms.core.errors import DomainError, stale_version
 from dms.core.models import Brand
-from dms.core.prepared import PreparedUpdate, insert
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import Result, aware, collect, full_clean, invalid
@@ -205,18 +204,6 @@ def _check_order(km: int, before: int | None, after: int | None) -> None:
         )
 
 
-# The file's copy of the latest reading, written with every reading (compiled once). The caller
-# has the vehicle, locked, from within its tenancy.
-_LATEST_READING = PreparedUpdate(
-    lambda _tenant, pk, km, at, now: (
-        Vehicle.objects.filter(pk=pk),
-        {"mileage_km": km, "mileage_read_at": at, "updated_at": now},
-    ),
-    ints=("pk", "km"),
-    datetimes=("at", "now"),
-)
-
-
 def mileage_record_locked(
     vehicle, tenant, *, km, source, read_at=None, correction=False, note=""
 ) -> MileageReading:
@@ -224,10 +211,10 @@ def mileage_record_locked(
     read_at, readings = mileage_check(
         vehicle, tenant, km=km, read_at=read_at, correction=correction, note=note
     )
-    reading = insert(MileageReading(
+    reading = MileageReading.objects.create(
         vehicle=vehicle, km=km, read_at=read_at, source=MileageReading.Source.CORRECTION if correction else source,
         is_correction=correction, note=note.strip()[:200], by=tenant.user,
-    ))  # fmt: skip
+    )  # fmt: skip
     # The newest reading: this one, unless one was taken later (ids are random: not an order).
     later = [(t, fix, k) for k, t, fix in readings if t > read_at]
     latest_at, _fix, latest_km = max(later, default=(read_at, correction, km))
@@ -235,7 +222,10 @@ def mileage_record_locked(
         # The reading itself is the audited record of the change: the file's copy of the latest
         # reading is updated in place (no second audit entry for it).
         vehicle.mileage_km, vehicle.mileage_read_at, vehicle.updated_at = latest_km, latest_at, timezone.now()
-        _LATEST_READING.run(None, pk=vehicle.pk, km=latest_km, at=latest_at, now=vehicle.updated_at)
+        # The caller has the vehicle, locked, from within its tenancy.
+        Vehicle.objects.filter(pk=vehicle.pk).update(
+            mileage_km=latest_km, mileage_read_at=latest_at, updated_at=vehicle.updated_at
+        )
     return reading
 
 

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from dms.core.answers import json_answer
 from dms.core.roles import Perm
 
 from . import selectors_floor as floor
@@ -115,7 +114,7 @@ def dispatch_board(request):
     t.require(Perm.RO_DISPATCH)
     b = floor.dispatch_board(t)
     labels = state_labels()
-    return json_answer({  # in DispatchBoardOut's shape (a test holds it to it), not validated again
+    return {
         "now": b.now, "open_orders": b.open_orders, "late_orders": b.late_orders,
         "waiting": [{**_brief(w.order, b.now, labels), "skills": w.skills, "unfit_technician_ids": sorted(w.unfit)}
                     for w in b.waiting],
@@ -127,7 +126,7 @@ def dispatch_board(request):
             for r in b.technicians
         ],
         "reviews": [_review(r) for r in b.reviews],
-    })  # fmt: skip
+    }  # fmt: skip
 
 
 class BoardOrder(OrderBrief):
@@ -156,9 +155,8 @@ def wall_board(request):
          "pause_reason": c.status.pause_reason if c.status else ""}
         for col in b.columns for c in col.cards
     ]  # fmt: skip
-    # In WallBoardOut's shape (a test holds it to it), not validated again.
-    return json_answer({"now": b.now, "open_orders": b.open_orders, "late_orders": b.late_orders,
-                        "at_risk_orders": b.at_risk, "items": items})  # fmt: skip
+    return {"now": b.now, "open_orders": b.open_orders, "late_orders": b.late_orders, "at_risk_orders": b.at_risk,
+            "items": items}  # fmt: skip
 
 
 class PhotoOut(Schema):

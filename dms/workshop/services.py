@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from dms.core.errors import Conflict, DomainError, Forbidden, NotFound, stale_version
 from dms.core.events import publish
 from dms.core.numbering import next_number
-from dms.core.prepared import Prepared, insert
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import full_clean, invalid
@@ -78,22 +77,15 @@ COMEBACK_FIELDS = ("id", "store_id", "vehicle_id", "number", "state", "work_clas
 
 FIND = object()  # repair_order_create: no comeback check made yet, find it
 
-# The vehicle's last delivered order, in any store of its group (compiled once: every reception
-# asks).
-_LAST_DELIVERED = Prepared(
-    lambda _tenant, vehicle: (
-        RepairOrder.objects.filter(vehicle_id=vehicle, state=State.DELIVERED, delivered_at__isnull=False)
-        .only(*COMEBACK_FIELDS)
-        .order_by("-delivered_at", "-pk")[:1]
-    ),
-    ints=("vehicle",),
-)
-
-
 def find_comeback(vehicle: Vehicle, mileage_in: int, now: datetime) -> RepairOrder | None:
     """The last delivered order of this vehicle (any store of the group) whose repair-quality
     warranty still runs: by days since delivery and km since, whichever ends first."""
-    last = _LAST_DELIVERED.first(None, vehicle=vehicle.pk)  # the vehicle was read within the tenancy
+    last = (  # in any store of the group: the vehicle was read within the tenancy
+        RepairOrder.objects.filter(vehicle_id=vehicle.pk, state=State.DELIVERED, delivered_at__isnull=False)
+        .only(*COMEBACK_FIELDS)
+        .order_by("-delivered_at", "-pk")
+        .first()
+    )
     if last is None:
         return None
     period = quality_warranty(last.work_class)
@@ -173,7 +165,7 @@ def _repair_order_create(
     order.number = next_number(
         store=tenant.store, kind="repair_order", year=timezone.localdate().year, prefix="RO-"
     )
-    insert(order)
+    order.save(force_insert=True)
     if appointment and appointment.state in (Appointment.State.BOOKED, Appointment.State.CONFIRMED):
         from dms.scheduling.workflow import appointment_transition
 

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from dms.core.errors import Conflict
-from dms.core.prepared import insert
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant
 from dms.core.workflow import Effect, Transition, Workflow
@@ -94,7 +93,7 @@ def record(
     order: RepairOrder, tenant: Tenant, action: str, *, reason: str = "", data: dict | None = None
 ) -> None:
     """A history row that is not a transition (a line added, a finding, a payment)."""
-    insert(RepairOrderEvent(
+    RepairOrderEvent.objects.create(
         order=order, at=timezone.now(), by=tenant.user, action=action, from_state=order.state,
         to_state=order.state, reason=reason[:300], data=data or {},
-    ))  # fmt: skip
+    )  # fmt: skip

@@ -168,8 +168,8 @@ def test_the_list_reads_a_bounded_number_of_queries(
 
 
 def test_the_answers_of_the_busy_writes_are_in_their_documented_shape(api, vehicle, delivered_repair):
-    # The three writes of a reception answer without ninja validating them again: each answer
-    # must still be exactly what the schema in the OpenAPI document says, field for field.
+    # The three writes of a reception: each answer is exactly what the schema in the OpenAPI
+    # document says, field for field.
     import json
 
     from ninja.responses import NinjaJSONEncoder

@@ -317,43 +317,24 @@ def test_photos_are_counted_on_the_check_in_and_listed_in_the_answers_of_its_wri
     assert [p.caption for p in opened.photos.all()] == ["右后"]
 
 
-def test_the_prepared_reads_of_reception_give_what_their_querysets_give(
-    appointment, tenant, vehicle, delivered_repair
+def test_a_walk_in_finds_todays_appointment_and_the_order_keeps_the_comeback_found(
+    appointment, tenant, vehicle, delivered_repair, private_media
 ):
-    from django.db import transaction
-
-    from dms.scheduling.selectors import day_bounds, local_today
-    from dms.workshop.services import find_comeback
-
-    start, end = day_bounds(tenant.store, local_today(tenant.store))
-    found = services._VEHICLE_AND_APPOINTMENT.get(tenant, pk=vehicle.pk, start=start, end=end)
-    assert (found.pk, found.mileage_km, found.owner_id, found.appointment_today) == (
-        vehicle.pk, vehicle.mileage_km, vehicle.owner_id, appointment.pk,
-    )  # fmt: skip
-    tomorrow = services._VEHICLE_AND_APPOINTMENT.get(
-        tenant, pk=vehicle.pk, start=end, end=end + timezone.timedelta(days=1)
-    )
-    assert tomorrow.appointment_today is None
-
     last = delivered_repair(days=5, km=12000)
-    assert find_comeback(vehicle, 12800, timezone.now()) == last
-    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk, appointment_id=appointment.pk)
+    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)  # found by search, no appointment sent
+    assert checkin.appointment_id == appointment.pk
     walk(tenant, checkin, mileage_km=12800)
-    with transaction.atomic():
-        locked = services._LOCK_FOR_ORDER.get(tenant, pk=checkin.pk)
-        expected = CheckIn.objects.select_related("vehicle").get(pk=checkin.pk)
-    assert {f.attname: getattr(locked, f.attname) for f in CheckIn._meta.concrete_fields} == {
-        f.attname: getattr(expected, f.attname) for f in CheckIn._meta.concrete_fields
-    }
-    assert (locked.vehicle.pk, locked.vehicle.mileage_km, locked.vehicle.mileage_read_at) == (
-        vehicle.pk, expected.vehicle.mileage_km, expected.vehicle.mileage_read_at,
+
+    opened = services.checkin_open_order(tenant=tenant, checkin_id=checkin.pk, complaint="保养")
+    signed = services.checkin_sign(tenant=tenant, checkin_id=checkin.pk, data_url=png_data_url())
+
+    stored = CheckIn.objects.select_related("repair_order", "vehicle").get(pk=checkin.pk)
+    assert (stored.repair_order_id, stored.comeback_of_id, stored.version) == (
+        opened.repair_order.pk, last.pk, signed.version,
     )  # fmt: skip
-    assert locked.damage_marks == expected.damage_marks and locked.warning_lamps == expected.warning_lamps
-    order = services.checkin_open_order(tenant=tenant, checkin_id=checkin.pk, complaint="保养").repair_order
-    signing = services._SIGNED.get(tenant, pk=checkin.pk)
-    assert (signing.repair_order.pk, signing.repair_order.number, signing.repair_order.comeback_of_id) == (
-        order.pk, order.number, last.pk,
-    )  # fmt: skip
+    assert stored.repair_order.comeback_of_id == last.pk and stored.repair_order.appointment_id == appointment.pk
+    assert stored.vehicle.mileage_km == 12800 and stored.signed_at == signed.signed_at
+    assert signed.repair_order.number == stored.repair_order.number
 
 
 def test_a_signature_refused_keeps_no_file_and_says_why(tenant, vehicle, private_media):

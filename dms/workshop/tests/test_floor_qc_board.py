@@ -206,8 +206,7 @@ def test_my_jobs_queries_do_not_grow_with_jobs(
 
 
 def test_both_boards_answer_in_their_documented_shape(api_for, foreman, signed_order, job_in_work):
-    # The boards answer without ninja validating them again: each answer must still be exactly
-    # what its schema in the OpenAPI document says, field for field.
+    # Each answer is exactly what its schema in the OpenAPI document says, field for field.
     import json
 
     from ninja.responses import NinjaJSONEncoder
