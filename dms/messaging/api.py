@@ -16,7 +16,7 @@ from dms.customers.models import Customer
 from dms.customers.rules import mask_mobile
 
 from . import selectors, services
-from .kinds import FREE_TEXT, KINDS
+from .kinds import FREE_TEXT, KINDS, shown_body
 from .models import Channel, Message
 from .webhooks_api import router as webhooks_router
 
@@ -80,7 +80,8 @@ def mask_address(message: Message) -> str:
 def message_out(m: Message, tenant) -> dict:
     return {
         "id": m.pk, "state": m.state, "channel": m.channel, "purpose": m.purpose, "send_after": m.send_after,
-        "reason": m.reason, "customer_id": m.customer_id, "store": m.store.code, "template": m.kind, "body": m.body,
+        "reason": m.reason, "customer_id": m.customer_id, "store": m.store.code, "template": m.kind,
+        "body": shown_body(m, tenant),
         "to": m.address if tenant.can(Perm.CUSTOMER_SEE_CONTACT) else mask_address(m),
         "subject_type": m.subject_type, "subject_id": m.subject_id, "attempts": m.attempts,
         "last_error": m.last_error, "recorded_only": m.recorded_only, "created_at": m.created_at, "sent_at": m.sent_at,

@@ -22,6 +22,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from dms.core.roles import Perm
+
 AUTO_PARAMS = ("store", "name", "phone", "address")
 
 
@@ -32,6 +34,9 @@ class Kind:
     params: tuple[str, ...]  # required
     optional: tuple[str, ...] = ()
     link: str = ""  # the parameter that is a link to open (WeChat makes the message clickable)
+    # Staff read the link in the text only with this permission (shown_body): the customer's
+    # approval link decides for them, so it is for the roles that may edit the order.
+    link_perm: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -44,7 +49,7 @@ KINDS: dict[str, Kind] = {
         Kind("status_link", gettext_lazy("Progress link"), ("store", "name", "plate", "number", "url"), link="url"),
         Kind(
             "approval_link", gettext_lazy("Extra work approval link"),
-            ("store", "name", "plate", "url", "phone"), link="url",
+            ("store", "name", "plate", "url", "phone"), link="url", link_perm=Perm.RO_EDIT,
         ),
         Kind("delay", gettext_lazy("Delay notice"), ("store", "name", "plate", "time", "url"), ("reason",), link="url"),
         Kind(
@@ -60,6 +65,17 @@ KINDS: dict[str, Kind] = {
 }  # fmt: skip
 
 FREE_TEXT = "note"
+HIDDEN_LINK = gettext_lazy("[link hidden]")
+
+
+def shown_body(message, tenant) -> str:
+    """The text of `message` as `tenant`'s role may read it: a link its kind keeps for a permission
+    the role lacks (the customer's approval link) is replaced by "[link hidden]"."""
+    kind = KINDS.get(message.kind)
+    if kind is None or not kind.link_perm or (tenant is not None and tenant.can(kind.link_perm)):
+        return message.body
+    link = str((message.params or {}).get(kind.link) or "")
+    return message.body.replace(link, str(HIDDEN_LINK)) if link else message.body
 
 
 def _text(kind: str, p: dict) -> str:

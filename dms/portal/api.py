@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from dms.core.roles import Perm
 from dms.core.validation import aware
 from dms.customers.rules import mask_mobile
+from dms.messaging.kinds import shown_body
 from dms.messaging.models import State as MessageState
 from dms.workshop import selectors as workshop_selectors
 from dms.workshop.models import State
@@ -27,8 +28,10 @@ class LinksOut(Schema):
     number: str
     state: str
     status_url: str = Field(description="The customer's progress page (valid 30 days).")
+    awaiting_approval: bool = Field(description="Extra work awaits the customer's decision.")
     approval_url: str | None = Field(
-        description="The page to decide on extra work (valid 24 hours); only while it awaits the customer."
+        description="The page to decide on extra work (valid 24 hours, for the current approval round only); "
+        "only while it awaits the customer, and only for roles that may edit the order."
     )
     status_expires_at: datetime
     approval_expires_at: datetime | None
@@ -63,7 +66,7 @@ class SendIn(Schema):
 
 def message_out(m, tenant) -> dict:
     return {
-        "id": m.pk, "order_id": m.subject_id, "kind": m.kind, "text": m.body, "at": m.created_at,
+        "id": m.pk, "order_id": m.subject_id, "kind": m.kind, "text": shown_body(m, tenant), "at": m.created_at,
         "state": m.state, "recorded_only": m.recorded_only, "error": m.reason or m.last_error,
         "by": str(m.by) if m.by_id else None,
         "mobile": m.address if tenant.can(Perm.CUSTOMER_SEE_CONTACT) else mask_mobile(m.address),
@@ -78,11 +81,12 @@ def links_get(request, order_id: int):
     order = workshop_selectors.order_get(t, order_id)
     now = timezone.now()
     awaiting = order.state == State.AWAITING_APPROVAL
+    shown = awaiting and links.may_see_approval_link(t)  # the link decides for the customer
     return {
-        "order_id": order.pk, "number": order.number, "state": order.state,
+        "order_id": order.pk, "number": order.number, "state": order.state, "awaiting_approval": awaiting,
         "status_url": links.status_url(order, request), "status_expires_at": now + links.MAX_AGE[links.STATUS],
-        "approval_url": links.approval_url(order, request) if awaiting else None,
-        "approval_expires_at": now + links.MAX_AGE[links.APPROVAL] if awaiting else None,
+        "approval_url": links.approval_url(order, request) if shown else None,
+        "approval_expires_at": now + links.MAX_AGE[links.APPROVAL] if shown else None,
     }  # fmt: skip
 
 

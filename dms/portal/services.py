@@ -24,14 +24,18 @@ LINK_KINDS = ("status", "approval")
 
 
 def customer_decide(
-    *, order_id: int, decisions: dict[int, str], version: int | None, ip: str = ""
+    *, order_id: int, approval_round: int, decisions: dict[int, str], version: int | None, ip: str = ""
 ) -> RepairOrder:
     """The customer's decision on the extra work, from the approval page of their signed link:
     each item proposed now must be agreed or declined. Recorded by the workshop's own step (method
-    "link", no staff user). A stale page or a decision already taken answers Conflict (409)."""
+    "link", no staff user) for the approval round the link was signed for. A link of an earlier
+    round answers Conflict on "approval_round"; a stale page or a decision already taken, Conflict
+    (409)."""
     order = selectors.order_for_link(order_id)
     if order is None:
         raise NotFound()
+    if order.approval_round != approval_round:  # the step checks it again under the order's lock
+        raise Conflict(workshop.LINK_OUT_OF_DATE, field="approval_round", current_round=order.approval_round)
     if order.state == State.AWAITING_APPROVAL:  # otherwise the step itself answers 409
         if version is not None and version != order.version:
             raise stale_version(order.version)
@@ -40,7 +44,7 @@ def customer_decide(
             raise DomainError(_("Please agree to or decline each item."), field="decisions")
     return workshop.order_approve(
         order_id=order_id, method="link", decisions=decisions, version=version, by_customer=True,
-        customer_ip=ip[:45],
+        customer_ip=ip[:45], approval_round=approval_round,
     )  # fmt: skip
 
 

@@ -3,7 +3,11 @@ decision on extra work. And two small staff actions from the order page: text a 
 a delay.
 
 A link that is forged, altered, expired or made for the other page opens nothing (404), the same
-answer as for an order that does not exist.
+answer as for an order that does not exist. An approval link of an earlier approval round opens a
+page saying it is out of date (410) and decides nothing. The decision on the approval page is the
+customer's because the link proves it: a member of staff signed in who opens it sees the items,
+not the choice (403 on a decision); staff record a decision by phone or in person on the order
+page, under their own name.
 """
 
 import io
@@ -60,6 +64,15 @@ def _order(token: str, purpose: str):
     return order
 
 
+def _approval_order(token: str):
+    """The order of an approval link and whether the link is of its current approval round."""
+    read = links.read_approval_token(token)
+    order = selectors.order_for_link(read[0]) if read is not None else None
+    if order is None or read[1] > order.approval_round:
+        raise Http404()
+    return order, read[1] == order.approval_round
+
+
 def _render(request, template: str, order, context: dict, lang, status: int = 200):
     with timezone.override(ZoneInfo(order.store.time_zone or settings.TIME_ZONE)):
         return render(
@@ -84,8 +97,9 @@ def status(request, token: str, lang):
         "promise_moved": selectors.promise_moved(order),
         "on_time": selectors.on_time(order, promise, timezone.now()),
         "lines": selectors.customer_lines(order),
+        # Not the approval link: whoever holds the progress link (printed on the order, shown to
+        # every role on the order page) could decide through it. The customer has it by text.
         "awaiting": awaiting,
-        "approval_path": links.approval_path(order) if awaiting else "",
         "cancelled": order.state == "cancelled",
     }
     return _render(request, "portal/status.html", order, context, lang)
@@ -94,19 +108,34 @@ def status(request, token: str, lang):
 @customer_page
 @require_http_methods(["GET", "POST"])
 def approval(request, token: str, lang):
-    order = _order(token, links.APPROVAL)
+    order, current = _approval_order(token)
+    if not current:
+        return _out_of_date(request, order, lang)
+    # A member of staff signed in on this device: the page shows the items, never the choice.
+    staff_note = (
+        _(
+            "You are signed in as staff: only the customer decides on this page. Record a decision "
+            "they told you on the repair order's page."
+        )
+        if request.user.is_authenticated
+        else ""
+    )
     chosen, problem, code = {}, "", 200
-    if request.method == "POST":
+    if request.method == "POST" and staff_note:
+        code = 403
+    elif request.method == "POST":
         chosen = {
             int(k[9:]): v for k, v in request.POST.items() if k.startswith("decision_") and k[9:].isdigit()
         }
         version = request.POST.get("version", "")
         try:
             services.customer_decide(
-                order_id=order.pk, decisions=chosen, version=int(version) if version.isdigit() else None,
-                ip=request.META.get("REMOTE_ADDR", ""),
+                order_id=order.pk, approval_round=order.approval_round, decisions=chosen,
+                version=int(version) if version.isdigit() else None, ip=request.META.get("REMOTE_ADDR", ""),
             )  # fmt: skip
         except Conflict as exc:
+            if exc.field == "approval_round":  # asked again meanwhile: this link is out of date
+                return _out_of_date(request, selectors.order_for_link(order.pk), lang)
             code = 409
             order = selectors.order_for_link(order.pk)
             if exc.field == "version":
@@ -131,8 +160,16 @@ def approval(request, token: str, lang):
         "done": request.GET.get("done") == "1" and not awaiting,
         "decision": None if awaiting else selectors.last_decision(order),
         "status_path": links.status_path(order),
+        "staff_note": staff_note,
     }
     return _render(request, "portal/approval.html", order, context, lang, status=code)
+
+
+def _out_of_date(request, order, lang):
+    """An approval link of an earlier round: 410, the store's phone and the progress page; no
+    item, no choice."""
+    context = {"out_of_date": True, "status_path": links.status_path(order)}
+    return _render(request, "portal/approval.html", order, context, lang, status=410)
 
 
 def _photo_links(token: str, shots) -> list[dict]:
@@ -153,8 +190,11 @@ THUMB_PX = 480  # the longer side of a thumbnail: sharp at 2x on a phone, a few 
 def approval_photo(request, token: str, photo_id: int, small: bool = False):
     """The technician's photo of an extra item, opened from the approval page. The link's token
     is the only key (no login): forged, expired or another order's token, or a photo of another
-    order or of an item that is not extra work, all answer 404, the same as a missing photo."""
-    order = _order(token, links.APPROVAL)
+    order or of an item that is not extra work, all answer 404, the same as a missing photo; so
+    does a link of an earlier approval round."""
+    order, current = _approval_order(token)
+    if not current:
+        raise Http404()
     shot = selectors.finding_photo(order, photo_id)
     if shot is None:
         raise Http404()

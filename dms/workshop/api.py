@@ -87,7 +87,9 @@ def line_out(ln) -> dict:
     }  # fmt: skip
 
 
-def order_out(o, tenant) -> dict:
+def order_out(o, tenant, lines=None) -> dict:
+    """The order's answer; `lines` when the caller has them (an order just opened has none),
+    else its lines are read."""
     return {
         **{
             f: getattr(o, f)
@@ -126,7 +128,7 @@ def order_out(o, tenant) -> dict:
         "allowed_actions": workflow.allowed_actions(o, tenant),
         "comeback_of": o.comeback_of.number if o.comeback_of_id else None,
         "preauth_amount": _m(o.preauth_amount),
-        "lines": [line_out(ln) for ln in o.lines.all()],
+        "lines": [line_out(ln) for ln in (o.lines.all() if lines is None else lines)],
         **{
             f: _m(getattr(o, f))
             for f in (
@@ -184,7 +186,9 @@ def order_create(request, payload: OrderIn):
     within the repair-quality warranty of the last repair is flagged as a comeback."""
     t = request.auth
     order = services.repair_order_create(tenant=t, **payload.dict())
-    return Status(201, order_out(selectors.order_get(t, order.pk), t))
+    # Answered from the order just written (its store, vehicle and comeback are the instances the
+    # service used; a new order has no lines): no second read of what was written.
+    return Status(201, order_out(order, t, lines=[]))
 
 
 @router.get("/{order_id}", response=OrderOut)
@@ -234,7 +238,9 @@ class ActionIn(Schema):
     version: int | None = Field(None, description="The version you read; stale answers 409.")
     technician_id: int | None = Field(None, description="dispatch")
     reason: str = Field("", max_length=300, description="qc-fail, cancel")
-    method: str | None = Field(None, description="approve: phone, link or in_person")
+    method: str | None = Field(
+        None, description="approve: phone or in_person (a decision by link is the customer's own page only)"
+    )
     note: str = Field("", max_length=300, description="approve")
     decisions: dict[str, str] = Field({}, description="approve: line id -> approve | decline")
     checklist: dict[str, bool] = Field({}, description="qc-pass")

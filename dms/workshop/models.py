@@ -125,6 +125,10 @@ class RepairOrder(OpaqueIdModel):
     total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     customer_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     version = models.PositiveIntegerField(default=1)
+    # Each "request-approval" starts a new round of the customer's decision on extra work; the
+    # customer's approval link is signed for its round, so that a link of an earlier round cannot
+    # decide a later one (dms.portal.links).
+    approval_round = models.PositiveIntegerField(_("approval round"), default=0)
     # When each step happened, for waiting time, on-time delivery, first-time fix and efficiency.
     opened_at = models.DateTimeField(auto_now_add=True)
     signed_at = models.DateTimeField(null=True, blank=True)

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dms.core.errors import Conflict, DomainError, Forbidden, NotFound, stale_version
 from dms.core.events import publish
@@ -445,32 +446,49 @@ def order_start(*, tenant: Tenant, order_id: int, version: int | None = None) ->
 
 
 def order_request_approval(*, tenant: Tenant, order_id: int, version: int | None = None) -> RepairOrder:
+    """Ask the customer to decide on the extra work proposed: a new approval round. The customer's
+    approval link is signed for its round (dms.portal.links), so a link texted for an earlier
+    round cannot decide this one."""
+
     def effect(order):
         if not order.lines.filter(state=LineState.PROPOSED).exists():
             raise DomainError(_("There is no extra work waiting for the customer's decision."))
+        order.approval_round += 1
+        return {"round": order.approval_round, "_fields": ["approval_round"]}
 
     return workflow.apply(
         tenant=tenant, order_id=order_id, action="request-approval", version=version, effect=effect
     )
 
 
-APPROVAL_METHODS = ("phone", "link", "in_person")
+# How staff record the customer's decision. "link" is not among them: a decision "by link" is
+# only ever the customer's own, on the page their signed link opens (by_customer=True below).
+APPROVAL_METHODS = ("phone", "in_person")
+LINK_OUT_OF_DATE = gettext_lazy(
+    "This link is out of date: the extra work was asked about again since. Please use the latest link "
+    "we sent you, or call your service advisor."
+)
 
 
 def order_approve(
     *, tenant: Tenant | None = None, order_id: int, method: str, note: str = "", decisions: dict | None = None,
     version: int | None = None, approver: str = "", by_customer: bool = False, customer_ip: str = "",
+    approval_round: int | None = None,
 ) -> RepairOrder:  # fmt: skip
     """Record the customer's decision on the extra work: who agreed, when and how. Lines not named
     in `decisions` are approved; declined ones stay on the order as recommendations for later.
 
     Staff record a decision by phone or in person (their user is on the event). `by_customer=True`
     is the customer deciding on their own signed link page (dms.portal), with no staff user: the
-    caller has verified the link, so the step acts in the order's own store; the event's `by` is
-    empty and its data says "customer via link", with the customer's IP address."""
+    caller has verified the link and passes the `approval_round` it was signed for; the step acts
+    in the order's own store, checks under the order's lock that the round is still the current
+    one (a link of an earlier round cannot decide: Conflict on "approval_round"), and records the
+    event with no `by` and "customer via link", with the customer's IP address."""
     if by_customer:
         from dms.core.roles import Role
 
+        if approval_round is None:  # only a verified link says which round it decides
+            raise Forbidden(_("Your role does not allow this."))
         found = RepairOrder.objects.select_related("store", "store__group").filter(pk=order_id).first()
         if found is None:
             raise NotFound()
@@ -479,13 +497,15 @@ def order_approve(
         method, approver = "link", approver or "customer via link"
     elif tenant is None:
         raise Forbidden(_("Your role does not allow this."))
-    if method not in APPROVAL_METHODS:
+    elif method not in APPROVAL_METHODS:
         raise DomainError(_("Choose one of: %(v)s.") % {"v": ", ".join(APPROVAL_METHODS)}, field="method")
     if method == "phone" and not (note or "").strip():
         raise DomainError(_("Write down who agreed on the phone and what was said."), field="note")
     decisions = {int(k): v for k, v in (decisions or {}).items()}
 
     def effect(order):
+        if by_customer and order.approval_round != approval_round:
+            raise Conflict(LINK_OUT_OF_DATE, field="approval_round", current_round=order.approval_round)
         now = timezone.now()
         result = {}
         for line in order.lines.filter(state=LineState.PROPOSED):
@@ -496,7 +516,11 @@ def order_approve(
             line.approved_by_method, line.approved_at = method, now
             line.save(update_fields=["state", "approved_by_method", "approved_at"])
             result[str(line.pk)] = verdict
-        customer = {"by_customer": True, "via": "customer via link", "ip": customer_ip} if by_customer else {}
+        customer = (
+            {"by_customer": True, "via": "customer via link", "ip": customer_ip, "round": approval_round}
+            if by_customer
+            else {}
+        )
         return {
             "method": method,
             "note": note,

@@ -9,6 +9,7 @@ from dms.core.roles import Perm
 from dms.customers.rules import mask_mobile
 
 from .. import selectors
+from ..kinds import shown_body
 from ..models import Channel
 
 register = template.Library()
@@ -25,7 +26,7 @@ def _context(context, messages) -> dict:
             to = mask_mobile(to)
         elif not see and m.channel == Channel.EMAIL and "@" in to:
             to = f"{to[:1]}***@{to.split('@', 1)[1]}"
-        rows.append({"m": m, "to": to})
+        rows.append({"m": m, "to": to, "body": shown_body(m, tenant)})
     return {"rows": rows}
 
 

@@ -30,11 +30,14 @@ def customer_links(context, order) -> dict:
     can = tenant.can if tenant is not None else (lambda perm: False)
     status_url = links.status_url(order, request)
     awaiting = order.state == State.AWAITING_APPROVAL
-    approval_url = links.approval_url(order, request) if awaiting else ""
+    # The approval link decides for the customer: only for the roles that may edit the order.
+    shown = awaiting and links.may_see_approval_link(tenant)
+    approval_url = links.approval_url(order, request) if shown else ""
     promise = selectors.current_promise(order)
     return {
         "status_url": status_url,
         "status_qr": qr_svg(status_url),
+        "awaiting": awaiting,
         "approval_url": approval_url,
         "approval_qr": qr_svg(approval_url) if approval_url else "",
         "can_send": can(Perm.RO_EDIT) and order.state in OPEN_STATES,

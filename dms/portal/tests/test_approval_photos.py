@@ -85,7 +85,8 @@ def other_asked(people, tenant, customer, brand, oil_change, tech):
 
 
 def token(order, purpose=links.APPROVAL) -> str:
-    return links.make_token(order.pk, purpose)
+    """The order's link for `purpose`; an approval link of its current approval round."""
+    return links.make_token(order.pk, purpose, order.approval_round)
 
 
 def photo_url(order_token: str, photo, small: bool = False) -> str:

@@ -77,14 +77,16 @@ def test_the_customer_follows_the_link_and_decides_on_the_extra_work(phone, awai
     sms = Message.objects.get(subject_id=order.pk, kind="status_link")  # queued when the order was opened
     path = "/c/s/" + sms.body.split("/c/s/")[1]
 
-    # the progress page from the SMS
+    # the progress page from the SMS: a decision awaits, its link came by text
     phone.goto(path)
     expect(phone.get_by_role("heading", name="维修进度")).to_be_visible()
     expect(phone.get_by_text("等待您确认追加项目")).to_be_visible()
     shot(phone, "status-awaiting")
 
-    # to the approval page
-    phone.get_by_role("link", name="查看并确认").click()
+    # the approval page from the approval SMS (the progress page does not lead there)
+    asked = Message.objects.get(subject_id=order.pk, kind="approval_link")
+    assert asked.params["url"] in asked.body
+    phone.goto("/c/a/" + asked.params["url"].split("/c/a/")[1])
     expect(phone.get_by_role("heading", name="追加项目确认")).to_be_visible()
     shot(phone, "approval")
     phone.locator(f"label[for=yes-{pads.pk}]").click()

@@ -114,7 +114,9 @@ def test_the_customers_decision_on_their_link_has_no_actor_and_keeps_their_addre
     )
     services.order_request_approval(tenant=people["sa"], order_id=order.pk)
 
-    services.order_approve(order_id=order.pk, method="link", by_customer=True, customer_ip="203.0.113.9")
+    services.order_approve(
+        order_id=order.pk, method="link", by_customer=True, customer_ip="203.0.113.9", approval_round=1
+    )
 
     approved = events_of(order)[-1]
     assert approved.type == "repair_order.approved" and approved.actor_id is None

@@ -161,8 +161,9 @@ def test_a_declined_item_stays_as_a_recommendation_and_costs_nothing(order, peop
     )
     services.order_request_approval(tenant=people["sa"], order_id=order.pk)
     services.order_approve(
-        tenant=people["sa"], order_id=order.pk, method="link", decisions={line.pk: "decline"}
-    )
+        tenant=people["sa"], order_id=order.pk, method="phone", note="张先生电话：暂不更换",
+        decisions={line.pk: "decline"},
+    )  # fmt: skip
     line.refresh_from_db()
     assert line.state == LineState.DECLINED
     assert _refresh(order).total == before
