@@ -9,7 +9,6 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -305,34 +304,46 @@ def checkin_photos(request, checkin_id: int):
     photos added."""
     t = request.auth
     checkin = selectors.checkin_get(t, checkin_id)
-    added = []
-    with transaction.atomic():  # all the photos or none
-        _add_photos(request, t, checkin, added)
+    photos, fields = _posted_photos(request)
+    # All the photos or none: decoded first, then written in one short transaction (photos_add).
+    added = services.photos_add(tenant=t, checkin_id=checkin.pk, photos=photos, fields=fields)
     return Status(201, [_photo_out(checkin, p) for p in added])
 
 
-def _add_photos(request, t, checkin, added: list) -> None:
+def _posted_photos(request) -> tuple[list[tuple[bytes, str]], list[str]]:
+    """The photos of the request as (bytes, caption), and the field naming each in the errors."""
     if request.content_type == "multipart/form-data":
         files = request.FILES.getlist("photos")
         if not files:
             raise DomainError(_("Send at least one photo."), field="photos")
-        for f in files:
-            added.append(services.photo_add(tenant=t, checkin_id=checkin.pk, content=f.read(), caption=request.POST.get("caption", "")))  # fmt: skip
-    else:
+        caption = request.POST.get("caption", "")
+        for f in files:  # the size before the bytes are read
+            if f.size > services.MAX_PHOTO_BYTES:
+                raise DomainError(
+                    _("A photo may be at most %(mb)s MB.") % {"mb": services.MAX_PHOTO_BYTES // 1024 // 1024},
+                    field="photos",
+                )
+        return [(f.read(), caption) for f in files], ["photos"] * len(files)
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        raise DomainError(_("The body is not valid JSON.")) from None
+    items = body.get("photos") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        raise DomainError(_("Send at least one photo."), field="photos")
+    photos = []
+    for i, item in enumerate(items):
+        data_url, caption = item.get("data_url") or "", item.get("caption") or ""
+        if not isinstance(data_url, str) or not isinstance(caption, str):
+            raise DomainError(
+                _("Send the image as a data URL (data:image/png;base64,…)."), field=f"photos.{i}"
+            )
         try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            raise DomainError(_("The body is not valid JSON.")) from None
-        items = body.get("photos") if isinstance(body, dict) else None
-        if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
-            raise DomainError(_("Send at least one photo."), field="photos")
-        for i, item in enumerate(items):
-            try:
-                added.append(services.photo_add_data_url(
-                    tenant=t, checkin_id=checkin.pk, data_url=item.get("data_url") or "", caption=item.get("caption") or "",
-                ))  # fmt: skip
-            except DomainError as exc:
-                raise DomainError(exc.message, field=f"photos.{i}") from None
+            raw = services.decode_data_url(data_url, field="photos")
+        except DomainError as exc:
+            raise DomainError(exc.message, field=f"photos.{i}") from None
+        photos.append((raw, caption))
+    return photos, [f"photos.{i}" for i in range(len(photos))]
 
 
 ROUTERS = [("/check-ins", router)]

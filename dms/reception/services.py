@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from dms.core.errors import Conflict, DomainError, NotFound, stale_version
 from dms.core.events import publish
+from dms.core.images import reencode_photo
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import invalid
@@ -38,6 +39,7 @@ from .models import (
     DamageKind,
     Step,
     WarningLamp,
+    photo_path,
     signature_path,
 )
 
@@ -537,46 +539,59 @@ def _blank(image) -> bool:
 def photo_add(*, tenant: Tenant, checkin_id: int, content: bytes, caption: str = "") -> CheckInPhoto:
     """Add a walk-around photo. It is re-encoded as a JPEG of at most 1600 px a side, which also
     drops the EXIF data (the phone's GPS position among it)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    return photos_add(tenant=tenant, checkin_id=checkin_id, photos=[(content, caption)], fields=["photos"])[0]
 
+
+def photos_add(
+    *, tenant: Tenant, checkin_id: int, photos: list[tuple[bytes, str]], fields: list[str] | None = None
+) -> list[CheckInPhoto]:
+    """Add several walk-around photos, all or none. Each is decoded and re-encoded first (no
+    transaction open: decoding takes time and memory) and its file stored; then one short
+    transaction writes the rows. `fields` names each photo in the errors (photos.0, photos.1 …)."""
     tenant.require(Perm.RO_EDIT)
-    caption = (caption or "").strip()
-    if len(caption) > 200:
-        raise DomainError(_("At most %(n)s characters.") % {"n": 200}, field="caption")
-    if len(content) > MAX_PHOTO_BYTES:
-        raise DomainError(
-            _("A photo may be at most %(mb)s MB.") % {"mb": MAX_PHOTO_BYTES // 1024 // 1024}, field="photos"
-        )
+    fields = fields or [f"photos.{i}" for i in range(len(photos))]
+    prepared = []
+    for (content, caption), field in zip(photos, fields, strict=True):
+        caption = (caption or "").strip()
+        if len(caption) > 200:
+            raise DomainError(_("At most %(n)s characters.") % {"n": 200}, field="caption")
+        if len(content) > MAX_PHOTO_BYTES:
+            raise DomainError(
+                _("A photo may be at most %(mb)s MB.") % {"mb": MAX_PHOTO_BYTES // 1024 // 1024}, field=field
+            )
+        prepared.append((reencode_photo(content, field=field, edge=PHOTO_EDGE), caption))
+    storage = CheckInPhoto._meta.get_field("image").storage
+    names = []
+    placeholder = CheckInPhoto(checkin=CheckIn(store_id=tenant.store.id))
     try:
-        image = Image.open(io.BytesIO(content))
-        if image.width * image.height > 60_000_000:
-            raise DomainError(_("The image is too large."), field="photos")
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail((PHOTO_EDGE, PHOTO_EDGE))
-        if image.mode in ("RGBA", "LA", "P"):  # transparent parts on white, not black
-            image = image.convert("RGBA")
-            flat = Image.new("RGB", image.size, (255, 255, 255))
-            flat.paste(image, mask=image.getchannel("A"))
-            image = flat
-        out = io.BytesIO()
-        image.convert("RGB").save(out, "JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise DomainError(
-            _("This file is not a photo (JPEG, PNG, HEIF-converted…)."), field="photos"
-        ) from None
-    with transaction.atomic():
-        checkin = _lock(tenant, checkin_id)
-        if checkin.photo_count >= MAX_PHOTOS:
-            raise DomainError(_("At most %(n)s photos per check-in.") % {"n": MAX_PHOTOS}, field="photos")
-        photo = CheckInPhoto(checkin=checkin, caption=caption, at=timezone.now(), by=tenant.user)
-        photo.image.save("photo.jpg", ContentFile(out.getvalue()), save=False)
-        photo.save()
-        CheckIn.objects.filter(pk=checkin.pk).update(photo_count=F("photo_count") + 1)
-    return photo
+        for jpeg, _caption in prepared:  # the files before the rows: nothing slow inside the transaction
+            names.append(storage.save(photo_path(placeholder, "photo.jpg"), ContentFile(jpeg)))
+        with transaction.atomic():
+            checkin = _lock(tenant, checkin_id)
+            if checkin.photo_count + len(prepared) > MAX_PHOTOS:
+                raise DomainError(_("At most %(n)s photos per check-in.") % {"n": MAX_PHOTOS}, field="photos")
+            now = timezone.now()
+            added = [
+                CheckInPhoto(checkin=checkin, caption=caption, at=now, by=tenant.user, image=name)
+                for name, (_jpeg, caption) in zip(names, prepared, strict=True)
+            ]
+            for photo in added:
+                photo.save()
+            CheckIn.objects.filter(pk=checkin.pk).update(photo_count=F("photo_count") + len(added))
+    except BaseException:
+        for name in names:
+            storage.delete(name)
+        raise
+    return added
+
+
+def decode_data_url(data_url: str, *, field: str = "photos") -> bytes:
+    """A photo sent as a data URL (JPEG, PNG or WebP), as bytes; DomainError on `field`."""
+    return _decode_image(data_url, field=field, kinds=("png", "jpeg", "webp"), limit=MAX_PHOTO_BYTES)
 
 
 def photo_add_data_url(*, tenant: Tenant, checkin_id: int, data_url: str, caption: str = "") -> CheckInPhoto:
-    raw = _decode_image(data_url, field="photos", kinds=("png", "jpeg", "webp"), limit=MAX_PHOTO_BYTES)
+    raw = decode_data_url(data_url)
     return photo_add(tenant=tenant, checkin_id=checkin_id, content=raw, caption=caption)
 
 

@@ -237,6 +237,12 @@ def _save_photos(request, tenant, checkin) -> list[str]:
     errors = []
     caption = request.POST.get("caption", "")
     for upload in request.FILES.getlist("photos"):
+        if upload.size > services.MAX_PHOTO_BYTES:  # before its bytes are read
+            errors.append(
+                f"{upload.name}: "
+                + _("A photo may be at most %(mb)s MB.") % {"mb": services.MAX_PHOTO_BYTES // 1024 // 1024}
+            )
+            continue
         try:
             services.photo_add(tenant=tenant, checkin_id=checkin.pk, content=upload.read(), caption=caption)
         except DomainError as exc:

@@ -7,7 +7,6 @@ calls them and adds what the floor records around them (JobClock, FindingPhoto, 
 
 import base64
 import binascii
-import io
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dms.core.errors import Conflict, DomainError, Forbidden
+from dms.core.images import reencode_photo
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import full_clean, invalid
@@ -154,20 +154,12 @@ def job_finish(*, tenant: Tenant, order_id: int, version: int | None = None) -> 
 
 
 def read_photo(data: bytes, *, field: str = "photo") -> tuple[bytes, str]:
-    """Check that the bytes are a photo (JPEG, PNG or WebP, at most 10 MB); return them and their type."""
+    """The photo as it is kept and shown to the customer: at most 10 MB sent, re-encoded as a JPEG
+    without its metadata (the phone's GPS position, dms.core.images), and its type. Call it before
+    any transaction: it decodes the image."""
     if len(data) > PHOTO_MAX_BYTES:
         raise DomainError(_("The photo is larger than 10 MB."), field=field)
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            kind = img.format
-            img.verify()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise DomainError(_("This file is not a photo (JPEG, PNG or WebP)."), field=field) from None
-    if kind not in PHOTO_TYPES:
-        raise DomainError(_("This file is not a photo (JPEG, PNG or WebP)."), field=field)
-    return data, PHOTO_TYPES[kind]
+    return reencode_photo(data, field=field), "image/jpeg"
 
 
 def decode_photo(text: str, *, field: str = "photo") -> bytes:
