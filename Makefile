@@ -102,6 +102,7 @@ test-dates: build
 bench: build
 	$(PY) bench/run.py
 	$(PY) bench/service_loop.py
+	$(PY) bench/api_orders.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -182,6 +182,8 @@ def start_server(url: str, port: int) -> subprocess.Popen:
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Production refuses to start without it (links in texts); the bench sends no texts out.
+        "DMS_PUBLIC_BASE_URL": os.environ.get("DMS_PUBLIC_BASE_URL") or "https://dms.bench.invalid",
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }

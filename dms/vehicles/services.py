@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,15 +36,18 @@ def _apply(vehicle: Vehicle, tenant: Tenant, changes: dict) -> None:
         vehicle.vin = collect(errors, validate_vin, vehicle.vin) or vehicle.vin
     if "plate" in changes and vehicle.plate:
         vehicle.plate = collect(errors, validate_plate, vehicle.plate) or vehicle.plate
-    if (
-        "brand_id" in changes
-        and not Brand.objects.filter(pk=vehicle.brand_id, group_id=tenant.group_id).exists()
-    ):
-        errors.append({"field": "brand_id", "message": _("Choose one of your group's brands.")})
-    if changes.get("selling_store_id") and not any(
-        s.pk == vehicle.selling_store_id for s in _group_stores(tenant)
-    ):
-        errors.append({"field": "selling_store_id", "message": _("Choose one of your group's stores.")})
+    if "brand_id" in changes:  # the brand itself kept on the vehicle: its answer reads its name
+        brand = Brand.objects.filter(pk=vehicle.brand_id, group_id=tenant.group_id).first()
+        if brand is None:
+            errors.append({"field": "brand_id", "message": _("Choose one of your group's brands.")})
+        else:
+            vehicle.brand = brand
+    if changes.get("selling_store_id"):
+        store = next((s for s in _group_stores(tenant) if s.pk == vehicle.selling_store_id), None)
+        if store is None:
+            errors.append({"field": "selling_store_id", "message": _("Choose one of your group's stores.")})
+        else:
+            vehicle.selling_store = store
     today = timezone.localdate()
     for name in ("purchase_date", "registration_date"):
         value = getattr(vehicle, name)
@@ -69,13 +73,21 @@ def _group_stores(tenant: Tenant):
 
 def duplicate_warnings(tenant: Tenant, vehicle: Vehicle) -> list[dict]:
     warnings = []
-    others = Vehicle.objects.for_tenant(tenant).exclude(pk=vehicle.pk)
-    same_vin = others.filter(vin=vehicle.vin).select_related("owner").first()
+    # The other vehicles with this VIN or this plate, in one read (there are rarely any).
+    same = Q(vin=vehicle.vin) | Q(plate=vehicle.plate) if vehicle.plate else Q(vin=vehicle.vin)
+    others = list(
+        Vehicle.objects.for_tenant(tenant)
+        .exclude(pk=vehicle.pk)
+        .filter(same)
+        .select_related("owner")
+        .order_by("pk")
+    )
+    same_vin = next((v for v in others if v.vin == vehicle.vin), None)
     if same_vin:
         warnings.append({"field": "vin", "message": _("This VIN is already in the file (%(plate)s, owner %(owner)s).")
                          % {"plate": same_vin.plate or "-", "owner": same_vin.owner.name}})  # fmt: skip
     if vehicle.plate:
-        same_plate = others.filter(plate=vehicle.plate).select_related("owner").first()
+        same_plate = next((v for v in others if v.plate == vehicle.plate), None)
         if same_plate:
             warnings.append({"field": "plate", "message": _("This plate is already in the file (owner %(owner)s).")
                              % {"owner": same_plate.owner.name}})  # fmt: skip
