@@ -164,6 +164,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_STR_CALLABLE = "dms.core.logmask.axes_client_str"  # its log lines: user name and address masked
 API_TOKEN_LIFETIME_HOURS = int(os.environ.get("DMS_API_TOKEN_HOURS", "12"))
 
 # --- Languages and time -------------------------------------------------------------------------
@@ -238,6 +239,8 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every handler masks mainland mobile numbers in what it writes (dms/core/logmask.py).
+    "filters": {"personal_data": {"()": "dms.core.logmask.MaskPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DMS_LOG_LEVEL", "WARNING")},
 }
