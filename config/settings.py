@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "dms.core.uploads.BodyLimitMiddleware",  # before anything reads the body (CSRF reads the form)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dms.core.middleware.TenantMiddleware",
@@ -190,8 +191,13 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# An uploaded file over 2.5 MB is written to a temporary file, not kept in memory; a body that is not
+# a file (JSON, form fields) is refused over 20 MB (a photo sent as a data URL). Every request body
+# is refused from its Content-Length before it is read (dms/core/uploads.py): over
+# DMS_MAX_REQUEST_BYTES, or the route's own limit (the spreadsheet import, check-in photos).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+DMS_MAX_REQUEST_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024
 
 # --- Background work ----------------------------------------------------------------------------
 TASKS = {

@@ -13,6 +13,7 @@ from dms.core.errors import DomainError
 from dms.core.roles import Perm
 from dms.core.shell import apply_errors, tenant_required
 from dms.core.tenancy import get_scoped
+from dms.core.uploads import max_body
 
 from . import xlsx
 from .models import ExportRecord, ImportJob
@@ -28,6 +29,7 @@ class ImportForm(forms.Form):
     )
 
 
+@max_body(xlsx.MAX_BYTES + 1024 * 1024)  # the file and the form around it
 @tenant_required
 def transfer(request):
     """The import and export page; POST uploads a file and goes to its import's progress."""

@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
+from dms.core.uploads import limit_route
 
 from . import selectors, services
 from .models import FUEL_EIGHTHS
@@ -345,5 +346,7 @@ def _posted_photos(request) -> tuple[list[tuple[bytes, str]], list[str]]:
         photos.append((raw, caption))
     return photos, [f"photos.{i}" for i in range(len(photos))]
 
+
+limit_route("api:checkin_photos", services.PHOTOS_REQUEST_BYTES)
 
 ROUTERS = [("/check-ins", router)]

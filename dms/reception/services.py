@@ -46,6 +46,7 @@ from .models import (
 MAX_MARKS = 60
 MAX_PHOTOS = 30
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
+PHOTOS_REQUEST_BYTES = 4 * MAX_PHOTO_BYTES + 1024 * 1024  # a request adding photos (dms.core.uploads)
 PHOTO_EDGE = 1600  # photos are re-encoded: bounded size, no EXIF (phones write the GPS position there)
 MAX_SIGNATURE_BYTES = 1024 * 1024
 

@@ -21,6 +21,7 @@ from dms.core.errors import Conflict, DomainError
 from dms.core.models import Brand
 from dms.core.roles import Perm
 from dms.core.shell import apply_errors, tenant_required
+from dms.core.uploads import max_body
 from dms.customers import selectors as customer_selectors
 from dms.vehicles.models import Energy
 from dms.workshop import load
@@ -186,6 +187,7 @@ def protect(request, checkin_id):
     return _page(request, checkin, Step.PROTECT, "reception/protect.html", {"form": form})
 
 
+@max_body(services.PHOTOS_REQUEST_BYTES)
 @tenant_required
 def walkaround(request, checkin_id):
     tenant = request.tenant
@@ -250,6 +252,7 @@ def _save_photos(request, tenant, checkin) -> list[str]:
     return errors
 
 
+@max_body(services.PHOTOS_REQUEST_BYTES)
 @tenant_required
 @require_POST
 def photo_add(request, checkin_id):
