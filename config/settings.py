@@ -146,6 +146,31 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache: counts that every worker process and machine must share ------------------------------
+# The rate limits (e.g. the public booking page's) count in this cache. By default it is a table of
+# the database (created by migrate: dms/core/migrations/0007_cache_table.py); REDIS_URL=redis://...
+# puts it in Redis instead (Django's RedisCache, which needs the `redis` package). Never a
+# per-process memory cache: each gunicorn worker would count apart.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            "REDIS_URL is set but the redis package is not installed: install it, or unset REDIS_URL "
+            "to keep the cache in the database."
+        ) from None
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "dms_cache",
+            # Culling drops a third of the entries when full: high enough that counters are not evicted.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
 # --- Auth ----------------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -158,11 +183,29 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Not a rule for passwords: Django tells every validator when a password has changed (set_password
+    # then save, from any path: the admin, changepassword, a form), and not when a hash is only
+    # upgraded at sign-in. This one revokes the user's API tokens then (dms/core/signin.py).
+    {"NAME": "dms.core.signin.RevokeTokensOnPasswordChange"},
 ]
+# Sign-in lockout (django-axes, dms/core/signin.py): a client, (username, address), is locked after
+# DMS_LOGIN_FAILURE_LIMIT failures; a username, from any number of addresses, after
+# DMS_LOGIN_USERNAME_FAILURE_LIMIT. Both for AXES_COOLOFF_TIME. A successful sign-in clears the
+# client's own failures only. The counts are AccessAttempt rows in the database, shared by every
+# worker process and machine (axes' default database handler; its cache handler would count in the
+# cache instead, and the admin's sign-in attempts page reads the rows).
+AXES_HANDLER = "dms.core.signin.LockoutHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("DMS_LOGIN_FAILURE_LIMIT", "5"))
+DMS_LOGIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("DMS_LOGIN_USERNAME_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]  # in this order: LockoutHandler
 AXES_RESET_ON_SUCCESS = True
+# The client's address: REMOTE_ADDR, unless the app is behind DMS_TRUSTED_PROXY_COUNT reverse proxies
+# that each append the address they received from to X-Forwarded-For; then the entry that the
+# outermost trusted proxy wrote (dms/core/signin.py client_ip). 0 (the default) trusts no header: a
+# client could write its own.
+DMS_TRUSTED_PROXY_COUNT = max(0, int(os.environ.get("DMS_TRUSTED_PROXY_COUNT", "0")))
+AXES_CLIENT_IP_CALLABLE = "dms.core.signin.client_ip"
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
 AXES_CLIENT_STR_CALLABLE = "dms.core.logmask.axes_client_str"  # its log lines: user name and address masked

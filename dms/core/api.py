@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
 
+from . import services
 from .models import ApiToken
 
 
@@ -27,13 +28,35 @@ class TenantAuth(APIKeyHeader):
     def authenticate(self, request, key):
         if not request.user.is_authenticated:
             return None
-        if request.api_token is None and request.method not in ("GET", "HEAD", "OPTIONS"):
-            reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
-            if reason is not None:
-                raise HttpError(403, _("CSRF check failed: send the X-CSRFToken header."))
+        _check_csrf_of_session(request)
         if request.tenant is None:
             raise request.tenant_error or HttpError(403, _("This account does not work in any store."))
         return request.tenant
+
+
+def _check_csrf_of_session(request) -> None:
+    """A browser session's writes carry the CSRF token (a bearer token is no ambient credential)."""
+    if request.api_token is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if reason is not None:
+            raise HttpError(403, _("CSRF check failed: send the X-CSRFToken header."))
+
+
+class SignedInAuth(TenantAuth):
+    """A bearer token, or a browser session with a CSRF token; no store needed (signing out)."""
+
+    def authenticate(self, request, key):
+        if not request.user.is_authenticated:
+            return None
+        _check_csrf_of_session(request)
+        return request.user
+
+
+class BearerAuth(TenantAuth):
+    """A bearer token only: the call acts on the token itself."""
+
+    def authenticate(self, request, key):
+        return request.api_token
 
 
 def validation_message(err: dict) -> str:
@@ -102,3 +125,26 @@ def token_create(request, payload: TokenIn):
         return Status(401, {"detail": _("Wrong username or password."), "errors": []})
     token, raw = ApiToken.issue(user)
     return Status(200, {"token": raw, "expires_at": token.expires_at})
+
+
+class RevokedOut(Schema):
+    revoked: int
+
+
+@auth_router.post("/logout", auth=BearerAuth(), response={204: None, 401: ErrorOut})
+def token_logout(request):
+    """Sign this client out: the bearer token sent with this call stops working at once (401 from
+    then on). Other tokens of the user keep working."""
+    services.token_revoke(token=request.api_token)
+    return Status(204, None)
+
+
+@auth_router.post(
+    "/tokens/revoke-all", auth=SignedInAuth(), response={200: RevokedOut, 401: ErrorOut, 403: ErrorOut}
+)
+def tokens_revoke_all(request):
+    """Sign the user out of every API client: all their tokens stop working at once, the one sent
+    with this call included (answered with how many were revoked). Also called with a browser
+    session (with its CSRF token), e.g. after losing a device. A password change or a deactivation
+    of the user revokes them too."""
+    return Status(200, {"revoked": services.tokens_revoke_all(user=request.user)})

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject, empty
 
 from .models import ApiToken, DealerGroup, Store, StoreMembership, User, _hash_token
+from .services import tokens_revoked
 from .tenancy import NoTenant, Tenant, resolve_tenant
 
 SESSION_STORE_KEY = "dms_store"
@@ -25,9 +26,10 @@ SESSION_STORE_KEY = "dms_store"
 # its user, the user's memberships with their stores), about a third of a search's time. The
 # answer is kept per (token, X-Store) in this process for TOKEN_CACHE_SECONDS; a token is kept with
 # its home tenant as soon as it is issued. Any other save, or a delete, of a token, user,
-# membership, store or group in this process empties the whole cache (they are rare); in another
-# server process the change is seen when its entry runs out, at most TOKEN_CACHE_SECONDS later. A
-# token's expiry is checked on every request.
+# membership, store or group in this process empties the whole cache (they are rare), and so does a
+# revocation (dms/core/services.py: signing out, a password change, a deactivation): a revoked token
+# is refused at once in this process; in another server process the change is seen when its entry
+# runs out, at most TOKEN_CACHE_SECONDS later. A token's expiry is checked on every request.
 TOKEN_CACHE_SECONDS = 15
 TOKEN_CACHE_MAX = 5000
 _token_cache: dict[tuple[str, str | None], tuple[float, ApiToken, Tenant]] = {}
@@ -59,6 +61,7 @@ def _token_saved(sender, instance: ApiToken, created: bool = False, **kwargs) ->
 
 
 post_save.connect(_token_saved, sender=ApiToken, dispatch_uid="token_saved")
+tokens_revoked.connect(forget_tokens, dispatch_uid="forget_tokens_revoked")
 post_delete.connect(forget_tokens, sender=ApiToken, dispatch_uid="forget_tokens_delete_ApiToken")
 for _model in (User, StoreMembership, Store, DealerGroup):
     post_save.connect(forget_tokens, sender=_model, dispatch_uid=f"forget_tokens_save_{_model.__name__}")
@@ -99,11 +102,15 @@ def _bearer(request) -> str | None:
     return None
 
 
+API_PREFIX = "/api/"
+
+
 class TenantMiddleware:
     """Authenticates API bearer tokens and attaches the lazily resolved tenant.
 
-    A bearer token replaces the session user for that request; such requests carry no
-    ambient credentials, so they need no CSRF token.
+    A bearer token opens the API only (paths under /api/): on a page or in the admin it is ignored,
+    and only a browser session signs in there. On the API a bearer token replaces the session user
+    for that request; such requests carry no ambient credentials, so they need no CSRF token.
     """
 
     def __init__(self, get_response):
@@ -112,7 +119,7 @@ class TenantMiddleware:
     def __call__(self, request):
         request.api_token = None
         request.tenant_error = None
-        raw = _bearer(request)
+        raw = _bearer(request) if request.path_info.startswith(API_PREFIX) else None
         if raw is not None:
             token, tenant = _bearer_tenant(raw, request.headers.get("X-Store"))
             if token is not None:

@@ -141,7 +141,8 @@ def _hash_token(raw: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet):
     def live(self):
-        return self.filter(expires_at__gt=timezone.now())
+        """Tokens that open the API: not expired, not revoked."""
+        return self.filter(expires_at__gt=timezone.now(), revoked_at__isnull=True)
 
     def find(self, raw: str) -> "ApiToken | None":
         return (
@@ -153,12 +154,15 @@ class ApiTokenQuerySet(models.QuerySet):
 
 
 class ApiToken(OpaqueIdModel):
-    """A bearer token for the REST API. Only its hash is stored."""
+    """A bearer token for the REST API (and only the API: pages and the admin ignore it). Only its
+    hash is stored. A revoked token (signed out, its user's password changed, its user deactivated:
+    dms/core/services.py) keeps its row, with the moment it stopped working."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 

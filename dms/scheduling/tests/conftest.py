@@ -26,10 +26,14 @@ def clock():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
+def _fresh_cache(django_db_setup, django_db_blocker):
+    """The public page's rate limits count from zero. The cache is a table of the (test) database
+    (settings.CACHES), emptied outside the test's transaction."""
+    with django_db_blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 @pytest.fixture

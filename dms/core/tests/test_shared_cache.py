@@ -1,0 +1,71 @@
+"""Rate limits count in a cache that every worker process shares (issue 12): a table of the database
+by default, created by migrate; Redis when REDIS_URL is set."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_the_cache_is_a_table_of_the_database(db):
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+
+    cache.set("scheduling:web:ip:192.0.2.1", 3, 3600)
+
+    table = connection.ops.quote_name(settings.CACHES["default"]["LOCATION"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE cache_key LIKE %s", ["%scheduling:web:ip:192.0.2.1"]
+        )
+        assert cursor.fetchone()[0] == 1
+    assert cache.get("scheduling:web:ip:192.0.2.1") == 3
+
+
+def _manage(env, *args):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.real_clock
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")), reason="the embedded SQLite is tested in the SQLite run"
+)
+def test_migrate_creates_the_cache_and_two_processes_count_together(tmp_path):
+    # given a new installation, migrated and nothing else (what make run does)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["DMS_VAR_DIR"] = str(tmp_path)
+    migrated = _manage(env, "migrate", "-v0")
+    assert migrated.returncode == 0, migrated.stderr[-2000:]
+
+    # when two processes (two gunicorn workers) count attempts under one key
+    count = "from django.core.cache import cache; cache.add('k', 0, 60); print(cache.incr('k'))"
+    first = _manage(env, "shell", "-v0", "-c", count)
+    second = _manage(env, "shell", "-v0", "-c", count)
+
+    # then the second sees the first one's count
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert (first.stdout.strip(), second.stdout.strip()) == ("1", "2")
+
+
+@pytest.mark.real_clock
+def test_redis_url_without_the_redis_package_refuses_to_start():
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("the redis package is installed: REDIS_URL is honoured")
+    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+
+    r = _manage(env, "check")
+
+    assert r.returncode != 0
+    assert "REDIS_URL" in r.stderr
