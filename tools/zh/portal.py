@@ -110,4 +110,15 @@ ZH = {
     "Not ready, and promised within 30 minutes or already late: tell the customer before the time passes.": "尚未完工，且距承诺交车不足 30 分钟或已超时：请在超时前告知客户。",
     "%(n)s minute late": ["已超时 %(n)s 分钟"],
     "in %(n)s minute": ["剩 %(n)s 分钟"],
+    # --- the approval link: for the roles that edit the order, tied to its round (issue 12)
+    "approval round": "确认轮次",
+    "This link is out of date: the extra work was asked about again since. Please use the latest link we sent you, or call your service advisor.": "此链接已失效：追加项目已重新征询您的意见。请使用我们最新发送给您的链接，或致电您的服务顾问。",
+    "You are signed in as staff: only the customer decides on this page. Record a decision they told you on the repair order's page.": "您已以员工身份登录：此页面仅供客户本人确认。客户告知您的决定，请在委托书页面记录。",
+    "This link is out of date": "此链接已失效",
+    "We asked you about extra work again since this link was sent. Please open the latest link we texted you; this one cannot record a decision.": "此链接发出后，我们已就追加项目再次征询您的意见。请打开我们最新短信中的链接；此链接已无法提交决定。",
+    "Questions: call us at %(phone)s.": "如有疑问，请致电 %(phone)s。",
+    "We have texted you a link to decide: please open it on your phone.": "我们已通过短信向您发送确认链接，请在手机上打开。",
+    "No text? Call us at %(phone)s.": "没有收到短信？请致电 %(phone)s。",
+    "Waiting for the customer's decision. The service advisor sends them the link.": "等待客户确认追加项目。服务顾问会把确认链接发给客户。",
+    "[link hidden]": "[链接已隐藏]",
 }
