@@ -160,8 +160,9 @@ def test_the_approval_text_is_read_without_its_link_by_a_non_editor(awaiting, on
         assert r.status_code == 200, path
         shown = [m[field] for m in r.json()["items"] if m.get("kind", m.get("template")) == "approval_link"]
         assert shown and all("/c/a/" not in t and "[链接已隐藏]" in t for t in shown), path
-    page = signed_in(onlooker).get(f"/orders/{awaiting.pk}/").content.decode()
-    assert "[链接已隐藏]" in page and "/c/a/" not in page
+    for page in (f"/orders/{awaiting.pk}/", f"/customers/{awaiting.customer_id}/"):
+        html = signed_in(onlooker).get(page).content.decode()
+        assert "[链接已隐藏]" in html and "/c/a/" not in html, page
 
     advisor = ApiClient(sa).get(f"/outbound-messages?order_id={awaiting.pk}").json()["items"]
     assert any(links.approval_url(awaiting) in m["text"] for m in advisor)
