@@ -54,7 +54,7 @@ class LockoutHandler(AxesDatabaseHandler):
     def _limits(self, request, credentials) -> list[int]:
         client_limit = get_failure_limit(request, credentials)
         return [
-            client_limit if isinstance(parameter, list) else settings.DMS_LOGIN_USERNAME_FAILURE_LIMIT
+            settings.DMS_LOGIN_USERNAME_FAILURE_LIMIT if parameter == "username" else client_limit
             for parameter in get_lockout_parameters(request, credentials)
         ]
 
