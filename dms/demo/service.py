@@ -35,6 +35,10 @@ from dms.customers.models import CustomerContact, ValueTier
 from dms.customers.segmentation import recompute_group_tiers
 from dms.followups.models import FollowUp
 from dms.followups.services import followup_record
+from dms.messaging.channels.recording import recorded_note
+from dms.messaging.models import Message, Provider
+from dms.messaging.models import State as MessageState
+from dms.messaging.outbox import PENDING_STATES
 from dms.parts.models import Part, Reservation, StockMove
 from dms.parts.services import (
     part_create,
@@ -682,6 +686,28 @@ def _published_at(order: RepairOrder, log: list[str], times: list[datetime]) -> 
             Event.objects.filter(pk=pk).update(at=when[type].pop(0))
 
 
+# The step that queues each of the service loop's texts (dms/portal/subscribers.py).
+TEXTED_BY = {"status_link": "open", "approval_link": "request-approval"}
+
+
+def _texted_at(order: RepairOrder, log: list[str], times: list[datetime]) -> None:
+    """The order's texts queued at the times of the steps that queued them; those still waiting are
+    recorded then, as the worker would have done that day (the demo has no SMS provider: the
+    recording channel's note says nothing was sent)."""
+    first: dict[str, datetime] = {}
+    for action, t in zip(log, times, strict=True):
+        first.setdefault(action, t)
+    for kind, action in TEXTED_BY.items():
+        if action not in first:
+            continue
+        texts = Message.objects.filter(subject_type=subject_name(order), subject_id=order.pk, kind=kind)
+        texts.update(created_at=first[action])
+        texts.filter(state__in=PENDING_STATES).update(
+            state=MessageState.SENT, sent_at=first[action], provider=Provider.RECORDING,
+            reason=recorded_note(), send_after=None, next_attempt_at=None,
+        )  # fmt: skip
+
+
 STAMPS = {
     "sign": "signed_at", "dispatch": "dispatched_at", "start": "started_at", "finish": "finished_at",
     "qc-pass": "qc_passed_at", "settle": "settled_at", "deliver": "delivered_at",
@@ -695,6 +721,7 @@ def _backdate(ctx: Ctx, plan: OrderPlan, order: RepairOrder, log: list[str], tim
         for (pk, _a), t in zip(events, times, strict=True):
             RepairOrderEvent.objects.filter(pk=pk).update(at=t)
         _published_at(order, log, times)
+        _texted_at(order, log, times)
     opened = times[0]
     fields = {stamp: at[a] for a, stamp in STAMPS.items() if a in at}
     done_at = at.get("deliver") or at.get("settle") or times[-1]

@@ -195,3 +195,13 @@ def test_loading_twice_with_if_empty_adds_nothing(demo):
     before = (RepairOrder.objects.count(), FollowUp.objects.count(), StockMove.objects.count())
     call_command("load_demo", "--if-empty", verbosity=0)
     assert (RepairOrder.objects.count(), FollowUp.objects.count(), StockMove.objects.count()) == before
+
+
+def test_the_orders_texts_were_recorded_when_their_steps_queued_them(demo):
+    from dms.messaging.models import Message, Provider
+
+    texts = Message.objects.filter(subject_type="repair_order", kind="status_link")
+    assert texts.exists()
+    for text in texts:
+        opened = RepairOrder.objects.get(pk=text.subject_id).opened_at
+        assert text.provider == Provider.RECORDING and text.created_at == text.sent_at == opened
