@@ -11,6 +11,7 @@ from auditlog.models import LogEntry
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject, empty
 
@@ -105,11 +106,30 @@ def _bearer(request) -> str | None:
 API_PREFIX = "/api/"
 
 
+def api_file(view):
+    """Marks a page that serves a file the API links to (a check-in or finding photo): a bearer token
+    opens it too, for GET and HEAD. Every other page ignores bearer tokens."""
+    view.opens_with_api_token = True
+    return view
+
+
+def _token_opens(request) -> bool:
+    if request.path_info.startswith(API_PREFIX):
+        return True
+    if request.method not in ("GET", "HEAD"):
+        return False
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return getattr(match.func, "opens_with_api_token", False)
+
+
 class TenantMiddleware:
     """Authenticates API bearer tokens and attaches the lazily resolved tenant.
 
-    A bearer token opens the API only (paths under /api/): on a page or in the admin it is ignored,
-    and only a browser session signs in there. On the API a bearer token replaces the session user
+    A bearer token opens the API only (paths under /api/, and the files it links to: api_file): on a
+    page or in the admin it is ignored, and only a browser session signs in there. On the API a bearer token replaces the session user
     for that request; such requests carry no ambient credentials, so they need no CSRF token.
     """
 
@@ -119,7 +139,9 @@ class TenantMiddleware:
     def __call__(self, request):
         request.api_token = None
         request.tenant_error = None
-        raw = _bearer(request) if request.path_info.startswith(API_PREFIX) else None
+        raw = _bearer(request)
+        if raw is not None and not _token_opens(request):
+            raw = None
         if raw is not None:
             token, tenant = _bearer_tenant(raw, request.headers.get("X-Store"))
             if token is not None:

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dms.core.errors import Conflict, DomainError
+from dms.core.middleware import api_file
 from dms.core.models import Brand
 from dms.core.roles import Perm
 from dms.core.shell import apply_errors, tenant_required
@@ -286,6 +287,7 @@ def photo_delete(request, checkin_id, photo_id):
     return redirect("reception:walkaround", checkin_id)
 
 
+@api_file  # the API links to it: a bearer token opens it too
 @tenant_required
 @never_cache
 def photo(request, checkin_id, photo_id):

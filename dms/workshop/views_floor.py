@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dms.core.errors import DomainError
+from dms.core.middleware import api_file
 from dms.core.roles import Perm
 from dms.core.shell import tenant_required
 from dms.core.tenancy import get_scoped
@@ -237,6 +238,7 @@ def ask(request, order_id):
     )
 
 
+@api_file  # the API links to it: a bearer token opens it too
 @tenant_required
 def photo(request, photo_id):
     """A finding's photo, for signed-in users of its store only."""
