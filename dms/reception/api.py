@@ -9,10 +9,13 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
+from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from dms.core.api import ErrorOut
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
 from dms.core.uploads import limit_route
@@ -82,7 +85,7 @@ def _photo_out(checkin, p) -> dict:
         "id": p.pk,
         "caption": p.caption,
         "at": p.at,
-        "url": reverse("reception:photo", args=[checkin.pk, p.pk]),
+        "url": reverse("api:checkin_photo", kwargs={"checkin_id": checkin.pk, "photo_id": p.pk}),
     }
 
 
@@ -206,6 +209,28 @@ def checkin_detail(request, checkin_id: int):
     t = request.auth
     t.require(Perm.RO_VIEW)
     return checkin_out(selectors.checkin_get(t, checkin_id), t)
+
+
+JPEG = {
+    "description": "The photo as JPEG.",
+    "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+@router.get(
+    "/{checkin_id}/photos/{photo_id}", response={404: ErrorOut}, openapi_extra={"responses": {200: JPEG}}
+)
+def checkin_photo(request, checkin_id: int, photo_id: int):
+    """A walk-around photo (JPEG, no metadata), for users of the store only; never cached."""
+    t = request.auth
+    t.require(Perm.RO_VIEW)
+    p = selectors.photo_get(t, checkin_id, photo_id)
+    try:
+        response = FileResponse(p.image.open("rb"), content_type="image/jpeg")
+    except OSError:
+        raise Http404() from None
+    add_never_cache_headers(response)
+    return response
 
 
 @router.patch("/{checkin_id}", response=CheckInOut)
