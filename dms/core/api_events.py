@@ -22,13 +22,11 @@ one, would otherwise silently skip events or send them again).
 
 from datetime import datetime
 
-from django.db import connection
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from .errors import DomainError
-from .events import PATTERN
+from .events import PATTERN, after, final
 from .models import Event
 from .roles import Perm
 
@@ -101,30 +99,3 @@ def event_list(request, params: Query[EventParams]):
     )
     code = t.store.code
     return {"count": count, "items": [{**row, "store": code} for row in rows]}
-
-
-def final(qs: QuerySet[Event]) -> QuerySet[Event]:
-    """The events no transaction can add anything before any more (see the module doc).
-
-    PostgreSQL: those of transactions below the snapshot's xmin, taken once so that the count and
-    the page agree (a later snapshot's xmin is never lower: all of these are finished and visible
-    to it), and the reading transaction's own. SQLite: all of them (ids are in commit order)."""
-    if connection.vendor != "postgresql":
-        return qs
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
-            "pg_current_xact_id_if_assigned()::text::bigint"
-        )
-        horizon, own = cursor.fetchone()
-    done = Q(txid__lt=horizon)
-    if own is not None:
-        done |= Q(txid=own)
-    return qs.filter(done)
-
-
-def after(qs: QuerySet[Event], txid: int | None, id: int) -> QuerySet[Event]:
-    """The events after (txid, id) in the log's order, (txid, id); txid is null on SQLite."""
-    if txid is None:
-        return qs.filter(id__gt=id)
-    return qs.filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=id))

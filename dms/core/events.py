@@ -39,7 +39,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import Event
@@ -148,3 +149,37 @@ def _after_commit(subscription: Subscription, event: Event) -> Callable[[], None
             )
 
     return run
+
+
+# --- Reading the log in order ------------------------------------------------------------------------
+# An event's id comes from a sequence when it is written, not when its transaction commits: on
+# PostgreSQL a reader may see id 11 before id 10 commits. Readers that must not miss or reorder
+# events (the events API, webhook deliveries) take them in the order of the transactions that wrote
+# them (Event.txid, then id) and only once no transaction can add one before them any more.
+
+
+def final(qs: QuerySet[Event]) -> QuerySet[Event]:
+    """The events no transaction can add anything before any more (see the module doc).
+
+    PostgreSQL: those of transactions below the snapshot's xmin, taken once so that the count and
+    the page agree (a later snapshot's xmin is never lower: all of these are finished and visible
+    to it), and the reading transaction's own. SQLite: all of them (ids are in commit order)."""
+    if connection.vendor != "postgresql":
+        return qs
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+            "pg_current_xact_id_if_assigned()::text::bigint"
+        )
+        horizon, own = cursor.fetchone()
+    done = Q(txid__lt=horizon)
+    if own is not None:
+        done |= Q(txid=own)
+    return qs.filter(done)
+
+
+def after(qs: QuerySet[Event], txid: int | None, id: int) -> QuerySet[Event]:
+    """The events after (txid, id) in the log's order, (txid, id); txid is null on SQLite."""
+    if txid is None:
+        return qs.filter(id__gt=id)
+    return qs.filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=id))

@@ -29,11 +29,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dms.core.errors import DomainError
+from dms.core.events import final
+from dms.core.models import Event
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 
@@ -147,18 +149,26 @@ def body_of(delivery: WebhookDelivery) -> bytes:
 
 
 def due(now, limit: int) -> list[tuple[int, str]]:
+    """Deliveries to make now: each subscription's in the log's order (events.final and the
+    order (txid, id): a delivery waits while an earlier event of its subscription is queued, or
+    while a transaction that could still add an earlier event is running)."""
     from .outbox import free
 
     earlier = WebhookDelivery.objects.filter(
-        subscription=OuterRef("subscription"), state=DeliveryState.QUEUED, event_id__lt=OuterRef("event_id")
+        subscription=OuterRef("subscription"), state=DeliveryState.QUEUED
+    ).filter(
+        Q(event__txid__lt=OuterRef("event__txid"))
+        | Q(event__txid=OuterRef("event__txid"), event_id__lt=OuterRef("event_id"))
+        | Q(event__txid__isnull=True, event_id__lt=OuterRef("event_id"))  # SQLite: ids in commit order
     )
+    settled = final(Event.objects.all()).values("id")
     return list(
         WebhookDelivery.objects.filter(
             state=DeliveryState.QUEUED, next_attempt_at__lte=now, subscription__active=True
         )
-        .filter(free(now))
+        .filter(free(now), event_id__in=settled)
         .exclude(Exists(earlier))
-        .order_by("next_attempt_at", "event_id")
+        .order_by("next_attempt_at", "event__txid", "event_id")
         .values_list("pk", "claimed_by")[:limit]
     )
 
