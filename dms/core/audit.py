@@ -23,8 +23,11 @@ def _field_label(model, name: str) -> str:
         return name
 
 
-def timeline_for(obj, *, related=(), limit: int = 200) -> list[dict]:
-    """Audit entries of `obj` and of `related` records, newest first, in two queries."""
+def timeline_for(obj, *, related=(), limit: int = 200, redact=None) -> list[dict]:
+    """Audit entries of `obj` and of `related` records, newest first, in two queries.
+
+    `redact(model, changes)`, when given, answers the diff ({field name: [old, new]}) as the reader
+    may see it (e.g. contact data masked for a role without the right to see it)."""
     records = [obj, *related]
     condition = Q()
     by_type: dict[int, list[str]] = {}
@@ -44,6 +47,8 @@ def timeline_for(obj, *, related=(), limit: int = 200) -> list[dict]:
         model = e.content_type.model_class()
         changes = {} if e.action == LogEntry.Action.CREATE else (e.changes_dict or {})
         changes = {k: ["" if x in (None, "None") else x for x in v] for k, v in changes.items()}
+        if redact is not None:
+            changes = redact(model, changes)
         out.append(
             {
                 "at": e.timestamp,

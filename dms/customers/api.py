@@ -7,9 +7,8 @@ from ninja import Field, Query, Router, Schema, Status
 from dms.core.audit import timeline_for
 from dms.core.roles import Perm
 
-from . import selectors, services
+from . import masking, selectors, services
 from .models import CustomerContact, salutation
-from .rules import mask_mobile
 
 router = Router(tags=["customers"])
 
@@ -23,30 +22,37 @@ class VehicleBrief(Schema):
     mileage_km: int
 
 
+_MASKED = " Masked (\"****\" when set) unless your role may see contact data."
+
+
 class CustomerOut(Schema):
+    """A customer. Without the right to see contact data (technician, foreman, QC inspector, parts
+    clerk) every contact field is masked: mobile as 138****5678, phone2/wechat/email/address/notes
+    as "****" when set, birthday null."""
+
     id: int
     name: str
     title: str
     salutation: str
-    mobile: str
-    phone2: str
-    wechat: str
-    email: str
+    mobile: str = Field(description="138****5678 unless your role may see contact data.")
+    phone2: str = Field(description=_MASKED)
+    wechat: str = Field(description=_MASKED)
+    email: str = Field(description=_MASKED)
     preferred_channel: str
     preferred_time: str
     marketing_consent: bool
     occupation: str
     region: str
-    address: str
+    address: str = Field(description=_MASKED)
     source: str
-    birthday: date | None
+    birthday: date | None = Field(description="null unless your role may see contact data.")
     known_since: date | None = Field(description="Customer since, when before the file was opened.")
     behaviour_type: str
     value_tier: str
     value_tier_reason: str
     customer_manager_id: int | None
     store: str = Field(description="Code of the store where the customer was registered.")
-    notes: str
+    notes: str = Field(description=_MASKED)
     version: int
     created_at: datetime
     updated_at: datetime
@@ -73,7 +79,6 @@ class CustomerPage(Schema):
 def customer_out(c, tenant, vehicles=None) -> dict:
     """The customer's answer; `vehicles` when the caller has them (a file just opened has none),
     else the customer's are read."""
-    see = tenant.can(Perm.CUSTOMER_SEE_CONTACT)
     return {
         **{
             f: getattr(c, f)
@@ -82,30 +87,23 @@ def customer_out(c, tenant, vehicles=None) -> dict:
                 "name",
                 "title",
                 "salutation",
-                "phone2",
-                "wechat",
-                "email",
                 "preferred_channel",
                 "preferred_time",
                 "marketing_consent",
                 "occupation",
                 "region",
-                "address",
                 "source",
-                "birthday",
                 "known_since",
                 "behaviour_type",
                 "value_tier",
                 "value_tier_reason",
                 "customer_manager_id",
-                "notes",
                 "version",
                 "created_at",
                 "updated_at",
             )
         },  # fmt: skip
-        "mobile": c.mobile if see else mask_mobile(c.mobile),
-        "phone2": c.phone2 if see else ("****" if c.phone2 else ""),
+        **masking.contact_of(tenant, c),
         "store": c.home_store.code,
         "vehicles": [
             {
@@ -143,25 +141,28 @@ class CustomerIn(Schema):
 
 
 class CustomerPatch(Schema):
+    """Only the fields sent change. A text that may be empty is cleared with ""; null is for the fields
+    that may be empty (dates, links) and answers 422 for any other."""
+
     version: int = Field(description="The version you read; a stale one answers 409 and changes nothing.")
-    name: str | None = Field(None, max_length=50)
-    mobile: str | None = Field(None, max_length=30)
-    title: str | None = None
-    phone2: str | None = None
-    wechat: str | None = None
-    email: str | None = None
-    preferred_channel: str | None = None
-    preferred_time: str | None = None
-    marketing_consent: bool | None = None
-    occupation: str | None = None
-    region: str | None = None
-    address: str | None = None
-    source: str | None = None
+    name: str = Field(None, max_length=50)
+    mobile: str = Field(None, max_length=30)
+    title: str = Field(None)
+    phone2: str = Field(None)
+    wechat: str = Field(None)
+    email: str = Field(None)
+    preferred_channel: str = Field(None)
+    preferred_time: str = Field(None)
+    marketing_consent: bool = Field(None)
+    occupation: str = Field(None)
+    region: str = Field(None)
+    address: str = Field(None)
+    source: str = Field(None)
     birthday: date | None = None
     known_since: date | None = None
-    behaviour_type: str | None = None
+    behaviour_type: str = Field(None)
     customer_manager_id: int | None = None
-    notes: str | None = None
+    notes: str = Field(None)
 
 
 class ListParams(Schema):
@@ -177,9 +178,7 @@ class ListParams(Schema):
 def card_out(card: dict, tenant) -> dict:
     """A list item from selectors.customer_cards: what customer_out gives, without model instances."""
     card["salutation"] = salutation(card["name"], card["title"])
-    if not tenant.can(Perm.CUSTOMER_SEE_CONTACT):
-        card["mobile"] = mask_mobile(card["mobile"])
-        card["phone2"] = "****" if card["phone2"] else ""
+    card.update(masking.contact_of(tenant, card))
     return card
 
 
@@ -296,4 +295,4 @@ def customer_history(request, customer_id: int):
     t = request.auth
     t.require(Perm.CUSTOMER_VIEW)
     customer = selectors.customer_get(t, customer_id)
-    return timeline_for(customer, related=list(customer.vehicles.all()))
+    return timeline_for(customer, related=list(customer.vehicles.all()), redact=masking.redactor(t))

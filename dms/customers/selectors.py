@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from dms.core.tenancy import Tenant, get_scoped
 
+from .masking import MASKED_TAIL, can_see_contact
 from .models import Customer
 
 BRANCH_CAP = 200  # candidates per kind of match; a page of hits never needs more
@@ -156,11 +157,15 @@ def _branches(tenant: Tenant, q: str) -> _Branches:
     b = _Branches(tenant)
     upper, lower = q.upper(), q.lower()
     if q.isdigit():
-        if len(q) == 11:
+        # A role that may not see contact data searches a mobile by no more than its last 4
+        # digits, which the mask shows anyway: a full number (or a longer part) finds nothing
+        # by mobile, so the answer cannot tell whether it is on file.
+        see = can_see_contact(tenant)
+        if len(q) == 11 and see:
             b.customer("mobile", "mobile", q, exact=True)
-        elif len(q) >= 7:
+        elif 7 <= len(q) < 11 and see:
             b.customer("mobile", "mobile", q)
-        elif len(q) >= 3:
+        elif 3 <= len(q) <= (6 if see else MASKED_TAIL):
             b.customer("mobile_tail", "mobile_tail", q[::-1])
         if len(q) >= 3:
             b.plate_part(q)

@@ -14,9 +14,8 @@ from dms.core.shell import apply_errors, tenant_required
 from dms.vehicles.models import ServiceRecord, Usage
 from dms.vehicles.warranty import AGE_TIER_LABELS, age_tier, manufacturer_warranty
 
-from . import guidance, selectors, services
+from . import guidance, masking, selectors, services
 from .forms import FIELDS, ConsentForm, ContactForm, CustomerForm
-from .rules import mask_mobile
 
 PAGE = 25
 
@@ -30,8 +29,7 @@ def _managers(tenant):
 
 
 def _rows(tenant, customers):
-    see = tenant.can(Perm.CUSTOMER_SEE_CONTACT)
-    return [{"c": c, "mobile": c.mobile if see else mask_mobile(c.mobile)} for c in customers]
+    return [{"c": c, "mobile": masking.contact_of(tenant, c)["mobile"]} for c in customers]
 
 
 @tenant_required
@@ -131,11 +129,9 @@ def customer_detail(request, pk):
         )
     age_tiers = sorted({row["tier"] for row in vehicles})
     usages = sorted({row["v"].usage for row in vehicles})
-    see = tenant.can(Perm.CUSTOMER_SEE_CONTACT)
     context = {
         "customer": customer,
-        "mobile": customer.mobile if see else mask_mobile(customer.mobile),
-        "phone2": customer.phone2 if see else ("****" if customer.phone2 else ""),
+        "contact": masking.contact_of(tenant, customer),
         "vehicles": vehicles,
         "tier_advice": guidance.VALUE_TIER_ADVICE.get(customer.value_tier),
         "age_advice": [(AGE_TIER_LABELS[t], guidance.AGE_TIER_ADVICE[t]) for t in age_tiers],
@@ -146,7 +142,9 @@ def customer_detail(request, pk):
         ],
         "contacts": customer.contacts.select_related("by", "store")[:50],
         "consents": customer.consent_events.select_related("by")[:10],
-        "changes": timeline_for(customer, related=[row["v"] for row in vehicles], limit=50),
+        "changes": timeline_for(
+            customer, related=[row["v"] for row in vehicles], limit=50, redact=masking.redactor(tenant)
+        ),
         "contact_form": ContactForm(),
         "can_edit": tenant.can(Perm.CUSTOMER_EDIT),
         "can_log": tenant.can(Perm.CONTACT_LOG),
