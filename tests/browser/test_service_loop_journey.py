@@ -83,9 +83,15 @@ def wait_for_state(order, state: str, seconds: float = 10) -> None:
     """The page answered; wait until the order has moved (an htmx swap is asynchronous)."""
     import time
 
+    from django.db import OperationalError
+
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        order.refresh_from_db()
+        try:
+            order.refresh_from_db()
+        except OperationalError:  # SQLite's shared in-memory test database: the server is writing
+            time.sleep(0.1)
+            continue
         if order.state == state:
             return
         time.sleep(0.1)
