@@ -182,15 +182,18 @@ class PartIn(Schema):
 
 
 class PartPatch(Schema):
+    """Only the fields sent change. A text that may be empty is cleared with ""; null is for the fields
+    that may be empty (dates, links) and answers 422 for any other."""
+
     version: int = Field(description="The version you read; a stale one answers 409 and changes nothing.")
-    number: str | None = Field(None, max_length=40)
-    name: str | None = Field(None, max_length=100)
-    unit: str | None = None
-    price: Decimal | None = Field(None, decimal_places=2)
-    quality: str | None = None
-    min_stock: Decimal | None = Field(None, decimal_places=2)
-    active: bool | None = None
-    notes: str | None = Field(None, max_length=200)
+    number: str = Field(None, max_length=40)
+    name: str = Field(None, max_length=100)
+    unit: str = Field(None)
+    price: Decimal = Field(None, decimal_places=2)
+    quality: str = Field(None)
+    min_stock: Decimal = Field(None, decimal_places=2)
+    active: bool = Field(None)
+    notes: str = Field(None, max_length=200)
 
 
 class ListParams(Schema):

@@ -149,27 +149,30 @@ class VehicleIn(Schema):
 
 
 class VehiclePatch(Schema):
+    """Only the fields sent change. A text that may be empty is cleared with ""; null is for the fields
+    that may be empty (dates, links) and answers 422 for any other."""
+
     version: int
-    vin: str | None = None
-    plate: str | None = None
-    brand: str | None = None
-    model: str | None = None
-    trim: str | None = None
-    colour: str | None = None
-    engine_no: str | None = None
-    energy: str | None = None
+    vin: str = Field(None)
+    plate: str = Field(None)
+    brand: str = Field(None)
+    model: str = Field(None)
+    trim: str = Field(None)
+    colour: str = Field(None)
+    engine_no: str = Field(None)
+    energy: str = Field(None)
     purchase_date: date | None = None
     registration_date: date | None = None
     selling_store: str | None = None
-    usage: str | None = None
-    mileage_km: int | None = Field(
+    usage: str = Field(None)
+    mileage_km: int = Field(
         None, ge=0, le=2_000_000, description="A new reading; never lower than the last."
     )
-    insurance_company: str | None = None
-    insurance_policy_no: str | None = None
+    insurance_company: str = Field(None)
+    insurance_policy_no: str = Field(None)
     insurance_expiry: date | None = None
     inspection_due: date | None = None
-    notes: str | None = None
+    notes: str = Field(None)
 
 
 def _fields(tenant, data: dict) -> dict:

@@ -1,0 +1,59 @@
+"""Input a fuzzer of the OpenAPI document sends (issue 12): every answer is a 4xx with the API's
+error shape {"detail": sentence, "errors": [...]}, never a 500, and nothing is written."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_error(r, status: int, field: str | None = None) -> dict:
+    assert r.status_code == status, r.content
+    body = r.json()
+    assert body["detail"] and isinstance(body["errors"], list)
+    if field is not None:
+        assert field in [e["field"] for e in body["errors"]], body
+    return body
+
+
+# --- null for a field that may not be null -------------------------------------------------------
+
+
+def test_a_vehicle_patch_with_null_notes_is_422_and_changes_nothing(api, vehicle):
+    r = api.patch(f"/vehicles/{vehicle.pk}", {"version": vehicle.version, "notes": None, "colour": "白"})
+
+    assert_error(r, 422, "notes")
+    vehicle.refresh_from_db()
+    assert (vehicle.colour, vehicle.version) == ("", 1)
+
+
+def test_a_vehicle_patch_clears_notes_with_an_empty_text_and_a_date_with_null(api, vehicle):
+    r = api.patch(
+        f"/vehicles/{vehicle.pk}", {"version": vehicle.version, "notes": "", "insurance_expiry": None}
+    )
+
+    assert r.status_code == 200, r.content
+    assert r.json()["notes"] == "" and r.json()["insurance_expiry"] is None
+
+
+@pytest.mark.parametrize("field", ["name", "mobile", "notes", "marketing_consent", "source"])
+def test_a_customer_patch_with_null_for_a_field_that_may_not_be_null_is_422(api, customer, field):
+    r = api.patch(f"/customers/{customer.pk}", {"version": customer.version, field: None})
+
+    assert_error(r, 422, field)
+
+
+def test_a_customer_patch_may_clear_the_birthday_with_null(api, customer):
+    r = api.patch(f"/customers/{customer.pk}", {"version": customer.version, "birthday": None})
+
+    assert r.status_code == 200, r.content
+
+
+@pytest.mark.parametrize("field", ["name", "price", "notes", "active"])
+def test_a_part_patch_with_null_for_a_field_that_may_not_be_null_is_422(manager_api, field):
+    created = manager_api.post("/parts", {"number": "15400-RTA-003", "name": "机油滤清器", "price": "48.00"})
+    assert created.status_code == 201, created.content
+    part = created.json()
+
+    r = manager_api.patch(f"/parts/{part['id']}", {"version": part["version"], field: None})
+
+    assert_error(r, 422, field)
