@@ -165,9 +165,7 @@ class VehiclePatch(Schema):
     registration_date: date | None = None
     selling_store: str | None = None
     usage: str = Field(None)
-    mileage_km: int = Field(
-        None, ge=0, le=2_000_000, description="A new reading; never lower than the last."
-    )
+    mileage_km: int = Field(None, ge=0, le=2_000_000, description="A new reading; never lower than the last.")
     insurance_company: str = Field(None)
     insurance_policy_no: str = Field(None)
     insurance_expiry: date | None = None
