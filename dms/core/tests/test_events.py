@@ -182,7 +182,10 @@ def test_the_apps_subscriptions_are_in_the_registry():
 
     assert {
         ("repair_order.delivered", "dms.followups.subscribers", "transaction"),
-        ("repair_order.opened", "dms.portal.subscribers", "commit"),
-        ("repair_order.signed", "dms.portal.subscribers", "commit"),
-        ("repair_order.approval_requested", "dms.portal.subscribers", "commit"),
+        # the texts are written to the outbox with the step (the worker sends them after commit)
+        ("repair_order.opened", "dms.portal.subscribers", "transaction"),
+        ("repair_order.signed", "dms.portal.subscribers", "transaction"),
+        ("repair_order.approval_requested", "dms.portal.subscribers", "transaction"),
+        ("appointment.booked", "dms.scheduling.subscribers", "transaction"),
+        ("*", "dms.messaging.webhooks", "transaction"),
     } <= made
