@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "dms.reception",
     "dms.portal",
     "dms.messaging",
+    "dms.ops",  # manage.py backup / restore
     "dms.demo",  # the demo dealership (manage.py load_demo): above every app
 ]
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    """Operating the installation: backup and restore (manage.py backup / restore). No models."""
+
+    name = "dms.ops"
+    label = "ops"
