@@ -57,3 +57,14 @@ def test_a_part_patch_with_null_for_a_field_that_may_not_be_null_is_422(manager_
     r = manager_api.patch(f"/parts/{part['id']}", {"version": part["version"], field: None})
 
     assert_error(r, 422, field)
+
+
+# --- amounts beyond what money can be ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("price", [3e307, "1e10", "NaN"])
+def test_a_part_with_an_absurd_price_is_422_and_not_created(manager_api, price):
+    r = manager_api.post("/parts", {"number": "15400-RTA-003", "name": "机油滤清器", "price": price})
+
+    assert_error(r, 422, "price")
+    assert manager_api.get("/parts").json()["count"] == 0

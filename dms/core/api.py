@@ -70,6 +70,10 @@ def validation_message(err: dict) -> str:
         "int_from_float": _("Enter a whole number."),
         "decimal_parsing": _("Enter an amount such as 1280.00."),
         "decimal_max_places": _("Use at most 2 decimal places."),
+        "decimal_max_digits": _("Too large: at most %(n)s digits.") % {"n": ctx.get("max_digits")},
+        "decimal_whole_digits": _("Too large: at most %(n)s digits before the decimal point.")
+        % {"n": ctx.get("whole_digits")},
+        "finite_number": _("Enter a finite number."),
         "bool_parsing": _("Enter true or false."),
         "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
         "date_parsing": _("Enter a date as YYYY-MM-DD."),

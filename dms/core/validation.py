@@ -2,11 +2,14 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pydantic import Field
 
 from .errors import DomainError
 
@@ -54,3 +57,20 @@ def aware(value: datetime | None, tenant) -> datetime | None:
     if value is None or timezone.is_aware(value):
         return value
     return timezone.make_aware(value, ZoneInfo(tenant.store.time_zone))
+
+
+# --- Types for the API's schemas -----------------------------------------------------------------------
+
+MONEY_MAX = Decimal("9999999.99")
+
+Money = Annotated[
+    Decimal,
+    Field(
+        ge=0,
+        le=MONEY_MAX,
+        max_digits=9,
+        decimal_places=2,
+        description="CNY, at most 2 decimal places, from 0 to 9999999.99.",
+    ),
+]
+"""An amount of money in an API body: anything else (negative, 3e307, NaN, 0.001) answers 422."""

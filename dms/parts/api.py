@@ -20,6 +20,7 @@ router = Router(tags=["parts"])
 
 def _qty(description: str = ""):
     return Field(
+        max_digits=9,
         decimal_places=2,
         description=description
         or 'A decimal string or number, at most 2 places, e.g. "4.50"; whole for parts counted in pieces.',
@@ -174,9 +175,9 @@ class PartIn(Schema):
     number: str = Field(max_length=40, description="Upper-cased, spaces removed; unique in the group.")
     name: str = Field(max_length=100)
     unit: str = Field("piece", description="piece, each, set, pair, bottle, box, l, m or kg")
-    price: Decimal = Field(Decimal("0.00"), decimal_places=2, description="Sale price, CNY.")
+    price: Decimal = Field(Decimal("0.00"), max_digits=9, decimal_places=2, description="Sale price, CNY.")
     quality: str = Field("original", description="original, oem (OEM-equivalent) or used")
-    min_stock: Decimal = Field(Decimal("0.00"), decimal_places=2)
+    min_stock: Decimal = Field(Decimal("0.00"), max_digits=9, decimal_places=2)
     active: bool = True
     notes: str = Field("", max_length=200)
 
@@ -189,9 +190,9 @@ class PartPatch(Schema):
     number: str = Field(None, max_length=40)
     name: str = Field(None, max_length=100)
     unit: str = Field(None)
-    price: Decimal = Field(None, decimal_places=2)
+    price: Decimal = Field(None, max_digits=9, decimal_places=2)
     quality: str = Field(None)
-    min_stock: Decimal = Field(None, decimal_places=2)
+    min_stock: Decimal = Field(None, max_digits=9, decimal_places=2)
     active: bool = Field(None)
     notes: str = Field(None, max_length=200)
 
@@ -220,7 +221,11 @@ class AdjustIn(Schema):
 
 
 class MinimumIn(Schema):
-    min_qty: Decimal | None = Field(description="This store's minimum; null: use the part's minimum stock.")
+    min_qty: Decimal | None = Field(
+        max_digits=9,
+        decimal_places=2,
+        description="This store's minimum; null: use the part's minimum stock.",
+    )
 
 
 class ReservationIn(Schema):

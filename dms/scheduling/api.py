@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.errors import DomainError
+from dms.core.validation import Money
 
 from . import selectors, services, workflow
 from .models import Appointment, Job
@@ -264,7 +265,7 @@ class AppointmentIn(Schema):
     items: str = Field("", max_length=1000, description="The work the customer asks for, in their words.")
     note: str = Field("", max_length=1000)
     channel: str = Field(Appointment.Channel.PHONE, description="phone or desk (web is the public page's)")
-    deposit_amount: Decimal | None = None
+    deposit_amount: Money | None = None
     deposit_method: str = Field("", description="cash, card, wechat, alipay or transfer")
 
 
@@ -317,7 +318,7 @@ def appointment_action(request, appointment_id: int, action: str, payload: Actio
 
 
 class DepositIn(Schema):
-    amount: Decimal = Field(ge=0)
+    amount: Money
     method: str = Field(description="cash, card, wechat, alipay or transfer")
     version: int | None = None
 

@@ -338,3 +338,25 @@ def test_a_deposit_of_an_unknown_method_is_refused(api, booked):
     r = api.post(f"/appointments/{booked['id']}/deposit", {"amount": "500", "method": "bitcoin"})
 
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "deposit_method"
+
+
+@pytest.mark.parametrize("amount", [3e307, "1e10", "10000000.00", -1, "0.001", "NaN", "Infinity"])
+def test_a_deposit_outside_what_money_can_be_is_422_and_nothing_is_recorded(api, booked, amount):
+    r = api.post(f"/appointments/{booked['id']}/deposit", {"amount": amount, "method": "cash"})
+
+    assert r.status_code == 422, r.content
+    assert r.json()["detail"] and [e["field"] for e in r.json()["errors"]] == ["amount"]
+    assert api.get(f"/appointments/{booked['id']}").json()["deposit_amount"] == "0.00"
+
+
+def test_the_largest_deposit_money_can_be_is_recorded(api, booked):
+    r = api.post(f"/appointments/{booked['id']}/deposit", {"amount": "9999999.99", "method": "cash"})
+
+    assert r.status_code == 200, r.content
+    assert r.json()["deposit_amount"] == "9999999.99"
+
+
+def test_a_booking_with_an_absurd_deposit_is_422(api, workshop, vehicle):
+    r = book(api, vehicle, at(9), deposit_amount=3e307, deposit_method="cash")
+
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "deposit_amount"
