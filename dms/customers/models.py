@@ -301,6 +301,7 @@ class ExportRecord(models.Model):
 
     class What(models.TextChoices):
         CUSTOMERS_VEHICLES = "customers_vehicles", _("Customers and vehicles (.xlsx)")
+        CUSTOMER_PAGES = "customer_pages", _("Customer list read beyond a page")
 
     group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
@@ -312,6 +313,7 @@ class ExportRecord(models.Model):
     what = models.CharField(_("what"), max_length=30, choices=What.choices)
     row_count = models.PositiveIntegerField(_("rows"))
     customer_count = models.PositiveIntegerField(_("customers"))
+    query = models.CharField(_("query"), max_length=300, blank=True)  # what a bulk read asked for
 
     objects = GroupScopedQuerySet.as_manager()
 

@@ -6,13 +6,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dms.core.errors import DomainError, stale_version
+from dms.core.errors import DomainError, Forbidden, stale_version
 from dms.core.models import User
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import Result, aware, collect, full_clean
 
-from .models import ConsentEvent, Customer, CustomerContact
+from .models import ConsentEvent, Customer, CustomerContact, ExportRecord
 from .rules import name_keys, validate_mobile
 from .segmentation import recompute_customer_tier
 
@@ -163,3 +163,39 @@ def contact_log(
     full_clean(contact, exclude=("customer", "store", "by"), extra_errors=errors)
     contact.save()
     return contact
+
+
+# Reading the customer list in bulk is an export (PIPL). A page is at most PAGE_MAX customers, and
+# the first FREE_ROWS customers of a list or search (8 pages of the customer page's 25, 10 of the
+# API's default 20) are browsing; anything beyond needs the export permission and is recorded.
+PAGE_MAX = 50
+FREE_ROWS = 200
+
+
+def is_bulk_read(*, limit: int, offset: int) -> bool:
+    return limit > PAGE_MAX or offset + limit > FREE_ROWS
+
+
+def bulk_read_allow(*, tenant: Tenant, limit: int, offset: int) -> bool:
+    """Whether a read of the customer list of `limit` rows from `offset` is a bulk read; raise
+    Forbidden if it is and the role may not export. Record it with bulk_read_record."""
+    if not is_bulk_read(limit=limit, offset=offset):
+        return False
+    if not tenant.can(Perm.CUSTOMER_EXPORT):
+        raise Forbidden(
+            _(
+                "Reading more than %(page)s customers at a time, or beyond the first %(rows)s, is an "
+                "export of personal data: your role may not export. Refine the search instead."
+            )
+            % {"page": PAGE_MAX, "rows": FREE_ROWS}
+        )
+    return True
+
+
+def bulk_read_record(*, tenant: Tenant, query: str, rows: int) -> ExportRecord:
+    """Record a bulk read of the customer list as exports are recorded: who, when, what, how many."""
+    return ExportRecord.objects.create(
+        group_id=tenant.group_id, store=tenant.store, user=tenant.user, username=tenant.user.get_username(),
+        at=timezone.now(), what=ExportRecord.What.CUSTOMER_PAGES, row_count=rows, customer_count=rows,
+        query=query[:300],
+    )  # fmt: skip

@@ -1,5 +1,7 @@
 """Customer pages: search, the file's form, and the customer 360 page."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -42,17 +44,26 @@ def customer_list(request):
         offset = max(int(request.GET.get("offset", 0)), 0)
     except ValueError:
         offset = 0
+    bulk = services.bulk_read_allow(tenant=tenant, limit=PAGE, offset=offset)
+    tier = request.GET.get("tier", "")
     if q:
         result = selectors.customer_search(tenant, q, limit=PAGE, offset=offset)
     else:
-        result = selectors.customer_list(tenant, tier=request.GET.get("tier", ""), limit=PAGE, offset=offset)
+        result = selectors.customer_list(tenant, tier=tier, limit=PAGE, offset=offset)
+    if bulk:
+        query = urlencode({k: v for k, v in {"q": q, "tier": tier, "offset": offset}.items() if v})
+        services.bulk_read_record(tenant=tenant, query=f"{request.path}?{query}", rows=len(result.items))
+    next_offset = offset + PAGE if offset + PAGE < result.count else None
+    beyond = next_offset is not None and services.is_bulk_read(limit=PAGE, offset=next_offset)
+    if beyond and not tenant.can(Perm.CUSTOMER_EXPORT):
+        next_offset = None  # beyond the first pages is an export: refine the search instead
     context = {
         "q": q,
         "result": result,
         "rows": _rows(tenant, result.items),
         "offset": offset,
         "prev_offset": max(offset - PAGE, 0) if offset else None,
-        "next_offset": offset + PAGE if offset + PAGE < result.count else None,
+        "next_offset": next_offset,
         "can_edit": tenant.can(Perm.CUSTOMER_EDIT),
     }
     template = "customers/_results.html" if request.headers.get("HX-Request") else "customers/list.html"
