@@ -203,3 +203,39 @@ def test_a_postgres_backup_restored_into_a_new_database_holds_every_record_and_f
     # The same archive again into the now full database: refused, nothing changed.
     with pytest.raises(BackupError, match="is not empty"):
         restore_archive(archive=archive, database=target, media_root=tmp_path / "elsewhere")
+
+
+@sqlite_only
+def test_restoring_an_older_backup_says_to_migrate(dealership, tmp_path, settings):
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", output=archive, stdout=io.StringIO())
+    older = tmp_path / "older.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(older, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["migrations"]["customers"] = "0001_initial"  # made before the later migrations
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    restored = tmp_path / "var" / "opendms.sqlite3"
+
+    report = restore_archive(
+        archive=older, database={**connection.settings_dict, "NAME": str(restored)}, media_root=tmp_path / "m"
+    )
+    assert [m for m in report.migrations_behind if m.startswith("customers.")]
+    assert report.migrations_unknown == []
+
+
+def test_keep_deletes_all_but_the_newest_dated_archives(tmp_path):
+    from dms.ops.archive import prune
+
+    names = [f"opendms-2027010{d}-023000.tar.gz" for d in range(1, 6)]
+    for name in [*names, "notes.txt"]:
+        (tmp_path / name).write_bytes(b"x")
+
+    deleted = prune(tmp_path, keep=2)
+
+    assert sorted(p.name for p in deleted) == names[:3]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names[3:], "notes.txt"])
