@@ -22,6 +22,7 @@ urlpatterns = [
 ]
 
 # With DEBUG off (make run, production): the API's JSON error shape under /api/, a page elsewhere.
+handler400 = "dms.core.errors_views.bad_request"
 handler403 = "dms.core.errors_views.forbidden"
 handler404 = "dms.core.errors_views.not_found"
 handler500 = "dms.core.errors_views.server_error"

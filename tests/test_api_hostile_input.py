@@ -68,3 +68,37 @@ def test_a_part_with_an_absurd_price_is_422_and_not_created(manager_api, price):
 
     assert_error(r, 422, "price")
     assert manager_api.get("/parts").json()["count"] == 0
+
+
+# --- bodies that cannot be read ------------------------------------------------------------------
+
+
+@pytest.fixture
+def quiet_client(settings):
+    from django.test import Client
+
+    settings.DEBUG = False
+    return Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary="])
+def test_signing_in_with_a_multipart_body_without_its_boundary_answers_the_apis_400(
+    quiet_client, content_type
+):
+    r = quiet_client.post(
+        "/api/v1/auth/token", data=b'{"username": "sa1", "password": "x"}', content_type=content_type
+    )
+
+    assert r["Content-Type"].startswith("application/json")
+    assert "Content-Type" in assert_error(r, 400)["detail"]
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "application/x-unknown", "text/plain"])
+def test_a_json_endpoint_with_a_broken_or_unknown_content_type_answers_the_apis_error(
+    api, vehicle, content_type
+):
+    api.client.raise_request_exception = False
+    r = api.client.post("/api/v1/vehicles", data=b"not json", content_type=content_type, **api.headers)
+
+    assert r.status_code == 400 and r["Content-Type"].startswith("application/json")
+    assert_error(r, 400)

@@ -6,6 +6,7 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 API_PREFIX = "/api/"
 
@@ -14,6 +15,14 @@ def _answer(request, status: int, message: str, template: str):
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": message, "errors": []}, status=status)
     return render(request, template, {"message": message}, status=status)
+
+
+def bad_request(request, exception=None):
+    """A request Django cannot read (a multipart body without its boundary, a suspicious header)."""
+    if request.path.startswith(API_PREFIX):
+        message = _("The request could not be read: send a JSON body with Content-Type: application/json.")
+        return JsonResponse({"detail": message, "errors": [{"field": None, "message": message}]}, status=400)
+    return defaults.bad_request(request, exception)
 
 
 def not_found(request, exception=None):
