@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
 
 from dms.core.api import ErrorOut
 from dms.core.errors import DomainError
@@ -323,6 +325,15 @@ _PHOTOS_BODY = {
 }
 
 
+class PhotoJsonIn(Schema):
+    data_url: str = Field(description="data:image/jpeg;base64,…")
+    caption: str = Field("", max_length=200)
+
+
+class PhotosJsonIn(Schema):
+    photos: list[PhotoJsonIn] = Field(min_length=1)
+
+
 @router.post("/{checkin_id}/photos", response={201: list[PhotoOut]}, openapi_extra=_PHOTOS_BODY)
 def checkin_photos(request, checkin_id: int):
     """Add walk-around photos: multipart files in `photos` (with an optional `caption`), or JSON
@@ -354,16 +365,17 @@ def _posted_photos(request) -> tuple[list[tuple[bytes, str]], list[str]]:
         body = json.loads(request.body or b"{}")
     except ValueError:
         raise DomainError(_("The body is not valid JSON.")) from None
-    items = body.get("photos") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+    if not isinstance(body, dict) or not body.get("photos"):
         raise DomainError(_("Send at least one photo."), field="photos")
+    try:
+        # The JSON body's shape, as the OpenAPI document declares it: a number or an object for
+        # data_url answers 422 naming photos.<i>.data_url.
+        items = PhotosJsonIn.model_validate(body).photos
+    except PydanticValidationError as exc:
+        raise NinjaValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
     photos = []
     for i, item in enumerate(items):
-        data_url, caption = item.get("data_url") or "", item.get("caption") or ""
-        if not isinstance(data_url, str) or not isinstance(caption, str):
-            raise DomainError(
-                _("Send the image as a data URL (data:image/png;base64,…)."), field=f"photos.{i}"
-            )
+        data_url, caption = item.data_url, item.caption
         try:
             raw = services.decode_data_url(data_url, field="photos")
         except DomainError as exc:

@@ -130,6 +130,19 @@ def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_kept(api, vehicle)
     assert not CheckInPhoto.objects.exists()
 
 
+@pytest.mark.parametrize("data_url", [42, {"data": "x"}, ["data:image/png;base64,"], True])
+def test_a_data_url_that_is_not_text_is_422_naming_it_and_nothing_is_kept(api, vehicle, data_url):
+    c = started(api, vehicle)
+
+    r = api.post(
+        f"/check-ins/{c['id']}/photos", {"photos": [{"data_url": png_data_url()}, {"data_url": data_url}]}
+    )
+
+    assert r.status_code == 422, r.content
+    assert r.json()["detail"] and [e["field"] for e in r.json()["errors"]] == ["photos.1.data_url"]
+    assert not CheckInPhoto.objects.exists()
+
+
 def test_another_group_gets_404_and_cannot_see_the_photos(api, outsider_api, vehicle):
     c = started(api, vehicle)
     api.post(f"/check-ins/{c['id']}/photos", {"photos": [{"data_url": png_data_url()}]})
