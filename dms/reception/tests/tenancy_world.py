@@ -55,7 +55,17 @@ def signature_body(world) -> dict:
     return {"data_url": png_data_url()}
 
 
-RECORDS: dict = {"checkin_id": checkin}
+def photo(world) -> int:
+    """A walk-around photo of the world's check-in (a real file: our own advisor gets the JPEG)."""
+    from dms.reception.services import photo_add_data_url
+
+    if "photo" not in world.built:
+        added = photo_add_data_url(tenant=world.tenant, checkin_id=checkin(world), data_url=png_data_url())
+        world.built["photo"] = added.pk
+    return world.built["photo"]
+
+
+RECORDS: dict = {"checkin_id": checkin, "photo_id": photo}
 BODIES: dict = {
     ("POST", "/check-ins"): lambda w: {"vehicle_id": w.vehicle.pk},
     ("POST", "/check-ins/{checkin_id}/open-order"): lambda w: {"complaint": "发动机异响"},
