@@ -78,6 +78,7 @@ COMEBACK_FIELDS = ("id", "store_id", "vehicle_id", "number", "state", "work_clas
 
 FIND = object()  # repair_order_create: no comeback check made yet, find it
 
+
 def find_comeback(vehicle: Vehicle, mileage_in: int, now: datetime) -> RepairOrder | None:
     """The last delivered order of this vehicle (any store of the group) whose repair-quality
     warranty still runs: by days since delivery and km since, whichever ends first."""
@@ -236,8 +237,17 @@ def line_add(
         if order.state not in EDITABLE:
             raise Conflict(_("Lines can no longer be changed: the order is “%(s)s”.") % {"s": order.get_state_display()},
                            state=order.state, allowed_actions=workflow.allowed_actions(order))  # fmt: skip
-        if not tenant.can(Perm.RO_EDIT) and order.state not in WORKING:
-            raise Forbidden(_("Technicians report findings once the job is dispatched to them."))
+        if not tenant.can(Perm.RO_EDIT):
+            if order.state not in WORKING:
+                raise Forbidden(_("Technicians report findings once the job is dispatched to them."))
+            _own_job(tenant, order)
+            # A technician proposes the work; who pays, the price and the discount are the advisor's.
+            for field, value in (("payer", payer != Payer.CUSTOMER), ("unit_price", unit_price is not None),
+                                 ("discount", discount not in (None, "", 0))):  # fmt: skip
+                if value:
+                    raise Forbidden(
+                        _("Only the service advisor sets a line's %(field)s.") % {"field": field}, field=field
+                    )
         line = _build_line(tenant, order, kind=kind, quantity=quantity, description=description, unit_price=unit_price,
                            payer=payer, labor_operation_id=labor_operation_id, part_id=part_id, warranty=warranty,
                            warranty_reason=warranty_reason, discount=discount, note=note)  # fmt: skip
@@ -246,11 +256,9 @@ def line_add(
         if additional:
             line.state = LineState.PROPOSED
             within = _pending_extra(order) + (line.amount if line.payer == Payer.CUSTOMER else ZERO)
-            if (
-                within <= order.preauth_amount
-                and line.payer == Payer.CUSTOMER
-                or line.payer != Payer.CUSTOMER
-            ):
+            # The customer's pre-authorisation covers only what the customer pays: a line paid by an
+            # insurer or the warranty waits for the advisor's decision like any other proposal.
+            if line.payer == Payer.CUSTOMER and within <= order.preauth_amount:
                 line.state, line.approved_by_method, line.approved_at = (
                     LineState.APPROVED,
                     "preauthorised",
