@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # GET /healthz for the load balancer, before anything else (no host check, session or tenant).
+    "dms.ops.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from STATIC_ROOT (collected by `make build`) in production; runserver's own in DEBUG.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -252,6 +254,9 @@ TASKS = {
 # How often the worker looks for promised times at risk, to warn the advisor and text the customer
 # (dms/portal/tasks.py); `make run` and `make worker` queue the first sweep.
 DMS_PROMISE_SWEEP_MINUTES = max(1, int(os.environ.get("DMS_PROMISE_SWEEP_MINUTES", "5")))
+# GET /healthz says "degraded" when the disk of DMS_VAR_DIR has less free space than either of these.
+DMS_HEALTH_MIN_FREE_MB = max(0, int(os.environ.get("DMS_HEALTH_MIN_FREE_MB", "1024")))
+DMS_HEALTH_MIN_FREE_PERCENT = max(0.0, float(os.environ.get("DMS_HEALTH_MIN_FREE_PERCENT", "5")))
 # Repair-quality warranty periods longer than the legal minimum, per work class, as JSON
 # (e.g. {"minor": {"km": 3000, "days": 30}}); never shorter than the law's (dms/workshop/rules.py).
 DMS_QUALITY_WARRANTY = json.loads(os.environ.get("DMS_QUALITY_WARRANTY", "") or "{}")

@@ -16,6 +16,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
+from dms.core import heartbeat
+
 from . import outbox
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ LOCK_KEY = 7_318_011  # a PostgreSQL advisory lock: two processes queueing at on
 @task()
 def send_due() -> int:
     """Send whatever is due; returns how many messages and deliveries were attempted."""
+    heartbeat.beat()
     try:
         schedule(at=timezone.now() + timedelta(seconds=settings.DMS_OUTBOX_POLL_SECONDS))
     except Exception:  # the run itself still goes; the next wake or worker start queues one again

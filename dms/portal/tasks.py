@@ -18,6 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
+from dms.core import heartbeat
+
 from . import services
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,7 @@ LOCK_KEY = 7_318_004  # a PostgreSQL advisory lock: two processes queueing at on
 @task()
 def promise_sweep() -> int:
     """Warn of the promises at risk; returns how many were warned."""
+    heartbeat.beat()
     try:
         schedule_next()
     except Exception:  # the sweep itself still runs; the next start of a worker queues one again
