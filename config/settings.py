@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # GET /healthz for the load balancer, before anything else (no host check, session or tenant).
     "dms.ops.health.HealthMiddleware",
+    # X-Request-ID in, out, and on every log line of the request.
+    "dms.core.requestlog.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from STATIC_ROOT (collected by `make build`) in production; runserver's own in DEBUG.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -291,11 +293,30 @@ DEFAULT_FROM_EMAIL = os.environ.get("DMS_MAIL_FROM", "opendms@localhost")
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
+# Logs go to stderr (journald under systemd). DMS_LOG_FORMAT=json (the default in production) writes
+# one JSON object per line (time, level, logger, message, request_id, path, status); text otherwise.
+# Every line of a request carries its id (X-Request-ID: dms/core/requestlog.py), and every handler
+# masks mainland mobile numbers in what it writes (dms/core/logmask.py).
+DMS_LOG_FORMAT = os.environ.get("DMS_LOG_FORMAT", "json" if ENVIRONMENT == "production" else "text").strip()
+if DMS_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("DMS_LOG_FORMAT is json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Every handler masks mainland mobile numbers in what it writes (dms/core/logmask.py).
-    "filters": {"personal_data": {"()": "dms.core.logmask.MaskPersonalData"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
+    "filters": {
+        "request": {"()": "dms.core.requestlog.RequestContext"},
+        "personal_data": {"()": "dms.core.logmask.MaskPersonalData"},
+    },
+    "formatters": {
+        "json": {"()": "dms.core.requestlog.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request", "personal_data"],
+            "formatter": DMS_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DMS_LOG_LEVEL", "WARNING")},
 }
