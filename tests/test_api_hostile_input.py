@@ -102,3 +102,57 @@ def test_a_json_endpoint_with_a_broken_or_unknown_content_type_answers_the_apis_
 
     assert r.status_code == 400 and r["Content-Type"].startswith("application/json")
     assert_error(r, 400)
+
+
+# --- absurd years --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["0548-03-01", "1999-12-31", "2101-01-01", "9999-12-31"])
+def test_slots_on_a_day_of_an_absurd_year_are_422(api, day):
+    r = api.get("/appointments/slots", {"date": day})
+
+    assert_error(r, 422, "date")
+
+
+def test_slots_on_the_first_and_last_days_accepted_answer_the_stores_offset(api):
+    for day in ("2000-01-01", "2100-12-31"):
+        r = api.get("/appointments/slots", {"date": day, "include_full": "true"})
+
+        assert r.status_code == 200, r.content
+        assert all(s["start"].endswith("+08:00") for s in r.json()["items"])
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/appointments", {"start": "0548-05-05T09:00:00"}),
+        ("/appointments", {"start": "3000-05-05T09:00:00+08:00"}),
+    ],
+)
+def test_a_booking_at_an_absurd_time_is_422(api, vehicle, path, body):
+    r = api.post(path, {"vehicle_id": vehicle.pk, **body})
+
+    assert_error(r, 422, "start")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "status"),
+    [
+        ("insurance_expiry", "0548-01-01", 422),
+        ("inspection_due", "9999-01-01", 422),
+        ("purchase_date", "1899-12-31", 422),
+        ("registration_date", "1985-06-01", 200),  # a classic car's history is older than 2000
+    ],
+)
+def test_vehicle_dates_of_absurd_years_are_422(api, vehicle, field, value, status):
+    r = api.patch(f"/vehicles/{vehicle.pk}", {"version": vehicle.version, field: value})
+
+    assert r.status_code == status, r.content
+    if status == 422:
+        assert_error(r, 422, field)
+
+
+def test_a_mileage_read_in_year_548_is_422(api, vehicle):
+    r = api.post(f"/vehicles/{vehicle.pk}/mileage", {"km": 13000, "read_at": "0548-01-01T10:00:00"})
+
+    assert_error(r, 422, "read_at")

@@ -74,6 +74,8 @@ def validation_message(err: dict) -> str:
         "decimal_whole_digits": _("Too large: at most %(n)s digits before the decimal point.")
         % {"n": ctx.get("whole_digits")},
         "finite_number": _("Enter a finite number."),
+        "year_out_of_range": _("Enter a year from %(first)s to %(last)s.")
+        % {"first": ctx.get("first"), "last": ctx.get("last")},
         "bool_parsing": _("Enter true or false."),
         "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
         "date_parsing": _("Enter a date as YYYY-MM-DD."),

@@ -1,7 +1,7 @@
 """Turning Django's model validation into the one domain error type."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from .errors import DomainError
 
@@ -74,3 +75,32 @@ Money = Annotated[
     ),
 ]
 """An amount of money in an API body: anything else (negative, 3e307, NaN, 0.001) answers 422."""
+
+
+# Dates in API input: the years a dealership's records can hold. A year such as 548 or 9999 is refused
+# with 422 (the store's zone in year 548 has an offset of +08:05:43, which breaks the answer's format);
+# a date of something that happens in the workshop (an appointment, a reading, a promise) lies within
+# 2000-2100, a date in a person's or a car's history (a birthday, a first registration) from 1900.
+OPERATIONAL_YEARS = (2000, 2100)
+HISTORY_YEARS = (1900, 2100)
+
+
+def _year_within(first: int, last: int):
+    def check(value):
+        if value is not None and not first <= value.year <= last:
+            raise PydanticCustomError(
+                "year_out_of_range",
+                "The year must be from {first} to {last}.",
+                {"first": first, "last": last},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+ApiDate = Annotated[date, _year_within(*OPERATIONAL_YEARS)]
+"""A date in API input of something the dealership does (2000-2100)."""
+ApiDateTime = Annotated[datetime, _year_within(*OPERATIONAL_YEARS)]
+"""A date and time in API input (2000-2100)."""
+HistoryDate = Annotated[date, _year_within(*HISTORY_YEARS)]
+"""A date in a person's or a vehicle's history (1900-2100): a birthday, a first registration."""

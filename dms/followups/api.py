@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
-from dms.core.validation import aware
+from dms.core.validation import ApiDateTime, aware
 from dms.customers.rules import mask_mobile
 
 from . import selectors, services
@@ -73,7 +73,7 @@ def followup_out(f: FollowUp, tenant, now: datetime | None = None) -> dict:
 
 class ListParams(Schema):
     state: str = Field("", description="Comma-separated: open, done, cancelled.")
-    due_before: datetime | None = Field(None, description="Only those due before this time (ISO 8601).")
+    due_before: ApiDateTime | None = Field(None, description="Only those due before this time (ISO 8601).")
     complaint: bool | None = Field(None, description="true: only those with a complaint.")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.roles import Perm
-from dms.core.validation import aware
+from dms.core.validation import ApiDateTime, aware
 from dms.customers.rules import mask_mobile
 from dms.messaging.kinds import shown_body
 from dms.messaging.models import State as MessageState
@@ -48,7 +48,9 @@ class MessageOut(Schema):
         description="queued, scheduled (quiet hours), sent, delivered, failed or suppressed (with the reason); "
         "the same message as in /api/v1/messages"
     )
-    recorded_only: bool = Field(description="Sent through the recording channel: nothing reached the customer.")
+    recorded_only: bool = Field(
+        description="Sent through the recording channel: nothing reached the customer."
+    )
     error: str = Field(description="Why it failed or was withheld, or when it goes (scheduled).")
     by: str | None
 
@@ -145,7 +147,9 @@ class AtRiskOut(Schema):
     warned_at: datetime | None = Field(
         description="When the background sweep warned the advisor of this promise (null: not yet)."
     )
-    customer_texted: bool = Field(description="Whether the sweep's text is on the outbox (queued, scheduled) or sent.")
+    customer_texted: bool = Field(
+        description="Whether the sweep's text is on the outbox (queued, scheduled) or sent."
+    )
 
 
 class AtRiskPage(Schema):
@@ -154,7 +158,7 @@ class AtRiskPage(Schema):
 
 
 class DelayIn(Schema):
-    promised_at: datetime = Field(
+    promised_at: ApiDateTime = Field(
         description="The new promised completion (ISO 8601; no offset: the store's time)."
     )
     reason: str = Field(max_length=200, description="Told to the customer.")

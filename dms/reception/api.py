@@ -21,6 +21,7 @@ from dms.core.api import ErrorOut
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
 from dms.core.uploads import limit_route
+from dms.core.validation import ApiDateTime
 
 from . import selectors, services
 from .models import FUEL_EIGHTHS
@@ -249,7 +250,7 @@ def checkin_update(request, checkin_id: int, payload: CheckInPatch):
 
 class OpenOrderIn(Schema):
     complaint: str = Field(max_length=2000, description="The customer's own words.")
-    promised_at: datetime | None = None
+    promised_at: ApiDateTime | None = None
     payment_method: str = "wechat"
     old_parts: str = "leave"
     free_wash: bool = True

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.errors import DomainError
-from dms.core.validation import Money
+from dms.core.validation import ApiDate, ApiDateTime, Money
 
 from . import selectors, services, workflow
 from .models import Appointment, Job
@@ -87,7 +87,7 @@ class SlotsOut(Schema):
 
 
 class SlotParams(Schema):
-    date: dt.date
+    date: ApiDate
     hours: Decimal | None = Field(None, gt=0, le=12, description="Standard hours; default: the job's.")
     job: str = Field(Job.MAINTENANCE, description="Kind of work, for its standard hours.")
     include_full: bool = Field(False, description="Also list full and past starts (free 0).")
@@ -236,7 +236,7 @@ def appointment_out(a: Appointment, *, detail: bool = False) -> dict:
 
 
 class ListParams(Schema):
-    date: dt.date | None = Field(None, description="Appointments starting on this day (store time).")
+    date: ApiDate | None = Field(None, description="Appointments starting on this day (store time).")
     state: str = ""
     vehicle_id: int | None = None
     limit: int = Field(50, ge=1, le=200)
@@ -257,7 +257,7 @@ def appointment_list(request, params: Query[ListParams]):
 
 class AppointmentIn(Schema):
     vehicle_id: int
-    start: datetime = Field(description="ISO 8601; without an offset, the store's local time.")
+    start: ApiDateTime = Field(description="ISO 8601; without an offset, the store's local time.")
     hours: Decimal | None = Field(None, description="Standard hours of the work; default: the job's.")
     job: str = Field(
         Job.MAINTENANCE, description="maintenance, repair, diagnosis, tyres, ac, body_paint, campaign, other"
@@ -288,7 +288,7 @@ def appointment_detail(request, appointment_id: int):
 class ActionIn(Schema):
     version: int | None = Field(None, description="The version you read; a stale one answers 409.")
     reason: str = Field("", max_length=300, description="Required to cancel or reschedule.")
-    start: datetime | None = Field(None, description="reschedule: the new start.")
+    start: ApiDateTime | None = Field(None, description="reschedule: the new start.")
     hours: Decimal | None = Field(None, description="reschedule: new standard hours (default: unchanged).")
 
 

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from dms.core.errors import DomainError
 from dms.core.models import Brand
 from dms.core.roles import Perm
+from dms.core.validation import ApiDate, ApiDateTime, HistoryDate
 
 from . import selectors, services
 from .warranty import age_tier, manufacturer_warranty, sanbao_periods
@@ -136,15 +137,15 @@ class VehicleIn(Schema):
     colour: str = ""
     engine_no: str = ""
     energy: str = "petrol"
-    purchase_date: date | None = None
-    registration_date: date | None = None
+    purchase_date: HistoryDate | None = None
+    registration_date: HistoryDate | None = None
     selling_store: str | None = Field(None, description="Code of the store that sold it, if one of yours.")
     usage: str = "private"
     mileage_km: int = Field(0, ge=0, le=2_000_000)
     insurance_company: str = ""
     insurance_policy_no: str = ""
-    insurance_expiry: date | None = None
-    inspection_due: date | None = None
+    insurance_expiry: ApiDate | None = None
+    inspection_due: ApiDate | None = None
     notes: str = ""
 
 
@@ -161,15 +162,15 @@ class VehiclePatch(Schema):
     colour: str = Field(None)
     engine_no: str = Field(None)
     energy: str = Field(None)
-    purchase_date: date | None = None
-    registration_date: date | None = None
+    purchase_date: HistoryDate | None = None
+    registration_date: HistoryDate | None = None
     selling_store: str | None = None
     usage: str = Field(None)
     mileage_km: int = Field(None, ge=0, le=2_000_000, description="A new reading; never lower than the last.")
     insurance_company: str = Field(None)
     insurance_policy_no: str = Field(None)
-    insurance_expiry: date | None = None
-    inspection_due: date | None = None
+    insurance_expiry: ApiDate | None = None
+    inspection_due: ApiDate | None = None
     notes: str = Field(None)
 
 
@@ -224,7 +225,7 @@ def vehicle_update(request, vehicle_id: int, payload: VehiclePatch):
 
 class MileageIn(Schema):
     km: int = Field(ge=0, le=2_000_000)
-    read_at: datetime | None = None
+    read_at: ApiDateTime | None = None
     correction: bool = Field(False, description="Allowed to go backwards; needs a note and the permission.")
     note: str = Field("", max_length=200)
 
@@ -263,7 +264,7 @@ def mileage_create(request, vehicle_id: int, payload: MileageIn):
 
 class TransferIn(Schema):
     new_owner_id: int
-    on_date: date | None = None
+    on_date: ApiDate | None = None
     note: str = Field("", max_length=200)
 
 
@@ -276,7 +277,7 @@ def vehicle_transfer(request, vehicle_id: int, payload: TransferIn):
 
 
 class ServiceRecordIn(Schema):
-    date: date
+    date: HistoryDate
     mileage_km: int = Field(ge=0, le=2_000_000)
     kind: str
     summary: str = Field(max_length=300)
