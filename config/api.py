@@ -27,7 +27,64 @@ from dms.vehicles import api as vehicles_api
 from dms.workshop import api as workshop_api
 from dms.workshop import api_floor, api_print
 
-api = NinjaAPI(
+
+class DmsApi(NinjaAPI):
+    """The API, whose OpenAPI document also lists the error answers every operation can give."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+
+def document_errors(schema: dict) -> None:
+    """Add to each operation the statuses the API answers with ErrorOut ({"detail", "errors"}) that its
+    view does not declare: 400 (a DomainError: the request cannot be carried out) and 422 (invalid
+    input) where it takes parameters or a body, 401 unless it is open to all, 403 (the role may not),
+    404 (a record in its path not found, or another group's), 409 (a stale version or a step not
+    allowed now) where it takes a version or a workflow action."""
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    sentences = {
+        400: "The request cannot be carried out: `detail` says why.",
+        401: "Sign in first: no valid bearer token.",
+        403: "Your role may not do this.",
+        404: "Not found (or not your dealer group's).",
+        409: "Someone else changed the record meanwhile, or the step is not allowed in its state.",
+        422: "Invalid input: `errors` names each field.",
+    }
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(
+        "ErrorOut", core_api.ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
+    for path, operations in schema.get("paths", {}).items():
+        for method, op in operations.items():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            params = op.get("parameters") or []
+            has_input = bool(params) or "requestBody" in op
+            body_props = set()
+            for content in (op.get("requestBody") or {}).get("content", {}).values():
+                ref = content.get("schema", {}).get("$ref", "")
+                target = components.get(ref.rsplit("/", 1)[-1], {}) if ref else content.get("schema", {})
+                body_props |= set(target.get("properties", {}))
+            statuses = {403}
+            if op.get("security"):
+                statuses.add(401)
+            if any(p.get("in") == "path" for p in params):
+                statuses.add(404)
+            if has_input:
+                statuses |= {400, 422}
+            if method != "get" and ("version" in body_props or "/actions/" in path or "{action}" in path):
+                statuses.add(409)
+            declared = {int(code) for code in op["responses"]}
+            for status in sorted(statuses - declared):
+                op["responses"].setdefault(
+                    status,
+                    {"description": sentences[status], "content": {"application/json": {"schema": error}}},
+                )
+
+
+api = DmsApi(
     title="OpenDMS API",
     version="1",
     description="The public REST API of OpenDMS. Conventions: see API.md. Authenticate with POST /api/v1/auth/token.",

@@ -1,0 +1,57 @@
+"""The OpenAPI document tells a client every status the API answers: each operation documents the
+error answers (ErrorOut) it can give, so a client generated from it, or a fuzzer checking it, knows them."""
+
+from config.api import api
+
+ERROR = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def operations():
+    schema = api.get_openapi_schema()
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            yield path, method, op
+
+
+def test_every_operation_documents_the_errors_it_can_answer(db):
+    missing = []
+    for path, method, op in operations():
+        params = op.get("parameters") or []
+        expected = {"403"}
+        if op.get("security"):
+            expected.add("401")
+        if any(p["in"] == "path" for p in params):
+            expected.add("404")
+        if params or "requestBody" in op:
+            expected.add("422")
+        for status in expected:
+            answer = op["responses"].get(status) or op["responses"].get(int(status))
+            # Declared by the view (e.g. a PDF's 404 without a body) or added with ErrorOut.
+            if answer is None:
+                missing.append(f"{method.upper()} {path}: {status}")
+
+    assert not missing, missing
+
+
+def test_versioned_writes_and_workflow_steps_document_409(db):
+    schema = api.get_openapi_schema()
+
+    assert 409 in schema["paths"]["/api/v1/vehicles/{vehicle_id}"]["patch"]["responses"]
+    assert (
+        409 in schema["paths"]["/api/v1/appointments/{appointment_id}/actions/{action}"]["post"]["responses"]
+    )
+    assert 409 not in schema["paths"]["/api/v1/vehicles/{vehicle_id}"]["get"]["responses"]
+
+
+def test_an_added_error_answer_is_the_apis_error_shape(db):
+    op = api.get_openapi_schema()["paths"]["/api/v1/vehicles/{vehicle_id}"]["patch"]
+
+    for status in (400, 401, 403, 404, 409, 422):
+        assert op["responses"][status]["content"]["application/json"]["schema"] == ERROR
+
+
+def test_signing_in_is_open_to_all_and_documents_no_401_for_a_missing_token(db):
+    op = api.get_openapi_schema()["paths"]["/api/v1/auth/token"]["post"]
+
+    assert "security" not in op or not op["security"]
+    assert {401, 403, 422} <= {int(code) for code in op["responses"]}
