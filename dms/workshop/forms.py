@@ -52,8 +52,14 @@ class LineForm(forms.Form):
     warranty = forms.ChoiceField(label=_("warranty decision"), choices=WarrantyDecision.choices)
     warranty_reason = forms.CharField(label=_("why"), max_length=200, required=False)
 
-    def __init__(self, *args, operations=(), parts=(), **kwargs):
+    # What only the advisor decides (price, discount, who pays); a technician proposes the work itself.
+    ADVISOR_FIELDS = ("unit_price", "discount", "payer", "warranty", "warranty_reason")
+
+    def __init__(self, *args, operations=(), parts=(), advisor: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not advisor:
+            for name in self.ADVISOR_FIELDS:
+                del self.fields[name]
         self.fields["labor_operation"].choices = [("", "—")] + [
             (o.pk, f"{o.code} {o.name} ({o.standard_hours}h)") for o in operations
         ]
@@ -63,7 +69,8 @@ class LineForm(forms.Form):
         d = dict(self.cleaned_data)
         d["labor_operation_id"] = d.pop("labor_operation")
         d["part_id"] = d.pop("part")
-        d["discount"] = d.get("discount") or 0
+        if "discount" in d:
+            d["discount"] = d["discount"] or 0
         return d
 
 

@@ -130,7 +130,7 @@ def _detail_context(tenant, order, *, deliver_form: DeliverForm | None = None) -
         "order": order,
         "actions": actions,
         "deliver_form": deliver_form,
-        "line_form": LineForm(operations=operations, parts=_parts(tenant)),
+        "line_form": LineForm(operations=operations, parts=_parts(tenant), advisor=tenant.can(Perm.RO_EDIT)),
         "can_add_lines": order.state in services.EDITABLE
         and (tenant.can(Perm.RO_EDIT) or tenant.can(Perm.RO_WORK)),
         "technicians": Technician.objects.for_tenant(tenant).filter(active=True).select_related("user"),
@@ -152,7 +152,10 @@ def _detail_context(tenant, order, *, deliver_form: DeliverForm | None = None) -
 def line_create(request, pk):
     tenant = request.tenant
     order = selectors.order_get(tenant, pk)
-    form = LineForm(request.POST, operations=LaborOperation.objects.for_tenant(tenant), parts=_parts(tenant))
+    form = LineForm(
+        request.POST, operations=LaborOperation.objects.for_tenant(tenant), parts=_parts(tenant),
+        advisor=tenant.can(Perm.RO_EDIT),
+    )  # fmt: skip
     if form.is_valid():
         try:
             version = request.POST.get("version", "")

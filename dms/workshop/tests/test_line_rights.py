@@ -60,3 +60,21 @@ def test_a_line_paid_by_an_insurer_or_the_warranty_waits_for_the_advisor(
                              quantity="1", unit_price="99999.00", payer=payer,
                              warranty_reason="三包期内")  # fmt: skip
     assert line.state == LineState.PROPOSED and line.approved_by_method != "preauthorised"
+
+
+def test_the_order_page_offers_a_technician_only_what_they_may_propose(working_order, oil_filter, tech):
+    from django.test import Client
+    from django.urls import reverse
+
+    c = Client()
+    c.force_login(tech.user)
+    html = c.get(reverse("workshop:detail", args=[working_order.pk])).content.decode()
+    r = c.post(
+        reverse("workshop:line_create", args=[working_order.pk]),
+        {"kind": "part", "part": oil_filter.pk, "quantity": "1", "version": ""},
+    )
+
+    assert 'name="quantity"' in html and 'name="part"' in html
+    assert not any(f'name="{f}"' in html for f in ("unit_price", "discount", "payer", "warranty"))
+    assert r.status_code == 302
+    assert working_order.lines.filter(part=oil_filter, payer="customer").exists()
