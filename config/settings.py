@@ -44,6 +44,47 @@ if ENVIRONMENT == "production":
         )
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # HTTPS only, for a year, once a browser has seen the site over HTTPS. Subdomains and the
+    # browsers' preload list are the dealer's decision (other hosts of its domain may be plain HTTP).
+    SECURE_HSTS_SECONDS = max(0, int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    # Behind nginx (docs/operations.md), which ends TLS and sets X-Forwarded-Proto: the app knows a
+    # request came over HTTPS from that header (HSTS is only sent then, secure cookies work). Only
+    # when the proxy overwrites the header: a client could send its own otherwise.
+    if env_bool("DMS_BEHIND_PROXY", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The proxy redirects http:// to https:// (docs/operations.md); DJANGO_SSL_REDIRECT=1 makes the
+    # app do it too (GET /healthz is answered before it, for a load balancer probing over HTTP).
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", False)
+    # manage.py check --deploy: what the three choices above leave as warnings is intended (see
+    # docs/operations.md, "Security headers"): the redirect is the proxy's; subdomains and preload are
+    # off unless asked for.
+    SILENCED_SYSTEM_CHECKS = [
+        check
+        for check, intended in (
+            ("security.W008", not SECURE_SSL_REDIRECT),
+            ("security.W005", not SECURE_HSTS_INCLUDE_SUBDOMAINS),
+            ("security.W021", not SECURE_HSTS_PRELOAD),
+        )
+        if intended
+    ]
+
+# Everywhere (Django's defaults, said here): no MIME sniffing, no framing, no referrer to another site
+# (the customer pages' signed links must not leak), and a content security policy (dms/core/security.py:
+# scripts from the app's files only; inline styles allowed, the templates use style= attributes).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = os.environ.get("DJANGO_REFERRER_POLICY", "same-origin")
+DMS_CONTENT_SECURITY_POLICY = os.environ.get(
+    "DMS_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+).strip()
+# A browser session ends after this many minutes without the user doing anything (a shared reception
+# tablet; page polling does not count): dms/core/security.py. 0: never.
+DMS_SESSION_IDLE_MINUTES = max(0, int(os.environ.get("DMS_SESSION_IDLE_MINUTES", "30")))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +97,7 @@ INSTALLED_APPS = [
     "auditlog",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API's documentation page from the app's static files (no CDN: the CSP allows none)
     "dms.core",
     "dms.customers",
     "dms.vehicles",
@@ -85,12 +127,14 @@ MIDDLEWARE = [
     "dms.core.uploads.BodyLimitMiddleware",  # before anything reads the body (CSRF reads the form)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dms.core.security.IdleSessionMiddleware",  # an idle browser session is signed out
     "dms.core.middleware.TenantMiddleware",
     "dms.core.middleware.UserLanguageMiddleware",
     "dms.core.middleware.LazyMessageMiddleware",  # Django's, with the store made on first use
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dms.core.middleware.AuditContextMiddleware",  # auditlog's, without a receiver per request
     "axes.middleware.AxesMiddleware",
+    "dms.core.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -235,7 +279,8 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "media"},
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed names and gzip copies, made by collectstatic (`make build`); plain names with DEBUG on.
+    "staticfiles": {"BACKEND": "dms.core.staticfiles.HashedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"

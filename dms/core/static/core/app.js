@@ -22,3 +22,21 @@ document.addEventListener("keydown", (e) => {
     if (inside) d.querySelector("summary").focus();
   });
 });
+
+// No inline handlers (the content security policy allows scripts from files only):
+// <select data-autosubmit> or <input type="checkbox" data-autosubmit> submits its form when changed;
+// <form data-confirm="question"> asks before it is sent.
+document.addEventListener("change", (e) => {
+  const field = e.target.closest && e.target.closest("[data-autosubmit]");
+  if (field && field.form) field.form.submit(); // as the inline handler did: no submit event, no htmx
+});
+document.addEventListener("submit", (e) => {
+  const form = e.target;
+  if (form.dataset && form.dataset.confirm && !confirm(form.dataset.confirm)) e.preventDefault();
+});
+
+// A request htmx makes by itself (a poll: no triggering event) says so, and does not keep an idle
+// session alive (dms/core/security.py).
+document.addEventListener("htmx:configRequest", (e) => {
+  if (!e.detail.triggeringEvent) e.detail.headers["X-DMS-Background"] = "1";
+});
