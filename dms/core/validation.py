@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -104,3 +104,17 @@ ApiDateTime = Annotated[datetime, _year_within(*OPERATIONAL_YEARS)]
 """A date and time in API input (2000-2100)."""
 HistoryDate = Annotated[date, _year_within(*HISTORY_YEARS)]
 """A date in a person's or a vehicle's history (1900-2100): a birthday, a first registration."""
+
+
+# Choices in the API's schemas: a field that takes one of a model's choices is typed with its values, so
+# the OpenAPI document lists them (`enum`) and a wrong value answers 422 "Choose one of: ..." (the
+# literal_error sentence in dms.core.api.validation_message) before any service runs.
+
+
+def choices_of(choices, *, blank: bool = False):
+    """The type of an API field taking one of `choices` (a TextChoices class, or the values): a
+    `Literal` of the values, with "" too when `blank` (a field that may be left empty)."""
+    values = list(getattr(choices, "values", choices))
+    if blank and "" not in values:
+        values.append("")
+    return Literal[tuple(values)]

@@ -7,9 +7,25 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.audit import timeline_for
 from dms.core.roles import Perm
+from dms.core.validation import ApiDateTime, HistoryDate, choices_of
 
 from . import masking, selectors, services
-from .models import CustomerContact, salutation
+from .models import (
+    BehaviourType,
+    Channel,
+    CustomerContact,
+    PreferredTime,
+    Source,
+    Title,
+    ValueTier,
+    salutation,
+)
+
+TitleChoice = choices_of(Title)
+ChannelChoice = choices_of(Channel)
+TimeChoice = choices_of(PreferredTime)
+SourceChoice = choices_of(Source)
+BehaviourChoice = choices_of(BehaviourType)
 
 router = Router(tags=["customers"])
 
@@ -33,23 +49,23 @@ class CustomerOut(Schema):
 
     id: int
     name: str
-    title: str
+    title: TitleChoice
     salutation: str
     mobile: str = Field(description="138****5678 unless your role may see contact data.")
     phone2: str = Field(description=_MASKED)
     wechat: str = Field(description=_MASKED)
     email: str = Field(description=_MASKED)
-    preferred_channel: str
-    preferred_time: str
+    preferred_channel: ChannelChoice
+    preferred_time: TimeChoice
     marketing_consent: bool
     occupation: str
     region: str
     address: str = Field(description=_MASKED)
-    source: str
+    source: SourceChoice
     birthday: date | None = Field(description="null unless your role may see contact data.")
     known_since: date | None = Field(description="Customer since, when before the file was opened.")
-    behaviour_type: str
-    value_tier: str
+    behaviour_type: BehaviourChoice
+    value_tier: choices_of(ValueTier)
     value_tier_reason: str
     customer_manager_id: int | None
     store: str = Field(description="Code of the store where the customer was registered.")
@@ -123,20 +139,20 @@ def customer_out(c, tenant, vehicles=None) -> dict:
 class CustomerIn(Schema):
     name: str = Field(max_length=50)
     mobile: str = Field(max_length=30)
-    title: str = ""
+    title: TitleChoice = ""
     phone2: str = ""
     wechat: str = ""
     email: str = ""
-    preferred_channel: str = "phone"
-    preferred_time: str = "any"
+    preferred_channel: ChannelChoice = "phone"
+    preferred_time: TimeChoice = "any"
     marketing_consent: bool = False
     occupation: str = ""
     region: str = ""
     address: str = ""
-    source: str = "walk_in"
-    birthday: date | None = None
-    known_since: date | None = None
-    behaviour_type: str = ""
+    source: SourceChoice = "walk_in"
+    birthday: HistoryDate | None = None
+    known_since: HistoryDate | None = None
+    behaviour_type: BehaviourChoice = ""
     customer_manager_id: int | None = None
     notes: str = ""
 
@@ -148,20 +164,20 @@ class CustomerPatch(Schema):
     version: int = Field(description="The version you read; a stale one answers 409 and changes nothing.")
     name: str = Field(None, max_length=50)
     mobile: str = Field(None, max_length=30)
-    title: str = Field(None)
+    title: TitleChoice = Field(None)
     phone2: str = Field(None)
     wechat: str = Field(None)
     email: str = Field(None)
-    preferred_channel: str = Field(None)
-    preferred_time: str = Field(None)
+    preferred_channel: ChannelChoice = Field(None)
+    preferred_time: TimeChoice = Field(None)
     marketing_consent: bool = Field(None)
     occupation: str = Field(None)
     region: str = Field(None)
     address: str = Field(None)
-    source: str = Field(None)
-    birthday: date | None = None
-    known_since: date | None = None
-    behaviour_type: str = Field(None)
+    source: SourceChoice = Field(None)
+    birthday: HistoryDate | None = None
+    known_since: HistoryDate | None = None
+    behaviour_type: BehaviourChoice = Field(None)
     customer_manager_id: int | None = None
     notes: str = Field(None)
 
@@ -171,7 +187,7 @@ class ListParams(Schema):
         "",
         description="Name, pinyin or initials, mobile or its last 4, any part of a plate, VIN or its last 6.",
     )
-    tier: str = ""
+    tier: choices_of(ValueTier, blank=True) = Field("", description="Only the customers of this value tier.")
     limit: int = Field(
         20,
         ge=1,
@@ -245,17 +261,17 @@ def customer_update(request, customer_id: int, payload: CustomerPatch):
 
 
 class ContactIn(Schema):
-    kind: str = Field(description="phone, sms, wechat, email, visit or other")
+    kind: choices_of(CustomerContact.Kind)
     summary: str
-    direction: str = "out"
-    at: datetime | None = None
+    direction: choices_of(CustomerContact.Direction) = "out"
+    at: ApiDateTime | None = Field(None, description="When it happened; now when not sent.")
 
 
 class ContactOut(Schema):
     id: int
     at: datetime
-    kind: str
-    direction: str
+    kind: choices_of(CustomerContact.Kind)
+    direction: choices_of(CustomerContact.Direction)
     summary: str
     store: str
     by: str | None

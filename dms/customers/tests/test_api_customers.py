@@ -146,20 +146,60 @@ def test_a_birthday_that_is_not_a_date_is_answered_422(api):
     assert list(field_errors(r)) == ["birthday"]
 
 
-def test_an_unknown_choice_value_is_answered_on_its_field(api):
-    r = api.post("/customers", {"name": "李四", "mobile": "13900001111", "preferred_channel": "fax"})
+@pytest.mark.parametrize("birthday", ["0548-03-01", "1899-12-31", "2101-01-01"])
+def test_a_birthday_in_an_absurd_year_is_answered_422(api, birthday):
+    r = api.post("/customers", {"name": "李四", "mobile": "13900001111", "birthday": birthday})
 
-    assert r.status_code == 400
-    assert list(field_errors(r)) == ["preferred_channel"]
-    assert "fax" in field_errors(r)["preferred_channel"]
+    assert r.status_code == 422
+    assert list(field_errors(r)) == ["birthday"]
+    assert "1900" in field_errors(r)["birthday"]
     assert not Customer.objects.exists()
 
 
+def test_a_birthday_in_a_year_of_five_digits_is_answered_422(api, customer):
+    r = api.patch(f"/customers/{customer.pk}", {"version": customer.version, "birthday": "99999-01-01"})
+
+    assert r.status_code == 422
+    assert list(field_errors(r)) == ["birthday"]
+
+
+def test_a_birthday_long_ago_is_kept(api):
+    r = api.post("/customers", {"name": "李四", "mobile": "13900001111", "birthday": "1931-05-04"})
+
+    assert r.status_code == 201
+    assert r.json()["birthday"] == "1931-05-04"
+
+
+def test_customer_since_an_absurd_year_is_answered_422(api, customer):
+    r = api.patch(f"/customers/{customer.pk}", {"version": customer.version, "known_since": "0548-01-01"})
+
+    assert r.status_code == 422
+    assert list(field_errors(r)) == ["known_since"]
+
+
+def test_an_unknown_choice_value_is_answered_on_its_field_with_the_choices(api):
+    r = api.post("/customers", {"name": "李四", "mobile": "13900001111", "preferred_channel": "fax"})
+
+    assert r.status_code == 422
+    assert list(field_errors(r)) == ["preferred_channel"]
+    message = field_errors(r)["preferred_channel"]
+    assert message.startswith(("请从以下选项中选择", "Choose one of"))
+    assert "'wechat'" in message
+    assert not Customer.objects.exists()
+
+
+def test_every_bad_choice_is_named_in_one_answer(api):
+    r = api.post("/customers", {"name": "李四", "mobile": "13900001111", "title": "dr", "source": "tv"})
+
+    assert r.status_code == 422
+    assert set(field_errors(r)) == {"title", "source"}
+
+
 def test_every_bad_field_is_named_in_one_answer(api):
-    r = api.post("/customers", {"name": "李四", "mobile": "12345", "title": "dr", "email": "not-mail"})
+    r = api.post("/customers", {"name": "李四", "mobile": "12345", "email": "not-mail"})
 
     assert r.status_code == 400
-    assert set(field_errors(r)) == {"mobile", "title", "email"}
+    assert set(field_errors(r)) == {"mobile", "email"}
 
 
 def test_a_body_that_is_not_json_is_answered_400_with_a_sentence(api):
@@ -456,8 +496,17 @@ def test_a_contact_without_a_summary_is_refused(api, customer):
 def test_a_contact_of_an_unknown_kind_is_refused(api, customer):
     r = api.post(f"/customers/{customer.pk}/contacts", {"kind": "pigeon", "summary": "飞鸽传书"})
 
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert list(field_errors(r)) == ["kind"]
+    assert not CustomerContact.objects.exists()
+
+
+@pytest.mark.parametrize("at", ["0548-03-01T09:00:00", "1999-12-31T23:00:00+08:00"])
+def test_a_contact_in_an_absurd_year_is_answered_422_not_an_odd_offset(api, customer, at):
+    r = api.post(f"/customers/{customer.pk}/contacts", {"kind": "phone", "summary": "回访", "at": at})
+
+    assert r.status_code == 422
+    assert list(field_errors(r)) == ["at"]
     assert not CustomerContact.objects.exists()
 
 
