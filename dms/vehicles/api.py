@@ -10,9 +10,10 @@ from ninja import Field, Query, Router, Schema, Status
 from dms.core.errors import DomainError
 from dms.core.models import Brand
 from dms.core.roles import Perm
-from dms.core.validation import ApiDate, ApiDateTime, HistoryDate
+from dms.core.validation import ApiDate, ApiDateTime, HistoryDate, choices_of
 
 from . import selectors, services
+from .models import Energy, MileageReading, ServiceRecord, Usage
 from .warranty import age_tier, manufacturer_warranty, sanbao_periods
 
 router = Router(tags=["vehicles"])
@@ -36,11 +37,11 @@ class VehicleOut(Schema):
     trim: str
     colour: str
     engine_no: str
-    energy: str
+    energy: choices_of(Energy)
     purchase_date: date | None
     registration_date: date | None
     selling_store: str | None
-    usage: str
+    usage: choices_of(Usage)
     mileage_km: int
     mileage_read_at: datetime | None
     insurance_company: str
@@ -136,11 +137,11 @@ class VehicleIn(Schema):
     trim: str = ""
     colour: str = ""
     engine_no: str = ""
-    energy: str = "petrol"
+    energy: choices_of(Energy) = "petrol"
     purchase_date: HistoryDate | None = None
     registration_date: HistoryDate | None = None
     selling_store: str | None = Field(None, description="Code of the store that sold it, if one of yours.")
-    usage: str = "private"
+    usage: choices_of(Usage) = "private"
     mileage_km: int = Field(0, ge=0, le=2_000_000)
     insurance_company: str = ""
     insurance_policy_no: str = ""
@@ -161,11 +162,11 @@ class VehiclePatch(Schema):
     trim: str = Field(None)
     colour: str = Field(None)
     engine_no: str = Field(None)
-    energy: str = Field(None)
+    energy: choices_of(Energy) = Field(None)
     purchase_date: HistoryDate | None = None
     registration_date: HistoryDate | None = None
     selling_store: str | None = None
-    usage: str = Field(None)
+    usage: choices_of(Usage) = Field(None)
     mileage_km: int = Field(None, ge=0, le=2_000_000, description="A new reading; never lower than the last.")
     insurance_company: str = Field(None)
     insurance_policy_no: str = Field(None)
@@ -234,7 +235,7 @@ class MileageOut(Schema):
     id: int
     km: int
     read_at: datetime
-    source: str
+    source: choices_of(MileageReading.Source)
     is_correction: bool
     note: str
     by: str | None
@@ -279,7 +280,7 @@ def vehicle_transfer(request, vehicle_id: int, payload: TransferIn):
 class ServiceRecordIn(Schema):
     date: HistoryDate
     mileage_km: int = Field(ge=0, le=2_000_000)
-    kind: str
+    kind: choices_of(ServiceRecord.Kind)
     summary: str = Field(max_length=300)
     amount_paid: Decimal = Field(Decimal("0.00"), ge=0, max_digits=10, decimal_places=2)
     amount_covered: Decimal = Field(Decimal("0.00"), ge=0, max_digits=10, decimal_places=2)
@@ -292,7 +293,7 @@ class ServiceRecordOut(Schema):
     store: str
     customer_id: int
     mileage_km: int
-    kind: str
+    kind: choices_of(ServiceRecord.Kind)
     summary: str
     amount_paid: str
     amount_covered: str

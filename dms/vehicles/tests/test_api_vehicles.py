@@ -220,8 +220,9 @@ def test_a_registration_before_the_purchase_is_refused(api, customer):
 def test_an_unknown_usage_is_refused_on_field_usage(api, customer):
     r = api.post("/vehicles", new_vehicle_body(customer, usage="racing"))
 
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert list(field_errors(r)) == ["usage"]
+    assert "'private'" in field_errors(r)["usage"]
 
 
 def test_a_negative_mileage_is_answered_422(api, customer):
@@ -608,7 +609,7 @@ def test_a_service_record_of_an_unknown_kind_is_refused(api, vehicle):
         {"date": "2026-01-10", "mileage_km": 12500, "kind": "magic", "summary": "x"},
     )
 
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert list(field_errors(r)) == ["kind"]
     assert not ServiceRecord.objects.exists()
 
