@@ -41,15 +41,15 @@ def document_errors(schema: dict) -> None:
     """Add to each operation the statuses the API answers with ErrorOut ({"detail", "errors"}) that its
     view does not declare: 400 (a DomainError: the request cannot be carried out) and 422 (invalid
     input) where it takes parameters or a body, 401 unless it is open to all, 403 (the role may not),
-    404 (a record in its path not found, or another group's), 409 (a stale version or a step not
-    allowed now) where it takes a version or a workflow action."""
+    404 (a record in its path, or named by an `..._id` field of its query or body, not found or another
+    group's), 409 (a stale version, or a step the record's state does not allow now) on every write."""
     error = {"$ref": "#/components/schemas/ErrorOut"}
     sentences = {
         400: "The request cannot be carried out: `detail` says why.",
         401: "Sign in first: no valid bearer token.",
         403: "Your role may not do this.",
-        404: "Not found (or not your dealer group's).",
-        409: "Someone else changed the record meanwhile, or the step is not allowed in its state.",
+        404: "Not found (or not your dealer group's): the record in the path, or one the request names.",
+        409: "Someone else changed the record meanwhile, or its state does not allow this now.",
         422: "Invalid input: `errors` names each field.",
     }
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -70,11 +70,14 @@ def document_errors(schema: dict) -> None:
             statuses = {403}
             if op.get("security"):
                 statuses.add(401)
-            if any(p.get("in") == "path" for p in params):
+            references = body_props | {p.get("name", "") for p in params if p.get("in") == "query"}
+            if any(p.get("in") == "path" for p in params) or any(n.endswith("_id") for n in references):
                 statuses.add(404)
             if has_input:
                 statuses |= {400, 422}
-            if method != "get" and ("version" in body_props or "/actions/" in path or "{action}" in path):
+            if method != "get":
+                # Any write may meet a record in a state that refuses it (a reservation already
+                # released, a job already finished), not only a versioned write or a workflow step.
                 statuses.add(409)
             declared = {int(code) for code in op["responses"]}
             for status in sorted(statuses - declared):

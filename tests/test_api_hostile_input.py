@@ -156,3 +156,38 @@ def test_a_mileage_read_in_year_548_is_422(api, vehicle):
     r = api.post(f"/vehicles/{vehicle.pk}/mileage", {"km": 13000, "read_at": "0548-01-01T10:00:00"})
 
     assert_error(r, 422, "read_at")
+
+
+# --- a page beyond any list ----------------------------------------------------------------------
+
+
+def _paged_lists() -> list[str]:
+    from config.api import api as ninja_api
+
+    paths = ninja_api.get_openapi_schema()["paths"]
+    return sorted(
+        path.removeprefix("/api/v1")
+        for path, ops in paths.items()
+        if "get" in ops
+        and "{" not in path
+        and any(p["name"] == "offset" for p in ops["get"].get("parameters", []))
+    )
+
+
+def test_every_list_is_walked_for_the_offset():
+    assert {"/customers", "/vehicles", "/repair-orders", "/parts", "/outbound-messages"} <= set(_paged_lists())
+
+
+@pytest.mark.parametrize("path", _paged_lists())
+def test_an_offset_beyond_any_list_is_422_not_a_500(manager_api, path):
+    # Found by schemathesis: offset=360024418420477604896279119542616064 overflowed SQLite's integer (500).
+    r = manager_api.get(path, {"offset": str(10**36), "limit": "10"})
+
+    assert_error(r, 422, "offset")
+
+
+def test_a_far_but_possible_offset_is_an_empty_page(manager_api):
+    r = manager_api.get("/repair-orders", {"offset": "1000000000"})
+
+    assert r.status_code == 200, r.content
+    assert r.json()["items"] == []

@@ -14,6 +14,10 @@ from pydantic_core import PydanticCustomError
 
 from .errors import DomainError
 
+# The furthest a list may be paged (a query's offset): beyond it the database's integer overflows
+# (SQLite's and PostgreSQL's are 64-bit), and no store has a billion of anything.
+PAGE_OFFSET_MAX = 1_000_000_000
+
 
 @dataclass
 class Result:

@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.audit import timeline_for
 from dms.core.roles import Perm
-from dms.core.validation import ApiDateTime, HistoryDate, choices_of
+from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, HistoryDate, choices_of
 
 from . import masking, selectors, services
 from .models import (
@@ -196,7 +196,7 @@ class ListParams(Schema):
         "the first 200 (offset + limit > 200), is a bulk read: it needs the export permission (else 403) "
         "and is recorded like an export.",
     )
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
 def card_out(card: dict, tenant) -> dict:

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
-from dms.core.validation import ApiDateTime, aware
+from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, aware
 from dms.customers.rules import mask_mobile
 
 from . import selectors, services
@@ -76,7 +76,7 @@ class ListParams(Schema):
     due_before: ApiDateTime | None = Field(None, description="Only those due before this time (ISO 8601).")
     complaint: bool | None = Field(None, description="true: only those with a complaint.")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
 @router.get("", response=FollowUpPage)

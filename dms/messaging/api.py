@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
 from dms.core.tenancy import get_scoped
+from dms.core.validation import PAGE_OFFSET_MAX
 from dms.customers.models import Customer
 from dms.customers.rules import mask_mobile
 
@@ -116,7 +117,7 @@ class ListParams(Schema):
     customer_id: int | None = None
     state: MessageState | None = None
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
 @router.get("", response=MessagePage)

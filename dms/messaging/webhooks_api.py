@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.roles import Perm
 from dms.core.tenancy import get_scoped
+from dms.core.validation import PAGE_OFFSET_MAX
 
 from . import webhooks
 from .models import WebhookDelivery, WebhookSubscription
@@ -59,7 +60,7 @@ class DeliveryPage(Schema):
 
 class PageParams(Schema):
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
 def webhook_out(s: WebhookSubscription, *, secret: bool = False) -> dict:

@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
+from dms.core.validation import PAGE_OFFSET_MAX
 from dms.vehicles.selectors import vehicle_get
 from dms.workshop import selectors as order_selectors
 from dms.workshop.api import OrderOut, order_out
@@ -70,7 +71,7 @@ class PackagePage(Schema):
 class ListParams(Schema):
     q: str = Field("", max_length=50, description="Part of the name (or model, brand).")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
 class PackageParams(ListParams):

@@ -11,6 +11,8 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema, Status
 
+from dms.core.validation import PAGE_OFFSET_MAX
+
 from . import selectors, services
 from .models import Reservation, StockMove
 from .permissions import PARTS_VIEW
@@ -201,12 +203,12 @@ class ListParams(Schema):
     q: str = Field("", description="Start of the part number, or any part of the name.")
     active: bool | None = Field(None, description="Only active (true) or retired (false) parts.")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
 class PageParams(Schema):
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
 class ReceiveIn(Schema):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.roles import Perm
-from dms.core.validation import ApiDateTime, aware
+from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, aware
 from dms.customers.rules import mask_mobile
 from dms.messaging.kinds import shown_body
 from dms.messaging.models import State as MessageState
@@ -37,7 +37,7 @@ class LinksOut(Schema):
     approval_expires_at: datetime | None
 
 
-class MessageOut(Schema):
+class CustomerTextOut(Schema):
     id: int
     order_id: int | None
     mobile: str = Field(description="Masked unless your role may see contact details.")
@@ -55,9 +55,9 @@ class MessageOut(Schema):
     by: str | None
 
 
-class MessagePage(Schema):
+class CustomerTextPage(Schema):
     count: int
-    items: list[MessageOut]
+    items: list[CustomerTextOut]
 
 
 class SendIn(Schema):
@@ -92,7 +92,7 @@ def links_get(request, order_id: int):
     }  # fmt: skip
 
 
-@links_router.post("/{order_id}/send", response={201: MessageOut})
+@links_router.post("/{order_id}/send", response={201: CustomerTextOut})
 def links_send(request, order_id: int, payload: SendIn):
     """Text the customer a link: the progress page, or the approval page while extra work awaits
     their decision (else 409). The text is queued on the outbox and sent by the worker (through
@@ -105,10 +105,10 @@ def links_send(request, order_id: int, payload: SendIn):
 class MessageParams(Schema):
     order_id: int | None = Field(None, description="Only the messages of this repair order.")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
-@messages_router.get("", response=MessagePage)
+@messages_router.get("", response=CustomerTextPage)
 def messages_list(request, params: Query[MessageParams]):
     """Text messages about repair orders from this store, newest first (messaging's outbox: see
     also /api/v1/messages)."""

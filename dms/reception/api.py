@@ -21,7 +21,7 @@ from dms.core.api import ErrorOut
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
 from dms.core.uploads import limit_route
-from dms.core.validation import ApiDateTime
+from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime
 
 from . import selectors, services
 from .models import FUEL_EIGHTHS
@@ -36,7 +36,7 @@ class MarkIO(Schema):
     note: str = Field("", max_length=200)
 
 
-class PhotoOut(Schema):
+class CheckInPhotoOut(Schema):
     id: int
     caption: str
     at: datetime
@@ -72,7 +72,7 @@ class CheckInOut(Schema):
     valuables_taken: bool
     damage_marks: list[MarkIO]
     exterior_notes: str
-    photos: list[PhotoOut]
+    photos: list[CheckInPhotoOut]
     comeback: ComebackOut | None = Field(
         description="The repair this visit comes back within the warranty of."
     )
@@ -184,7 +184,7 @@ class CheckInPage(Schema):
 class ListParams(Schema):
     state: str = Field("", description="draft (to resume) or signed")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
 @router.get("", response=CheckInPage)
@@ -335,7 +335,7 @@ class PhotosJsonIn(Schema):
     photos: list[PhotoJsonIn] = Field(min_length=1)
 
 
-@router.post("/{checkin_id}/photos", response={201: list[PhotoOut]}, openapi_extra=_PHOTOS_BODY)
+@router.post("/{checkin_id}/photos", response={201: list[CheckInPhotoOut]}, openapi_extra=_PHOTOS_BODY)
 def checkin_photos(request, checkin_id: int):
     """Add walk-around photos: multipart files in `photos` (with an optional `caption`), or JSON
     `{"photos": [{"data_url", "caption"}]}`. Photos are re-encoded as JPEG (no EXIF). Answers the

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.errors import DomainError
-from dms.core.validation import ApiDate, ApiDateTime, Money
+from dms.core.validation import PAGE_OFFSET_MAX, ApiDate, ApiDateTime, Money, choices_of
 
 from . import selectors, services, workflow
-from .models import Appointment, Job
+from .models import Appointment, Job, Skill, Technician
 from .permissions import APPOINTMENT_VIEW
 from .workflow import EVENT_LABELS
 
@@ -26,10 +26,10 @@ technicians_router = Router(tags=["technicians"])
 class TechnicianOut(Schema):
     id: int
     name: str
-    skills: list[str] = Field(
+    skills: list[choices_of(Skill)] = Field(
         description="Codes: general, maintenance, engine, electrical, ev, body, paint, ac, diagnosis, alignment."
     )
-    level: str
+    level: choices_of(Technician.Level)
     team_id: int | None
     team: str | None
     works_from: time
@@ -89,7 +89,7 @@ class SlotsOut(Schema):
 class SlotParams(Schema):
     date: ApiDate
     hours: Decimal | None = Field(None, gt=0, le=12, description="Standard hours; default: the job's.")
-    job: str = Field(Job.MAINTENANCE, description="Kind of work, for its standard hours.")
+    job: choices_of(Job) = Field(Job.MAINTENANCE, description="Kind of work, for its standard hours.")
     include_full: bool = Field(False, description="Also list full and past starts (free 0).")
 
 
@@ -123,7 +123,7 @@ def slot_list(request, params: Query[SlotParams]):
 # --- Appointments ------------------------------------------------------------------------------------
 
 
-class EventOut(Schema):
+class AppointmentEventOut(Schema):
     at: datetime
     by: str | None
     action: str
@@ -143,14 +143,14 @@ class AppointmentOut(Schema):
     start: datetime
     end: datetime
     hours: Decimal
-    job: str
+    job: choices_of(Job)
     items: str
-    channel: str = Field(description="phone, desk or web")
-    state: str = Field(description="booked, confirmed, arrived, no_show or cancelled")
+    channel: choices_of(Appointment.Channel)
+    state: choices_of(Appointment.State)
     version: int
     note: str
     deposit_amount: Decimal
-    deposit_method: str
+    deposit_method: choices_of(Appointment.DepositMethod, blank=True)
     deposit_at: datetime | None
     call_due: bool = Field(description="Not yet confirmed and starting within the hour: call the customer.")
     confirmed_at: datetime | None
@@ -164,7 +164,7 @@ class AppointmentOut(Schema):
 
 class AppointmentDetail(AppointmentOut):
     rescheduled_to_id: int | None
-    events: list[EventOut]
+    events: list[AppointmentEventOut]
 
 
 class AppointmentPage(Schema):
@@ -237,10 +237,10 @@ def appointment_out(a: Appointment, *, detail: bool = False) -> dict:
 
 class ListParams(Schema):
     date: ApiDate | None = Field(None, description="Appointments starting on this day (store time).")
-    state: str = ""
+    state: choices_of(Appointment.State, blank=True) = ""
     vehicle_id: int | None = None
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
 @appointments_router.get("", response=AppointmentPage)
@@ -259,14 +259,14 @@ class AppointmentIn(Schema):
     vehicle_id: int
     start: ApiDateTime = Field(description="ISO 8601; without an offset, the store's local time.")
     hours: Decimal | None = Field(None, description="Standard hours of the work; default: the job's.")
-    job: str = Field(
-        Job.MAINTENANCE, description="maintenance, repair, diagnosis, tyres, ac, body_paint, campaign, other"
-    )
+    job: choices_of(Job) = Job.MAINTENANCE
     items: str = Field("", max_length=1000, description="The work the customer asks for, in their words.")
     note: str = Field("", max_length=1000)
-    channel: str = Field(Appointment.Channel.PHONE, description="phone or desk (web is the public page's)")
+    channel: choices_of(Appointment.Channel) = Field(
+        Appointment.Channel.PHONE, description="phone or desk (web is the public page's)"
+    )
     deposit_amount: Money | None = None
-    deposit_method: str = Field("", description="cash, card, wechat, alipay or transfer")
+    deposit_method: choices_of(Appointment.DepositMethod, blank=True) = ""
 
 
 @appointments_router.post("", response={201: AppointmentDetail})
@@ -285,7 +285,7 @@ def appointment_detail(request, appointment_id: int):
     return appointment_out(selectors.appointment_get(t, appointment_id, with_events=True), detail=True)
 
 
-class ActionIn(Schema):
+class AppointmentActionIn(Schema):
     version: int | None = Field(None, description="The version you read; a stale one answers 409.")
     reason: str = Field("", max_length=300, description="Required to cancel or reschedule.")
     start: ApiDateTime | None = Field(None, description="reschedule: the new start.")
@@ -295,12 +295,12 @@ class ActionIn(Schema):
 @appointments_router.post(
     "/{appointment_id}/actions/{action}", response={200: AppointmentDetail, 201: AppointmentDetail}
 )
-def appointment_action(request, appointment_id: int, action: str, payload: ActionIn | None = None):
+def appointment_action(request, appointment_id: int, action: str, payload: AppointmentActionIn | None = None):
     """A step: `confirm`, `arrive`, `no-show` (after the start), `cancel` {reason} or `reschedule`
     {start, reason, hours?} (answers 201 with the new appointment; the old one is cancelled).
     A step not allowed now answers 409 with `state` and `allowed_actions`."""
     t = request.auth
-    payload = payload or ActionIn()
+    payload = payload or AppointmentActionIn()
     if action == "reschedule":
         if payload.start is None:
             raise DomainError(_("Rescheduling needs the new time."), field="start")
@@ -319,7 +319,7 @@ def appointment_action(request, appointment_id: int, action: str, payload: Actio
 
 class DepositIn(Schema):
     amount: Money
-    method: str = Field(description="cash, card, wechat, alipay or transfer")
+    method: choices_of(Appointment.DepositMethod)
     version: int | None = None
 
 

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from dms.core.errors import DomainError
 from dms.core.models import Brand
 from dms.core.roles import Perm
-from dms.core.validation import ApiDate, ApiDateTime, HistoryDate, choices_of
+from dms.core.validation import PAGE_OFFSET_MAX, ApiDate, ApiDateTime, HistoryDate, choices_of
 
 from . import selectors, services
 from .models import Energy, MileageReading, ServiceRecord, Usage
@@ -186,7 +186,7 @@ def _fields(tenant, data: dict) -> dict:
 class VehicleParams(Schema):
     q: str = Field("", description="Any part of a plate, a VIN or its last digits.")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
 @router.get("", response=VehiclePage)

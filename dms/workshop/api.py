@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.roles import Perm
+from dms.core.validation import PAGE_OFFSET_MAX
 
 from . import actions, selectors, services, workflow
 from .models import LaborOperation
@@ -167,7 +168,7 @@ class ListParams(Schema):
     state: str = Field("", description="Comma-separated states.")
     q: str = Field("", description="Order number or plate.")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
 @router.get("", response=OrderPage)
@@ -234,7 +235,7 @@ def line_delete(request, order_id: int, line_id: int):
     return order_out(selectors.order_get(t, order_id), t)
 
 
-class ActionIn(Schema):
+class OrderActionIn(Schema):
     version: int | None = Field(None, description="The version you read; stale answers 409.")
     technician_id: int | None = Field(None, description="dispatch")
     reason: str = Field("", max_length=300, description="qc-fail, cancel")
@@ -255,7 +256,7 @@ class ActionIn(Schema):
 
 
 @router.post("/{order_id}/actions/{action}", response=OrderOut)
-def order_action(request, order_id: int, action: str, payload: ActionIn | None = None):
+def order_action(request, order_id: int, action: str, payload: OrderActionIn | None = None):
     """Take one step: sign, dispatch, start, request-approval, approve, finish, qc-pass, qc-fail,
     settle, deliver, cancel. A step not allowed now answers 409 with the state and allowed actions."""
     t = request.auth
@@ -264,7 +265,7 @@ def order_action(request, order_id: int, action: str, payload: ActionIn | None =
     return order_out(selectors.order_get(t, order_id), t)
 
 
-class EventOut(Schema):
+class OrderEventOut(Schema):
     at: datetime
     by: str | None
     action: str
@@ -274,7 +275,7 @@ class EventOut(Schema):
     data: dict
 
 
-@router.get("/{order_id}/events", response=list[EventOut])
+@router.get("/{order_id}/events", response=list[OrderEventOut])
 def order_events(request, order_id: int):
     """Every step of the order: who, when, from, to, why."""
     t = request.auth

@@ -159,13 +159,13 @@ def wall_board(request):
             "items": items}  # fmt: skip
 
 
-class PhotoOut(Schema):
+class FindingPhotoOut(Schema):
     id: int
     url: str = Field(description="Served only to signed-in users of the store.")
 
 
 class FindingLine(LineOut):
-    photos: list[PhotoOut]
+    photos: list[FindingPhotoOut]
 
 
 class MyJobOut(OrderBrief):
