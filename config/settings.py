@@ -279,9 +279,12 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "media"},
     },
-    # Hashed names and gzip copies, made by collectstatic (`make build`); plain names with DEBUG on.
+    # Hashed names and compressed copies, made by collectstatic (`make build`): dms/core/staticfiles.py.
     "staticfiles": {"BACKEND": "dms.core.staticfiles.HashedStaticFilesStorage"},
 }
+# Pages link the hashed names where DEBUG is off as the settings are read (make run, production); the
+# test suite (its live server finds files by their plain names) and make dev link the plain names.
+DMS_STATIC_HASHED_NAMES = env_bool("DMS_STATIC_HASHED_NAMES", not DEBUG)
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 # An uploaded file over 2.5 MB is written to a temporary file, not kept in memory; a body that is not

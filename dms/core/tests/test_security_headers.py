@@ -57,8 +57,25 @@ def test_static_files_are_named_by_their_hash_when_collected(tmp_path):
     (tmp_path / "core" / "app.css").write_text("body{}")
     manifest = {"version": "1.1", "paths": {"core/app.css": "core/app.0123456789ab.css"}, "hash": "x"}
     (tmp_path / "staticfiles.json").write_text(json.dumps(manifest))
-    with override_settings(STATIC_ROOT=tmp_path, DEBUG=False):
+    with override_settings(STATIC_ROOT=tmp_path, DEBUG=False, DMS_STATIC_HASHED_NAMES=True):
         assert static("core/app.css") == "/static/core/app.0123456789ab.css"
         # A file collectstatic has not seen yet keeps its plain name instead of failing the page.
         assert static("core/not-collected.js") == "/static/core/not-collected.js"
         assert Client().get("/login/").status_code == 200
+    with override_settings(STATIC_ROOT=tmp_path, DEBUG=False, DMS_STATIC_HASHED_NAMES=False):
+        assert static("core/app.css") == "/static/core/app.css"  # the test suite's live server
+
+
+def test_production_links_hashed_names_that_whitenoise_serves(tmp_path):
+    """collectstatic as `make build` runs it, then a page and its stylesheet as production serves them."""
+    from django.core.management import call_command
+
+    with override_settings(STATIC_ROOT=tmp_path, DEBUG=False, DMS_STATIC_HASHED_NAMES=True):
+        call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=["ninja"])
+        css = static("core/app.css")
+        assert re.fullmatch(r"/static/core/app\.[0-9a-f]{12}\.css", css)
+        client = Client()  # WhiteNoise reads STATIC_ROOT when the client's handler is made
+        assert css in client.get("/login/").content.decode()
+        r = client.get(css, HTTP_ACCEPT_ENCODING="gzip")
+        assert r.status_code == 200 and r["Content-Encoding"] == "gzip"
+        assert "immutable" in r["Cache-Control"]
