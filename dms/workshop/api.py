@@ -6,10 +6,23 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.roles import Perm
-from dms.core.validation import PAGE_OFFSET_MAX
+from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, choices_of
+from dms.customers.models import Channel, PreferredTime
+from dms.scheduling.models import Skill
 
 from . import actions, selectors, services, workflow
-from .models import LaborOperation
+from .models import (
+    LaborOperation,
+    LineKind,
+    LineState,
+    OldParts,
+    Payer,
+    PaymentMethod,
+    State,
+    WarrantyDecision,
+)
+from .rules import WorkClass
+from .services import APPROVAL_METHODS
 
 router = Router(tags=["repair orders"])
 labor_router = Router(tags=["labor operations"])
@@ -17,16 +30,16 @@ labor_router = Router(tags=["labor operations"])
 
 class LineOut(Schema):
     id: int
-    kind: str
+    kind: choices_of(LineKind)
     description: str
     quantity: str
     unit_price: str
     discount: str
     amount: str
-    payer: str
-    warranty: str
+    payer: choices_of(Payer)
+    warranty: choices_of(WarrantyDecision)
     warranty_reason: str
-    state: str
+    state: choices_of(LineState)
     is_additional: bool
     labor_operation_id: int | None
     part_id: int | None
@@ -37,7 +50,7 @@ class OrderOut(Schema):
     id: int
     number: str
     store: str
-    state: str
+    state: choices_of(State)
     state_label: str
     allowed_actions: list[str] = Field(description="Actions your role may take now.")
     customer_id: int
@@ -48,12 +61,12 @@ class OrderOut(Schema):
     mileage_in: int
     mileage_out: int | None
     promised_at: datetime | None
-    payment_method: str
-    old_parts: str
+    payment_method: choices_of(PaymentMethod)
+    old_parts: choices_of(OldParts)
     free_wash: bool
     preauth_amount: str
     preauth_minutes: int
-    work_class: str
+    work_class: choices_of(WorkClass)
     is_comeback: bool
     comeback_of: str | None
     rework_count: int
@@ -150,13 +163,13 @@ class OrderIn(Schema):
     appointment_id: int | None = None
     mileage_km: int = Field(ge=0, le=2_000_000)
     complaint: str = Field(max_length=2000, description="The customer's own words.")
-    promised_at: datetime | None = None
-    payment_method: str = "wechat"
-    old_parts: str = "leave"
+    promised_at: ApiDateTime | None = None
+    payment_method: choices_of(PaymentMethod) = "wechat"
+    old_parts: choices_of(OldParts) = "leave"
     free_wash: bool = True
     preauth_amount: Decimal = Field(Decimal("0.00"), ge=0, max_digits=10, decimal_places=2)
     preauth_minutes: int = Field(0, ge=0, le=24 * 60)
-    work_class: str = "minor"
+    work_class: choices_of(WorkClass) = "minor"
 
 
 class OrderPage(Schema):
@@ -200,7 +213,7 @@ def order_detail(request, order_id: int):
 
 
 class LineIn(Schema):
-    kind: str = Field(description="labor, part, material or fee")
+    kind: choices_of(LineKind)
     description: str = Field("", max_length=200)
     quantity: Decimal | None = Field(None, max_digits=10, decimal_places=2, description="Hours for labor.")
     unit_price: Decimal | None = Field(
@@ -209,10 +222,10 @@ class LineIn(Schema):
         decimal_places=2,
         description="Default: the store's labor rate or the part's price.",
     )
-    payer: str = "customer"
+    payer: choices_of(Payer) = "customer"
     labor_operation_id: int | None = None
     part_id: int | None = None
-    warranty: str | None = Field(None, description="no, yes or pending")
+    warranty: choices_of(WarrantyDecision) | None = None
     warranty_reason: str = Field("", max_length=200)
     discount: Decimal = Field(Decimal("0.00"), max_digits=10, decimal_places=2)
     note: str = Field("", max_length=300)
@@ -239,7 +252,7 @@ class OrderActionIn(Schema):
     version: int | None = Field(None, description="The version you read; stale answers 409.")
     technician_id: int | None = Field(None, description="dispatch")
     reason: str = Field("", max_length=300, description="qc-fail, cancel")
-    method: str | None = Field(
+    method: choices_of(APPROVAL_METHODS) | None = Field(
         None, description="approve: phone or in_person (a decision by link is the customer's own page only)"
     )
     note: str = Field("", max_length=300, description="approve")
@@ -251,8 +264,8 @@ class OrderActionIn(Schema):
         None, description="deliver: the old parts were handed over (asked when the customer takes them)"
     )
     followup_consent: bool = Field(True, description="deliver: the customer agrees to be followed up")
-    followup_channel: str = Field("phone", description="deliver: phone, sms, wechat or email")
-    followup_time: str = Field("any", description="deliver: any, morning, noon, afternoon or evening")
+    followup_channel: choices_of(Channel) = Field("phone", description="deliver")
+    followup_time: choices_of(PreferredTime) = Field("any", description="deliver")
 
 
 @router.post("/{order_id}/actions/{action}", response=OrderOut)
@@ -300,7 +313,7 @@ class LaborOut(Schema):
     code: str
     name: str
     standard_hours: str
-    skill: str
+    skill: choices_of(Skill)
 
 
 @labor_router.get("", response=list[LaborOut])

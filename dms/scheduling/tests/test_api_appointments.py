@@ -337,7 +337,8 @@ def test_a_deposit_is_recorded_with_its_method(api, booked):
 def test_a_deposit_of_an_unknown_method_is_refused(api, booked):
     r = api.post(f"/appointments/{booked['id']}/deposit", {"amount": "500", "method": "bitcoin"})
 
-    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "deposit_method"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "method"
+    assert "'alipay'" in r.json()["errors"][0]["message"]
 
 
 @pytest.mark.parametrize("amount", [3e307, "1e10", "10000000.00", -1, "0.001", "NaN", "Infinity"])

@@ -174,7 +174,7 @@ def test_the_api_takes_the_same_answers_and_refuses_an_unknown_channel(order, ap
     path = f"/repair-orders/{order.pk}/actions/deliver"
 
     bad = api.post(path, {"followup_channel": "pigeon", "followup_time": "evening"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "followup_channel"
     assert RepairOrder.objects.get(pk=order.pk).state == State.SETTLED
 
