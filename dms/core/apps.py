@@ -8,5 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # Receivers connected from the start: the bearer-token cache forgets changed tokens and users
-        # (middleware), and a deactivated user's tokens are revoked (signin).
-        from . import middleware, signin  # noqa: F401
+        # (middleware), a deactivated user's tokens are revoked (signin), and a sign-in starts the
+        # session's idle clock (security).
+        from . import middleware, security, signin  # noqa: F401

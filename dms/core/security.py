@@ -13,7 +13,8 @@ itself (a page's polling every 30 or 60 s: app.js marks it with X-DMS-Background
 session alive. The time of the last activity is kept in the session, written at most once a minute.
 After the limit the user is signed out; the page answers as to anyone signed out (the sign-in page),
 and an htmx request answers HX-Redirect to the sign-in page, so that a page left open leaves the
-screen at its next poll. API tokens have their own lifetime (DMS_API_TOKEN_HOURS).
+screen at its next poll. Signing in starts the clock. API tokens have their own lifetime
+(DMS_API_TOKEN_HOURS).
 """
 
 import time
@@ -21,6 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 
@@ -65,6 +67,15 @@ class IdleSessionMiddleware:
         if last is None or (not background and now - last >= WRITE_EVERY_SECONDS):
             request.session[LAST_ACTIVITY] = now
         return self.get_response(request)
+
+
+def _signed_in(sender, request, user, **kwargs) -> None:
+    """Signing in is activity: the session's first pages need not write it again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_ACTIVITY] = time.time()
+
+
+user_logged_in.connect(_signed_in, dispatch_uid="dms_idle_session_signed_in")
 
 
 def _login_url(current: str | None) -> str:
