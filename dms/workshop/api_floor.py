@@ -10,11 +10,14 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from dms.core.roles import Perm
+from dms.core.validation import choices_of
+from dms.scheduling.models import Skill
 
 from . import selectors_floor as floor
 from . import services_floor
 from .api import LineOut, line_out
-from .models import State
+from .models import LineKind, PauseReason, ReviewSlot, State
+from .services_floor import CLOCK_ACTIONS
 
 router = Router(tags=["shop floor"])
 ROUTERS: list = [("/floor", router)]
@@ -33,7 +36,7 @@ class TimingOut(Schema):
 class OrderBrief(Schema):
     id: int
     number: str
-    state: str
+    state: choices_of(State)
     state_label: str
     plate: str
     model: str
@@ -67,14 +70,14 @@ def _brief(o, now, labels: dict[str, str] | None = None) -> dict:
 
 
 class WaitingOut(OrderBrief):
-    skills: list[str] = Field(description="Skills the job's labor operations need.")
+    skills: list[choices_of(Skill)] = Field(description="Skills the job's labor operations need.")
     unfit_technician_ids: list[int] = Field(description="Technicians lacking one of those skills.")
 
 
 class TechnicianRow(Schema):
     id: int
     name: str
-    skills: list[str]
+    skills: list[choices_of(Skill)]
     works_today: bool
     working_hours: str
     load_hours: str = Field(description="Standard hours of labor left on the jobs dispatched to them.")
@@ -84,8 +87,8 @@ class TechnicianRow(Schema):
 
 
 class ReviewOut(Schema):
-    slot: str
-    state: str = Field(description="done, overdue or upcoming")
+    slot: choices_of(ReviewSlot)
+    state: choices_of(("done", "overdue", "upcoming"))
     at: datetime | None
     by: str | None
     note: str
@@ -132,7 +135,7 @@ def dispatch_board(request):
 class BoardOrder(OrderBrief):
     column: str
     work: str | None = Field(description="working, paused, off, not_started or finished (jobs in work)")
-    pause_reason: str
+    pause_reason: choices_of(PauseReason, blank=True)
 
 
 class WallBoardOut(Schema):
@@ -171,7 +174,7 @@ class FindingLine(LineOut):
 class MyJobOut(OrderBrief):
     complaint: str
     work: str = Field(description="working, paused, off, not_started or finished")
-    pause_reason: str
+    pause_reason: choices_of(PauseReason, blank=True)
     clocked_hours: str
     can_clock_on: bool
     can_finish: bool
@@ -213,19 +216,19 @@ def my_jobs(request):
 
 
 class ClockIn(Schema):
-    action: str = Field(description="on, pause, resume or off")
-    reason: str = Field("", max_length=20, description="pause: parts, approval, break or other")
+    action: choices_of(CLOCK_ACTIONS)
+    reason: choices_of(PauseReason, blank=True) = Field("", description="pause: why")
     note: str = Field("", max_length=200, description="pause: why (needed for other)")
 
 
 class ClockOut(Schema):
     order_id: int
-    order_state: str
+    order_state: choices_of(State)
     technician_id: int
     work: str
     started_at: datetime
     ended_at: datetime | None
-    pause_reason: str
+    pause_reason: choices_of(PauseReason, blank=True)
     clocked_hours: str = Field(description="This technician's clocked hours on the order.")
 
 
@@ -248,7 +251,7 @@ def clock(request, order_id: int, payload: ClockIn):
 class FindingIn(Schema):
     description: str = Field(max_length=200, description="The work or part proposed.")
     note: str = Field(max_length=300, description="What was found.")
-    kind: str = Field("labor", description="labor, part or material")
+    kind: choices_of(LineKind) = Field("labor", description="labor, part or material")
     quantity: Decimal | None = Field(None, max_digits=10, decimal_places=2, description="Hours for labor.")
     unit_price: Decimal | None = Field(None, max_digits=10, decimal_places=2)
     labor_operation_id: int | None = None
@@ -291,7 +294,7 @@ class ReviewIn(Schema):
 class ReviewCreated(Schema):
     id: int
     at: datetime
-    slot: str
+    slot: choices_of(ReviewSlot)
     open_orders: int
     late_orders: int
     note: str

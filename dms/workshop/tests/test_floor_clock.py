@@ -68,7 +68,7 @@ def test_a_pause_needs_one_of_the_reasons(job_in_work, tech_user, api_for):
     assert no_reason.status_code == 400 and no_reason.json()["errors"][0]["field"] == "reason"
     assert "暂停" in no_reason.json()["detail"]
     assert other_without_note.status_code == 400 and other_without_note.json()["errors"][0]["field"] == "note"
-    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "action"
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "action"
     assert JobClock.objects.get(order=job_in_work).ended_at is None  # still working
 
 

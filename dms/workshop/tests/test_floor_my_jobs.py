@@ -172,7 +172,6 @@ def test_findings_over_the_api_with_a_base64_photo(api_for, tech_user, job_in_wo
         ({"description": "", "quantity": "0.2", "note": "老化"}, "description"),
         ({"description": "更换雨刮片", "quantity": "-1", "note": "老化"}, "quantity"),
         ({"description": "更换雨刮片", "quantity": "0.2", "note": "老化", "photo": "不是base64"}, "photo"),
-        ({"description": "更换雨刮片", "quantity": "0.2", "note": "老化", "kind": "gift"}, "kind"),
     ],
 )
 def test_bad_findings_answer_400_with_the_field(api_for, tech_user, job_in_work, body, field):
@@ -180,6 +179,16 @@ def test_bad_findings_answer_400_with_the_field(api_for, tech_user, job_in_work,
 
     assert r.status_code == 400, r.content
     assert field in [e["field"] for e in r.json()["errors"]]
+
+
+def test_a_finding_of_an_unknown_kind_answers_422_with_the_kinds(api_for, tech_user, job_in_work):
+    body = {"description": "更换雨刮片", "quantity": "0.2", "note": "老化", "kind": "gift"}
+
+    r = api_for(tech_user).post(f"/floor/orders/{job_in_work.pk}/findings", body)
+
+    assert r.status_code == 422, r.content
+    assert [e["field"] for e in r.json()["errors"]] == ["kind"]
+    assert "'labor'" in r.json()["errors"][0]["message"]
 
 
 def test_a_finding_on_a_job_not_in_work_answers_409(api_for, tech_user, signed_order):
