@@ -118,7 +118,7 @@ HistoryDate = Annotated[date, _year_within(*HISTORY_YEARS)]
 def choices_of(choices, *, blank: bool = False):
     """The type of an API field taking one of `choices` (a TextChoices class, or the values): a
     `Literal` of the values, with "" too when `blank` (a field that may be left empty)."""
-    values = list(getattr(choices, "values", choices))
+    values = [getattr(v, "value", v) for v in getattr(choices, "values", choices)]
     if blank and "" not in values:
         values.append("")
     return Literal[tuple(values)]

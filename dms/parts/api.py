@@ -7,14 +7,13 @@ what is there; ids of another group answer 404.
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
 
 from ninja import Field, Query, Router, Schema, Status
 
-from dms.core.validation import PAGE_OFFSET_MAX
+from dms.core.validation import PAGE_OFFSET_MAX, choices_of
 
 from . import selectors, services
-from .models import Reservation, StockMove
+from .models import ForKind, Quality, Reservation, StockMove, Unit
 from .permissions import PARTS_VIEW
 
 router = Router(tags=["parts"])
@@ -48,9 +47,9 @@ class PartOut(Schema):
     id: int
     number: str
     name: str
-    unit: str
+    unit: choices_of(Unit)
     price: str
-    quality: Literal["original", "oem", "used"]
+    quality: choices_of(Quality)
     min_stock: str
     active: bool
     notes: str
@@ -80,12 +79,12 @@ class MoveOut(Schema):
     id: int
     part_id: int
     store: str
-    kind: Literal["receipt", "issue", "return", "adjust", "reserve", "release"]
+    kind: choices_of(StockMove.Kind)
     quantity: str = Field(description="Signed: the change of on hand (of reserved for reserve/release).")
     on_hand_after: str
     reserved_after: str
     available_after: str
-    for_kind: str
+    for_kind: choices_of(ForKind, blank=True)
     for_id: int | None
     reservation_id: int | None
     reference: str
@@ -107,10 +106,10 @@ class ReservationOut(Schema):
     quantity: str
     issued_quantity: str
     open_quantity: str
-    for_kind: str
+    for_kind: choices_of(ForKind)
     for_id: int
     reference: str
-    state: Literal["active", "released", "issued"]
+    state: choices_of(Reservation.State)
     covered: bool = Field(description="Whether available stock covered it when it was made.")
     by: str | None
     at: datetime
@@ -176,9 +175,11 @@ def _move_written(t, move) -> Status:
 class PartIn(Schema):
     number: str = Field(max_length=40, description="Upper-cased, spaces removed; unique in the group.")
     name: str = Field(max_length=100)
-    unit: str = Field("piece", description="piece, each, set, pair, bottle, box, l, m or kg")
+    unit: choices_of(Unit) = Unit.PIECE
     price: Decimal = Field(Decimal("0.00"), max_digits=9, decimal_places=2, description="Sale price, CNY.")
-    quality: str = Field("original", description="original, oem (OEM-equivalent) or used")
+    quality: choices_of(Quality) = Field(
+        Quality.ORIGINAL, description="original, oem (OEM-equivalent) or used"
+    )
     min_stock: Decimal = Field(Decimal("0.00"), max_digits=9, decimal_places=2)
     active: bool = True
     notes: str = Field("", max_length=200)
@@ -191,9 +192,9 @@ class PartPatch(Schema):
     version: int = Field(description="The version you read; a stale one answers 409 and changes nothing.")
     number: str = Field(None, max_length=40)
     name: str = Field(None, max_length=100)
-    unit: str = Field(None)
+    unit: choices_of(Unit) = Field(None)
     price: Decimal = Field(None, max_digits=9, decimal_places=2)
-    quality: str = Field(None)
+    quality: choices_of(Quality) = Field(None)
     min_stock: Decimal = Field(None, max_digits=9, decimal_places=2)
     active: bool = Field(None)
     notes: str = Field(None, max_length=200)
@@ -232,13 +233,13 @@ class MinimumIn(Schema):
 
 class ReservationIn(Schema):
     quantity: Decimal = _qty()
-    for_kind: Literal["appointment", "repair_order"]
+    for_kind: choices_of(ForKind)
     for_id: int = Field(description="Id of the appointment or repair order.")
     reference: str = Field("", max_length=40, description="E.g. the repair order number, shown on moves.")
 
 
 class ReservationParams(Schema):
-    for_kind: Literal["appointment", "repair_order"] | None = None
+    for_kind: choices_of(ForKind) | None = None
     for_id: int | None = None
     active: bool = Field(True, description="Only reservations still holding stock.")
 
@@ -249,7 +250,7 @@ class ReleaseIn(Schema):
 
 class IssueIn(Schema):
     quantity: Decimal = _qty()
-    for_kind: Literal["repair_order"] = "repair_order"
+    for_kind: choices_of([ForKind.REPAIR_ORDER]) = ForKind.REPAIR_ORDER
     for_id: int = Field(description="Id of the repair order.")
     reference: str = Field("", max_length=40, description="The repair order number, shown on moves.")
     note: str = Field("", max_length=200)

@@ -45,9 +45,11 @@ def test_the_clerk_adds_a_part(clerk_api):
 
 
 def test_bad_part_input_names_the_fields(clerk_api):
-    r = clerk_api.post("/parts", {"number": "机滤", "name": "", "unit": "barrel", "price": "-1"})
+    r = clerk_api.post("/parts", {"number": "机滤", "name": "", "unit": "piece", "price": "-1"})
     assert r.status_code == 400
-    assert set(field_errors(r)) == {"number", "name", "unit", "price"}
+    assert set(field_errors(r)) == {"number", "name", "price"}
+    r = clerk_api.post("/parts", {"number": "A-1", "name": "x", "unit": "barrel", "quality": "fake"})
+    assert r.status_code == 422 and set(field_errors(r)) == {"unit", "quality"}
     r = clerk_api.post("/parts", {"number": "A-1", "name": "x", "price": "1.234"})
     assert r.status_code == 422 and set(field_errors(r)) == {"price"}
     r = clerk_api.post("/parts", {"name": "x"})
