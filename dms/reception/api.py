@@ -21,10 +21,14 @@ from dms.core.api import ErrorOut
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
 from dms.core.uploads import limit_route
-from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime
+from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, choices_of
+from dms.workshop.models import OldParts, PaymentMethod
+from dms.workshop.rules import WorkClass
 
 from . import selectors, services
-from .models import FUEL_EIGHTHS
+from .models import FUEL_EIGHTHS, DamageKind, Step, WarningLamp
+
+CHECKIN_STATES = ("draft", "signed")
 
 router = Router(tags=["check-ins"])
 
@@ -32,7 +36,7 @@ router = Router(tags=["check-ins"])
 class MarkIO(Schema):
     x: float = Field(ge=0, le=1, description="From the outline's left (0) to its right (1).")
     y: float = Field(ge=0, le=1, description="From the front (0) to the rear (1), seen from above.")
-    kind: str = Field("scratch", description="scratch, dent, crack, chip or other")
+    kind: choices_of(DamageKind) = DamageKind.SCRATCH
     note: str = Field("", max_length=200)
 
 
@@ -52,8 +56,8 @@ class ComebackOut(Schema):
 class CheckInOut(Schema):
     id: int
     store: str
-    state: str = Field(description="draft or signed")
-    step: str = Field(
+    state: choices_of(CHECKIN_STATES)
+    step: choices_of(Step) = Field(
         description="The wizard's step reached: protect, walkaround, checks, order, sign, done."
     )
     vehicle_id: int
@@ -67,7 +71,7 @@ class CheckInOut(Schema):
     covers_fitted: bool
     fuel_level: int | None = Field(description="Eighths: 0 empty, 8 full.")
     mileage_km: int | None
-    warning_lamps: list[str]
+    warning_lamps: list[choices_of(WarningLamp)]
     valuables: str
     valuables_taken: bool
     damage_marks: list[MarkIO]
@@ -151,9 +155,7 @@ class WalkaroundIn(Schema):
         False, description="Corrects a wrong earlier reading (managers; give mileage_note)."
     )
     mileage_note: str = Field("", max_length=200)
-    warning_lamps: list[str] | None = Field(
-        None, description="engine, abs, airbag, oil, battery, tyre, coolant, brake, eps, esp, service, hv"
-    )
+    warning_lamps: list[choices_of(WarningLamp)] | None = None
     valuables: str | None = Field(None, max_length=500)
     valuables_taken: bool | None = None
     damage_marks: list[MarkIO] | None = Field(None, description="The whole list: it replaces the marks.")
@@ -182,7 +184,7 @@ class CheckInPage(Schema):
 
 
 class ListParams(Schema):
-    state: str = Field("", description="draft (to resume) or signed")
+    state: choices_of(CHECKIN_STATES, blank=True) = Field("", description="draft (to resume) or signed")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
@@ -251,12 +253,12 @@ def checkin_update(request, checkin_id: int, payload: CheckInPatch):
 class OpenOrderIn(Schema):
     complaint: str = Field(max_length=2000, description="The customer's own words.")
     promised_at: ApiDateTime | None = None
-    payment_method: str = "wechat"
-    old_parts: str = "leave"
+    payment_method: choices_of(PaymentMethod) = "wechat"
+    old_parts: choices_of(OldParts) = "leave"
     free_wash: bool = True
     preauth_amount: Decimal = Field(Decimal("0.00"), ge=0, max_digits=10, decimal_places=2)
     preauth_minutes: int = Field(0, ge=0, le=24 * 60)
-    work_class: str = "minor"
+    work_class: choices_of(WorkClass) = "minor"
     version: int | None = None
 
 

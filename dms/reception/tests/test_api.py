@@ -50,7 +50,7 @@ def test_a_second_check_in_of_the_same_car_answers_409_with_the_one_to_resume(ap
     [
         ({"fuel_level": 12}, "fuel_level"),
         ({"mileage_km": 100}, "mileage_km"),
-        ({"warning_lamps": ["smoke"]}, "warning_lamps"),
+        ({"warning_lamps": ["smoke"]}, "warning_lamps.0"),
         ({"damage_marks": [{"x": 2, "y": 0.5}]}, "damage_marks.0.x"),
         ({"damage_marks": [{"x": 0.2, "y": 0.5, "kind": "hole"}]}, "damage_marks.0.kind"),
         ({"cover_seat": "maybe"}, "cover_seat"),
