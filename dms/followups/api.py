@@ -10,7 +10,8 @@ from ninja import Field, Query, Router, Schema
 
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
-from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, aware
+from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, aware, choices_of
+from dms.customers.models import Channel, PreferredTime
 from dms.customers.rules import mask_mobile
 
 from . import selectors, services
@@ -22,8 +23,8 @@ router = Router(tags=["follow-ups"])
 class FollowUpOut(Schema):
     id: int
     store: str
-    kind: str
-    state: str = Field(description="open, done or cancelled (closed without a call)")
+    kind: choices_of(FollowUp.Kind)
+    state: choices_of(FollowUp.State) = Field(description="cancelled: closed without a call")
     customer_id: int
     customer_name: str
     mobile: str = Field(description="Masked unless your role may see contact details.")
@@ -35,8 +36,8 @@ class FollowUpOut(Schema):
     due_at: datetime
     overdue: bool
     assigned_to: str | None
-    channel: str = Field(description="Preferred channel: phone, sms, wechat or email.")
-    preferred_time: str = Field(description="any, morning, noon, afternoon or evening")
+    channel: choices_of(Channel, blank=True) = Field(description="The customer's preferred channel.")
+    preferred_time: choices_of(PreferredTime, blank=True)
     consent: bool = Field(description="False: the customer did not agree to be contacted; do not call.")
     attempts: int
     reached: bool | None
