@@ -4,7 +4,6 @@ subscriptions to events).
 The app's API routers: (prefix, router) pairs in ROUTERS, mounted by config.api under /api/v1."""
 
 from datetime import datetime
-from typing import Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -12,24 +11,24 @@ from ninja import Field, Query, Router, Schema, Status
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
 from dms.core.tenancy import get_scoped
-from dms.core.validation import PAGE_OFFSET_MAX
+from dms.core.validation import PAGE_OFFSET_MAX, choices_of
 from dms.customers.models import Customer
 from dms.customers.rules import mask_mobile
 
 from . import selectors, services
 from .kinds import FREE_TEXT, KINDS, shown_body
-from .models import Channel, Message
+from .models import Channel, Message, Purpose, State
 from .webhooks_api import router as webhooks_router
 
 router = Router(tags=["messages"])
 
-MessageState = Literal["queued", "scheduled", "sent", "delivered", "failed", "suppressed"]
+MessageState = choices_of(State)
 
 
 class MessageIn(Schema):
     customer_id: int
-    channel: Literal["sms", "wechat", "email"]
-    purpose: Literal["service", "marketing"]
+    channel: choices_of(Channel)
+    purpose: choices_of(Purpose)
     template: str | None = Field(
         None,
         description="The kind of message (its template): " + ", ".join(KINDS) + ". Leave out to send `body`.",
@@ -46,8 +45,8 @@ class MessageIn(Schema):
 class MessageOut(Schema):
     id: int
     state: MessageState
-    channel: str
-    purpose: str
+    channel: choices_of(Channel)
+    purpose: choices_of(Purpose)
     send_after: datetime | None = Field(description="Scheduled: not before this time (quiet hours).")
     reason: str = Field(description="Why it was suppressed or scheduled, or how it was sent.")
     customer_id: int

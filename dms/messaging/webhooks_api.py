@@ -7,10 +7,10 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.roles import Perm
 from dms.core.tenancy import get_scoped
-from dms.core.validation import PAGE_OFFSET_MAX
+from dms.core.validation import PAGE_OFFSET_MAX, choices_of
 
 from . import webhooks
-from .models import WebhookDelivery, WebhookSubscription
+from .models import DeliveryState, WebhookDelivery, WebhookSubscription
 
 router = Router(tags=["webhooks"])
 
@@ -45,7 +45,7 @@ class WebhookPage(Schema):
 class DeliveryOut(Schema):
     event_id: int
     type: str
-    status: str = Field(description="queued (waiting or being retried) or delivered")
+    status: choices_of(DeliveryState) = Field(description="queued: waiting or being retried")
     attempts: int
     last_error: str
     http_status: int | None = Field(description="The receiver's last answer (null: no answer).")
