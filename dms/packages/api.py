@@ -7,12 +7,13 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
-from dms.core.validation import PAGE_OFFSET_MAX
+from dms.core.validation import PAGE_OFFSET_MAX, choices_of
 from dms.vehicles.selectors import vehicle_get
 from dms.workshop import selectors as order_selectors
 from dms.workshop.api import OrderOut, order_out
 
 from . import selectors, services
+from .models import Powertrain
 
 packages_router = Router(tags=["maintenance packages"])
 canned_router = Router(tags=["canned jobs"])
@@ -24,7 +25,7 @@ def _m(d: Decimal) -> str:
 
 
 class ItemOut(Schema):
-    kind: str = Field(description="labor or part")
+    kind: choices_of(("labor", "part"))
     code: str = Field(description="The labor operation's code or the part number.")
     description: str
     quantity: str = Field(description="Hours for labor, the part's unit for parts.")
@@ -55,7 +56,7 @@ class PackageOut(Schema):
     name: str
     brand: str | None
     model: str
-    powertrain: str = Field(description="any, engine or electric")
+    powertrain: choices_of(Powertrain)
     interval_km: int
     interval_months: int
     first_only: bool = Field(description="Only for a vehicle's first maintenance (首保).")
@@ -157,10 +158,10 @@ def canned_job_apply(request, canned_job_id: int, payload: ApplyIn):
 
 
 class RecommendationOut(Schema):
-    kind: str = Field(description="maintenance_due or declined_earlier")
+    kind: choices_of(("maintenance_due", "declined_earlier"))
     title: str
     reason: str
-    due: str = Field(description="overdue or due_soon")
+    due: choices_of(("overdue", "due_soon"))
     amount: str = Field(description="Estimated, at today's prices.")
     package_id: int | None = Field(
         description="maintenance_due: apply with POST /maintenance-packages/{id}/apply"
