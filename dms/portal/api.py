@@ -9,9 +9,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.roles import Perm
-from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, aware
+from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, aware, choices_of
 from dms.customers.rules import mask_mobile
-from dms.messaging.kinds import shown_body
+from dms.messaging.kinds import FREE_TEXT, KINDS, shown_body
 from dms.messaging.models import State as MessageState
 from dms.workshop import selectors as workshop_selectors
 from dms.workshop.models import State
@@ -26,7 +26,7 @@ promises_router = Router(tags=["order promises"])
 class LinksOut(Schema):
     order_id: int
     number: str
-    state: str
+    state: choices_of(State)
     status_url: str = Field(description="The customer's progress page (valid 30 days).")
     awaiting_approval: bool = Field(description="Extra work awaits the customer's decision.")
     approval_url: str | None = Field(
@@ -41,11 +41,13 @@ class CustomerTextOut(Schema):
     id: int
     order_id: int | None
     mobile: str = Field(description="Masked unless your role may see contact details.")
-    kind: str = Field(description="status_link, approval_link, delay or promise_at_risk")
+    kind: choices_of([*KINDS, FREE_TEXT]) = Field(
+        description="status_link, approval_link, delay or promise_at_risk (the text's template)"
+    )
     text: str
     at: datetime = Field(description="When it was queued.")
-    state: str = Field(
-        description="queued, scheduled (quiet hours), sent, delivered, failed or suppressed (with the reason); "
+    state: choices_of(MessageState) = Field(
+        description="scheduled: quiet hours; suppressed: with the reason; "
         "the same message as in /api/v1/messages"
     )
     recorded_only: bool = Field(
@@ -131,7 +133,7 @@ class PromiseChangeOut(Schema):
 class PromiseOut(Schema):
     order_id: int
     number: str
-    state: str
+    state: choices_of(State)
     promised_at: datetime | None = Field(description="The promise that holds now (the latest change).")
     first_promised_at: datetime | None
     changes: list[PromiseChangeOut]
@@ -140,7 +142,7 @@ class PromiseOut(Schema):
 class AtRiskOut(Schema):
     order_id: int
     number: str
-    state: str
+    state: choices_of(State)
     plate: str
     promised_at: datetime
     minutes_left: int = Field(description="Negative: minutes late.")
