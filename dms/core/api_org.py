@@ -2,7 +2,9 @@
 
 from ninja import Router, Schema
 
-from .models import Brand
+from .models import Brand, User
+from .roles import Role
+from .validation import choices_of
 
 router = Router(tags=["organisation"])
 
@@ -17,9 +19,9 @@ class StoreOut(Schema):
 class MeOut(Schema):
     username: str
     display_name: str
-    language: str
+    language: choices_of(User.Language)
     store: str
-    role: str
+    role: choices_of(Role)
     permissions: list[str]
     stores: list[StoreOut]
 
