@@ -95,3 +95,84 @@ def test_every_write_documents_409_and_a_request_naming_a_record_documents_404(d
     assert 404 in paths["/api/v1/messages"]["post"]["responses"]
     assert 404 in paths["/api/v1/recommendations"]["get"]["responses"]
     assert 404 not in paths["/api/v1/customers"]["get"]["responses"]
+
+
+# --- Choices: every field that takes one of a model's choices lists them (enum) ------------------------
+
+# A property named like a model's choice field that is not that field, or cannot list its values:
+# (component or "METHOD path", property).
+NOT_A_CHOICE = {
+    ("RecommendationOut", "title"),  # the recommended work's title, not a customer's (mr/ms)
+    ("GET /api/v1/follow-ups", "state"),  # comma-separated states: open,done
+    ("GET /api/v1/repair-orders", "state"),  # comma-separated states
+}
+
+
+def choice_field_names() -> set[str]:
+    """The names of every field with choices in OpenDMS's models, read from the models (a new
+    choice field joins the list by itself)."""
+    from django.apps import apps
+
+    return {
+        f.name
+        for model in apps.get_models()
+        if model.__module__.startswith("dms.")
+        for f in model._meta.get_fields()
+        if getattr(f, "choices", None)
+    }
+
+
+def lists_its_values(prop: dict, components: dict) -> bool:
+    """enum (or const, for one value) on the property, on its items (a list), on a branch of
+    anyOf (nullable), or on the component it refers to."""
+    if "enum" in prop or "const" in prop:
+        return True
+    if "$ref" in prop:
+        return lists_its_values(components[prop["$ref"].rsplit("/", 1)[-1]], components)
+    branches = [b for b in prop.get("anyOf", []) + prop.get("allOf", []) if b.get("type") != "null"]
+    if "items" in prop:
+        branches.append(prop["items"])
+    return bool(branches) and all(lists_its_values(b, components) for b in branches)
+
+
+def test_a_customers_title_lists_its_values(db):
+    schema = api.get_openapi_schema()
+    components = schema["components"]["schemas"]
+
+    for name in ("CustomerIn", "CustomerPatch", "CustomerOut"):
+        title = components[name]["properties"]["title"]
+        assert lists_its_values(title, components), name
+    assert set(components["CustomerIn"]["properties"]["title"]["enum"]) == {"mr", "ms", ""}
+
+
+def test_every_field_taking_a_models_choices_lists_them(db):
+    names = choice_field_names()
+    schema = api.get_openapi_schema()
+    components = schema["components"]["schemas"]
+    seen, missing = set(), []
+    for component, shape in components.items():
+        for prop, spec in shape.get("properties", {}).items():
+            if prop in names and (component, prop) not in NOT_A_CHOICE:
+                seen.add(prop)
+                if not lists_its_values(spec, components):
+                    missing.append(f"{component}.{prop}")
+    for path, method, op in operations():
+        for param in op.get("parameters") or []:
+            where = f"{method.upper()} {path}"
+            if param["name"] in names and (where, param["name"]) not in NOT_A_CHOICE:
+                seen.add(param["name"])
+                if not lists_its_values(param.get("schema", {}), components):
+                    missing.append(f"{where} ?{param['name']}")
+
+    expected = {"title", "behaviour_type", "preferred_channel", "state", "kind", "payer", "warranty", "unit"}
+    assert expected <= seen  # the walk found the API's choice fields
+    assert not missing, missing
+
+
+def test_a_wrong_choice_answers_422_with_the_values_to_choose_from(api_en):
+    r = api_en.post("/customers", {"name": "李四", "mobile": "13900001111", "title": "dr"})
+
+    assert r.status_code == 422
+    [error] = r.json()["errors"]
+    assert error["field"] == "title"
+    assert error["message"] == "Choose one of: 'mr', 'ms' or ''."
