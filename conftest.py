@@ -60,7 +60,11 @@ def pytest_collection_modifyitems(config, items):
 def _suite_clock(request):
     """Each test starts at 10:00 Beijing on the suite's day (see above)."""
     node = request.node
-    if _is_browser_test(node) or node.get_closest_marker("real_clock") or node.get_closest_marker("own_clock"):
+    if (
+        _is_browser_test(node)
+        or node.get_closest_marker("real_clock")
+        or node.get_closest_marker("own_clock")
+    ):
         yield None
         return
     with time_machine.travel(suite_start(), tick=True) as traveller:

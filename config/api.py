@@ -56,7 +56,7 @@ def document_errors(schema: dict) -> None:
     components.setdefault(
         "ErrorOut", core_api.ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
     )
-    for path, operations in schema.get("paths", {}).items():
+    for operations in schema.get("paths", {}).values():
         for method, op in operations.items():
             if not isinstance(op, dict) or "responses" not in op:
                 continue

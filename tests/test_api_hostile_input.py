@@ -175,7 +175,9 @@ def _paged_lists() -> list[str]:
 
 
 def test_every_list_is_walked_for_the_offset():
-    assert {"/customers", "/vehicles", "/repair-orders", "/parts", "/outbound-messages"} <= set(_paged_lists())
+    assert {"/customers", "/vehicles", "/repair-orders", "/parts", "/outbound-messages"} <= set(
+        _paged_lists()
+    )
 
 
 @pytest.mark.parametrize("path", _paged_lists())

@@ -161,7 +161,9 @@ def promise_warning_raise(*, order_id: int, promised_at: datetime) -> PromiseWar
 def _tell_customer(warning: PromiseWarning) -> None:
     try:
         with transaction.atomic():  # a savepoint: a text that cannot be queued keeps the warning
-            order = RepairOrder.objects.select_related("store", "customer", "vehicle").get(pk=warning.order_id)
+            order = RepairOrder.objects.select_related("store", "customer", "vehicle").get(
+                pk=warning.order_id
+            )
             message = notify.notify_promise_at_risk(order, warning.promised_at)
             if message is not None:
                 warning.message = message

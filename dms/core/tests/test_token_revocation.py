@@ -100,8 +100,9 @@ def test_the_openapi_document_describes_logout_and_revoke_all_with_their_answers
     logout = paths["/api/v1/auth/logout"]["post"]
     revoke_all = paths["/api/v1/auth/tokens/revoke-all"]["post"]
 
-    assert set(logout["responses"]) == {"204", "401"}
-    assert set(revoke_all["responses"]) == {"200", "401", "403"}
+    # at least these (config/api.py documents the common error answers on every operation too)
+    assert {"204", "401"} <= set(logout["responses"])
+    assert {"200", "401", "403"} <= set(revoke_all["responses"])
     assert logout["security"] and revoke_all["security"]
     assert logout["description"] and revoke_all["description"]
 

@@ -34,10 +34,14 @@ def forwards(apps, schema_editor):
         group_id = groups[old.store_id]
         customer_id = None
         if old.order_id is not None:
-            customer_id = RepairOrder.objects.filter(pk=old.order_id).values_list("customer_id", flat=True).first()
+            customer_id = (
+                RepairOrder.objects.filter(pk=old.order_id).values_list("customer_id", flat=True).first()
+            )
         if customer_id is None:
             customer_id = (
-                Customer.objects.filter(group_id=group_id, mobile=old.mobile).values_list("pk", flat=True).first()
+                Customer.objects.filter(group_id=group_id, mobile=old.mobile)
+                .values_list("pk", flat=True)
+                .first()
             )
         if customer_id is None:
             continue

@@ -66,8 +66,9 @@ def working(order, people, tech):
 
 @pytest.fixture
 def awaiting(working, people, oil_filter):
-    """The technician found two things; the SA asked the customer."""
-    t = people["tech"]
+    """The technician found two things; the SA priced them and asked the customer (a technician
+    proposes work, the advisor sets its price)."""
+    t = people["sa"]
     pads = services.line_add(
         tenant=t, order_id=working.pk, kind="labor", description="更换前刹车片", quantity="1", unit_price="380.00",
         note="前刹车片剩余 2 mm，低于安全标准",

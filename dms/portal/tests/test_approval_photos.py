@@ -49,7 +49,7 @@ def report(people, order, description: str, photo: bytes):
     """The technician reports a finding with a photo on the shop floor."""
     return services_floor.finding_report(
         tenant=people["tech"], order_id=order.pk, description=description, note="磨损严重", quantity="1",
-        unit_price="380.00", photo=photo,
+        photo=photo,
     )  # fmt: skip
 
 

@@ -60,7 +60,7 @@ def awaiting_now(people, vehicle, oil_change, oil_filter, tech, store_phone):
     services.order_dispatch(tenant=people["foreman"], order_id=o.pk, technician_id=tech.pk)
     services.order_start(tenant=t, order_id=o.pk)
     pads = services.line_add(
-        tenant=t, order_id=o.pk, kind="labor", description="更换前刹车片", quantity="1", unit_price="380.00",
+        tenant=sa, order_id=o.pk, kind="labor", description="更换前刹车片", quantity="1", unit_price="380.00",
         note="前刹车片剩余 2 mm，低于安全标准，建议更换",
     )  # fmt: skip
     filt = services.line_add(

@@ -70,7 +70,9 @@ def test_the_order_page_lists_the_texts_with_their_status_masked_for_roles_witho
     assert "13812345678" in for_sa and "已发送" in for_sa and "仅记录：未实际发送" in for_sa  # no provider
     assert "138****5678" in for_tech and "13812345678" not in for_tech
     links_for_tech = panel(order, people["tech"])
-    assert "短信发送" not in links_for_tech and "通知延时交车" not in links_for_tech  # not the technician's to do
+    assert (
+        "短信发送" not in links_for_tech and "通知延时交车" not in links_for_tech
+    )  # not the technician's to do
     assert client.get(f"/orders/{order.pk}/").content.decode().count("已在我店接车") == 2  # on the order page
 
 

@@ -321,7 +321,9 @@ def test_a_walk_in_finds_todays_appointment_and_the_order_keeps_the_comeback_fou
     appointment, tenant, vehicle, delivered_repair, private_media
 ):
     last = delivered_repair(days=5, km=12000)
-    checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk)  # found by search, no appointment sent
+    checkin = services.checkin_create(
+        tenant=tenant, vehicle_id=vehicle.pk
+    )  # found by search, no appointment sent
     assert checkin.appointment_id == appointment.pk
     walk(tenant, checkin, mileage_km=12800)
 
@@ -332,7 +334,9 @@ def test_a_walk_in_finds_todays_appointment_and_the_order_keeps_the_comeback_fou
     assert (stored.repair_order_id, stored.comeback_of_id, stored.version) == (
         opened.repair_order.pk, last.pk, signed.version,
     )  # fmt: skip
-    assert stored.repair_order.comeback_of_id == last.pk and stored.repair_order.appointment_id == appointment.pk
+    assert (
+        stored.repair_order.comeback_of_id == last.pk and stored.repair_order.appointment_id == appointment.pk
+    )
     assert stored.vehicle.mileage_km == 12800 and stored.signed_at == signed.signed_at
     assert signed.repair_order.number == stored.repair_order.number
 

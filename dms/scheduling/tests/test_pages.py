@@ -28,8 +28,9 @@ def test_the_board_shows_the_days_appointments_and_the_load(sa_client, booked):
     assert f"/appointments/{booked.pk}/actions/confirm/" in page
 
 
-def test_the_board_lists_the_calls_due_within_the_hour(sa_client, booked, clock):
+def test_the_board_lists_the_calls_due_within_the_hour(sa_client, sa, booked, clock):
     clock.move_to(at(8, 15))
+    sa_client.force_login(sa)  # a day later: the idle session ended overnight
 
     page = sa_client.get("/appointments/", {"date": TUESDAY.isoformat()}).content.decode()
 

@@ -46,7 +46,9 @@ def test_a_page_and_the_api_refuse_a_dispatch_without_technician_with_the_same_s
     assert RepairOrder.objects.get(pk=order.pk).state == State.SIGNED
 
 
-def test_a_page_posts_text_and_the_api_sends_json_for_the_same_step(order, foreman, foreman_client, tech, api_as):
+def test_a_page_posts_text_and_the_api_sends_json_for_the_same_step(
+    order, foreman, foreman_client, tech, api_as
+):
     foreman_client.post(
         reverse("workshop:action", args=[order.pk, "dispatch"]),
         {"version": str(order.version), "technician_id": str(tech.pk)},
@@ -72,7 +74,9 @@ def test_a_stale_version_from_the_page_changes_nothing(order, foreman_client, te
     assert RepairOrder.objects.get(pk=order.pk).state == State.SIGNED
 
 
-def test_the_customers_decisions_from_the_page_are_the_apis_decisions(people, order, tech, oil_change, sa_client):
+def test_the_customers_decisions_from_the_page_are_the_apis_decisions(
+    people, order, tech, oil_change, sa_client
+):
     services.order_dispatch(tenant=people["foreman"], order_id=order.pk, technician_id=tech.pk)
     services.order_start(tenant=people["tech"], order_id=order.pk)
     extra = services.line_add(

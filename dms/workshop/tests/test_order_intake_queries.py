@@ -53,7 +53,9 @@ def test_each_call_of_an_order_runs_a_fixed_number_of_queries(api, brand, oil_fi
     _, later = take_order(api, brand, oil_filter, 6)
 
     counts = {path: len(sql) for path, sql in second.items()}
-    assert counts == QUERIES, "\n\n".join(f"{p}:\n" + "\n".join(s[:200] for s in sql) for p, sql in second.items())
+    assert counts == QUERIES, "\n\n".join(
+        f"{p}:\n" + "\n".join(s[:200] for s in sql) for p, sql in second.items()
+    )
     assert {path: len(sql) for path, sql in later.items()} == counts
 
 
