@@ -12,6 +12,7 @@ A provider is built from the store's ChannelConfig (None: the recording channel)
   (message.outbox_key), so sending again after a lost answer cannot send twice.
 """
 
+import abc
 from dataclasses import dataclass
 
 import httpx
@@ -35,7 +36,7 @@ class LookupUnsupported(Exception):
     """The provider keeps no record we can ask by our idempotency key."""
 
 
-class Provider:
+class Provider(abc.ABC):
     name = ""
     dedups = False
 
@@ -43,8 +44,9 @@ class Provider:
         self.config = config
         self.settings: dict = dict(config.settings) if config is not None else {}
 
-    def send(self, message) -> Sent:  # pragma: no cover - the interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    def send(self, message) -> Sent:
+        """Hand the message to the provider; SendFailed when it was not accepted."""
 
     def find(self, message) -> Sent | None:
         raise LookupUnsupported()

@@ -10,6 +10,7 @@ access_token (WeChat) — and checks the template and its parameters against the
 - `dedup`: drop a repeat of a request's idempotency key (the fakes of providers that do).
 """
 
+import abc
 import json
 import threading
 import time
@@ -20,7 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 from dms.messaging.signing import aliyun_signature, tc3_signature
 
 
-class FakeServer:
+class FakeServer(abc.ABC):
     def __init__(self):
         self.sent: list[dict] = []
         self.requests: list[dict] = []
@@ -78,8 +79,9 @@ class FakeServer:
         self.server.shutdown()
         self.server.server_close()
 
-    def handle(self, request) -> tuple[int, object, bool]:  # pragma: no cover - each fake's own
-        raise NotImplementedError
+    @abc.abstractmethod
+    def handle(self, request) -> tuple[int, object, bool]:
+        """Each fake's own answer to a request: (status, body, counts as sent)."""
 
     def wait_for(self, count: int, timeout: float = 20) -> bool:
         end = time.monotonic() + timeout
