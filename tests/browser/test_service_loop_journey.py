@@ -153,6 +153,8 @@ def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car, setti
         page.goto("/reception/")
         today = page.locator("section", has=page.get_by_role("heading", name="今日预约"))
         today.locator("li, tr, article", has_text=plate).get_by_role("button", name="接车").click()
+        expect(page.get_by_label("座椅套")).to_be_attached()
+        page.wait_for_load_state("networkidle")  # the covers page has loaded (a loaded machine lost a tick)
         page.get_by_label("座椅套").check(force=True)
         page.get_by_label("方向盘套").check(force=True)
         page.get_by_label("脚垫").check(force=True)

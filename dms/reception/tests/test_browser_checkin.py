@@ -52,6 +52,7 @@ def test_sa_checks_in_an_appointment_on_the_tablet(tablet, shot, sa, arriving, d
 
     # 三件套: refused until all three are in place.
     expect(page.get_by_role("heading", name="进入车内前先铺好三件套")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the page's scripts have run (a loaded machine lost the tick)
     page.get_by_label("座椅套").check(force=True)
     page.get_by_role("button", name="三件套已铺好，开始环车检查").click()
     expect(page.locator(".error")).to_contain_text("三件套全部铺好后")
