@@ -139,6 +139,8 @@ def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car, setti
         page.get_by_role("searchbox", name="查找车辆").fill(plate)
         page.get_by_role("searchbox", name="查找车辆").press("Enter")
         page.get_by_role("link", name=plate).click()
+        expect(page.locator("#id_date")).to_be_attached()
+        page.wait_for_load_state("networkidle")  # htmx has set up the form (under load a change was lost)
         with page.expect_response(lambda r: "/appointments/slots/" in r.url):
             page.locator("#id_date").fill(MORNING.date().isoformat())  # htmx brings the day's slots
         slot = page.locator("#slots label.slot:not(.off)").first

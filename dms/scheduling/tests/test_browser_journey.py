@@ -59,6 +59,8 @@ def test_sa_books_at_a_quiet_time_and_the_customer_books_online(
     page.get_by_role("searchbox", name="查找车辆").fill("B12345")
     page.get_by_role("searchbox", name="查找车辆").press("Enter")
     page.get_by_role("link", name="粤B12345").click()
+    expect(page.locator("#id_date")).to_be_attached()
+    page.wait_for_load_state("networkidle")  # htmx has set up the form (under load a change was lost)
     with page.expect_response(lambda r: "/appointments/slots/" in r.url):
         page.locator("#id_date").fill(day.isoformat())  # htmx brings that day's slot grid
     quiet = page.locator("#slots label.slot.quiet").first
@@ -88,6 +90,7 @@ def test_sa_books_at_a_quiet_time_and_the_customer_books_online(
     page.goto(f"/appointments/book/{tenant.store.code}/")
     page.locator("#id_plate").fill("粤B67890")
     page.locator("#id_mobile").fill("13700002222")
+    page.wait_for_load_state("networkidle")
     with page.expect_response(lambda r: "/appointments/book/" in r.url):
         page.locator("#id_date").select_option(day.isoformat())
     page.locator("#times label.slot").nth(3).click()
