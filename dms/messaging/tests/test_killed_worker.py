@@ -108,6 +108,7 @@ def slow_aliyun():
     fake.stop()
 
 
+@pytest.mark.real_clock  # the workers are other processes: they keep the real clock
 def test_a_worker_killed_mid_send_leaves_the_message_sent_exactly_once(shared_database, slow_aliyun):
     env = shared_database
     setup = python(SETUP, env, slow_aliyun.url)
