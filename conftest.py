@@ -120,6 +120,20 @@ def make_user(username: str, store: Store, role: str, **extra) -> User:
 
 
 @pytest.fixture
+def private_media(settings, tmp_path):
+    """Uploaded files (photos, signatures, imports) go to a folder of this test, not to var/media."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    return tmp_path
+
+
+@pytest.fixture
 def group(db):
     return DealerGroup.objects.create(code="DEMO", name="示范汽车集团")
 

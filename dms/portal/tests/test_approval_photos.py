@@ -19,19 +19,7 @@ from dms.workshop.models import FindingPhoto
 
 from .conftest import fresh
 
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Uploaded photos go to a temporary directory, not var/media."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("private_media")  # uploads go to a folder of the test
 
 
 def jpeg(size=(64, 48), color=(200, 30, 30)) -> bytes:

@@ -36,19 +36,6 @@ def onlooker(request, people):
     return request.getfixturevalue(request.param)
 
 
-@pytest.fixture
-def private_media(settings, tmp_path):
-    """Uploaded photos go to a temporary directory."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-    return tmp_path
-
-
 def jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "JPEG")

@@ -16,17 +16,9 @@ MORNING = datetime(2026, 6, 1, 9, 0, tzinfo=SHANGHAI)  # a Monday
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
+def _private_media(private_media):
     """Photos and signatures go to a folder of this test, not to var/media."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-    return tmp_path
+    return private_media
 
 
 @pytest.fixture

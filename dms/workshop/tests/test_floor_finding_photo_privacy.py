@@ -11,18 +11,7 @@ from dms.workshop.models import FindingPhoto
 
 from .test_floor_setup import *  # noqa: F403
 
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("private_media")  # uploads go to a folder of the test
 
 
 def test_a_finding_photo_is_kept_without_its_gps_position(people, job_in_work):
