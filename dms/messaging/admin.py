@@ -82,15 +82,7 @@ class WebhookSubscriptionAdmin(GroupScopedAdmin):
         "consecutive_failures",
         "failing_since",
     )
-    readonly_fields = (
-        "url",
-        "events",
-        "active",
-        "paused_reason",
-        "paused_at",
-        "consecutive_failures",
-        "failing_since",
-    )
+    readonly_fields = fields  # resumed by its action, changed through the API
     inlines = [DeliveryInline]
     actions = ["resume"]
 
