@@ -96,7 +96,7 @@ test-postgres:
 # 29 February. On SQLite, side by side, without the browser tests (Chromium's clock cannot travel);
 # each log under var/.
 TEST_DATES ?= 2027-02-07 2026-12-31 2028-02-29
-DATE_SENSITIVE ?= dms/demo dms/scheduling dms/followups dms/customers dms/vehicles dms/workshop dms/portal dms/packages dms/messaging
+DATE_SENSITIVE ?= dms/demo dms/scheduling dms/followups dms/satisfaction dms/sales dms/customers dms/vehicles dms/workshop dms/portal dms/packages dms/messaging
 test-dates: build
 	@mkdir -p var; printf '%s\n' $(TEST_DATES) | xargs -P 3 -I{} sh -c \
 	  'env -u DATABASE_URL DMS_TEST_TODAY={} $(VENV)/bin/pytest -q -m "not browser" $(DATE_SENSITIVE) $(PYTEST_ARGS) > var/test-{}.log 2>&1; rc=$$?; echo "== date-sensitive tests on {}: exit $$rc"; tail -n 1 var/test-{}.log; exit $$rc' \

@@ -22,6 +22,8 @@ from dms.packages import api as packages_api
 from dms.parts import api as parts_api
 from dms.portal import api as portal_api
 from dms.reception import api as reception_api
+from dms.sales import api as sales_api
+from dms.satisfaction import api as satisfaction_api
 from dms.scheduling import api as scheduling_api
 from dms.vehicles import api as vehicles_api
 from dms.workshop import api as workshop_api
@@ -117,6 +119,8 @@ ROUTERS = [
     *followups_api.ROUTERS,
     *portal_api.ROUTERS,
     *messaging_api.ROUTERS,
+    *satisfaction_api.ROUTERS,
+    *sales_api.ROUTERS,
     # A new app's API: import its api module above and add its routers here (one line each), e.g.
     # dms/core/api_events.py (the events feed) and dms/messaging/api.py (messages, webhooks).
 ]

@@ -16,6 +16,8 @@ urlpatterns = [
     path("reception/", include("dms.reception.urls")),
     path("packages/", include("dms.packages.urls")),
     path("followups/", include("dms.followups.urls")),
+    path("satisfaction/", include("dms.satisfaction.urls")),
+    path("sales/", include("dms.sales.urls")),
     path("c/", include("dms.portal.urls")),
     path("m/", include("dms.messaging.urls")),
     path("admin/", admin.site.urls),

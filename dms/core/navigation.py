@@ -63,6 +63,20 @@ MENU = [
 ]
 
 
+# Each role's home ("Today"): an app registers the page a role starts its day on (in its
+# AppConfig.ready, e.g. the customer manager's "My day"); a role without one gets the search page.
+HOMES: dict[str, str] = {}
+
+
+def register_home(role: str, url_name: str) -> None:
+    HOMES[str(role)] = url_name
+
+
+def home_for(tenant) -> str | None:
+    name = HOMES.get(str(tenant.role)) if tenant is not None else None
+    return reverse(name) if name else None
+
+
 # Badges of the top bar, each an htmx fragment loaded after the page (and polled by itself), so
 # that no page pays their queries: (URL name, permission that shows it).
 ALERTS = [("portal:at_risk_badge", Perm.RO_EDIT)]

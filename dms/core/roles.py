@@ -52,6 +52,23 @@ class Perm:
     FOLLOWUP_WORK = "followup.work"
     # Integrations
     EVENTS_READ = "events.read"  # the store's event log (GET /api/v1/events)
+    # The relationship engine (issue 13): touches, customer managers, complaints, satisfaction
+    TOUCH_PLAN_MANAGE = "touchplan.manage"  # the store's touch-plan rules
+    CM_ASSIGN = "cm.assign"  # assign customers to customer managers, see every portfolio
+    COMPLAINT_WORK = "complaint.work"  # open a case, work the cases one owns
+    COMPLAINT_MANAGE = "complaint.manage"  # own escalated cases, reassign, close any case
+    SURVEY_MANAGE = "survey.manage"  # questionnaires
+    CSI_REPORT = "csi.report"  # satisfaction scores by store, advisor, technician, month
+    # New-car sales (issue 14)
+    LEAD_WORK = "sales.lead"  # prospects, showroom traffic, needs, test drives
+    LEAD_ASSIGN = "sales.assign"  # assign leads, confirm a lost prospect (战败)
+    QUOTE = "sales.quote"  # quotations within the consultant's discount authority
+    SALES_APPROVE = "sales.approve"  # discounts above authority
+    STOCK_VIEW = "stock.view"
+    STOCK_MANAGE = "stock.manage"  # new-car stock: receive, correct
+    SALES_ORDER = "sales.order"  # sales orders: create, allocate a VIN, deliver
+    SALES_PAYMENT = "sales.payment"  # take deposits, balances, loan disbursements; invoice
+    SALES_REPORT = "sales.report"  # the funnel, pipeline, stock ageing, gross per car
 
 
 _READ = {Perm.CUSTOMER_VIEW, Perm.VEHICLE_VIEW, Perm.APPOINTMENT_VIEW, Perm.PARTS_VIEW, Perm.RO_VIEW}
@@ -73,15 +90,29 @@ _SERVICE_LOOP = {
     Perm.RO_DISPATCH, Perm.RO_WORK, Perm.RO_QC, Perm.RO_SETTLE, Perm.RO_DISCOUNT_HIGH, Perm.FOLLOWUP_WORK,
 }  # fmt: skip
 
+_SALES_DESK = {Perm.LEAD_WORK, Perm.QUOTE, Perm.STOCK_VIEW, Perm.SALES_ORDER}
+_SALES_MANAGER = _SALES_DESK | {
+    Perm.LEAD_ASSIGN, Perm.SALES_APPROVE, Perm.STOCK_MANAGE, Perm.SALES_PAYMENT, Perm.SALES_REPORT,
+}  # fmt: skip
+_CARE_MANAGER = {Perm.TOUCH_PLAN_MANAGE, Perm.CM_ASSIGN, Perm.COMPLAINT_WORK, Perm.COMPLAINT_MANAGE,
+                 Perm.SURVEY_MANAGE, Perm.CSI_REPORT}  # fmt: skip
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SERVICE_ADVISOR: frozenset(
-        _FRONT_DESK | {Perm.VEHICLE_TRANSFER, Perm.APPOINTMENT_BOOK, Perm.RO_EDIT}
+        _FRONT_DESK
+        | {
+            Perm.VEHICLE_TRANSFER,
+            Perm.APPOINTMENT_BOOK,
+            Perm.RO_EDIT,
+            Perm.FOLLOWUP_WORK,
+            Perm.COMPLAINT_WORK,
+        }
     ),
     Role.FOREMAN: frozenset(_READ | {Perm.RO_DISPATCH, Perm.RO_WORK, Perm.CAPACITY_MANAGE}),
     Role.TECHNICIAN: frozenset(_READ | {Perm.RO_WORK}),
     Role.QC_INSPECTOR: frozenset(_READ | {Perm.RO_QC}),
     Role.PARTS_CLERK: frozenset(_READ | {Perm.PARTS_MANAGE, Perm.PARTS_ISSUE}),
-    Role.CASHIER: frozenset(_READ | {Perm.CUSTOMER_SEE_CONTACT, Perm.RO_SETTLE}),
+    Role.CASHIER: frozenset(_READ | {Perm.CUSTOMER_SEE_CONTACT, Perm.RO_SETTLE, Perm.SALES_PAYMENT}),
     Role.CUSTOMER_CARE: frozenset(
         _READ
         | {
@@ -90,17 +121,33 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.CUSTOMER_EDIT,
             Perm.APPOINTMENT_BOOK,
             Perm.FOLLOWUP_WORK,
+            Perm.COMPLAINT_WORK,
         }
     ),
-    Role.SALES_CONSULTANT: frozenset(_FRONT_DESK),
-    Role.SHOWROOM_MANAGER: frozenset(_MANAGER),
-    Role.CUSTOMER_MANAGER: frozenset(
-        _FRONT_DESK | {Perm.CUSTOMER_EXPORT, Perm.APPOINTMENT_BOOK, Perm.FOLLOWUP_WORK}
+    Role.SALES_CONSULTANT: frozenset(_FRONT_DESK | _SALES_DESK | {Perm.COMPLAINT_WORK}),
+    Role.SHOWROOM_MANAGER: frozenset(
+        _MANAGER | _SALES_MANAGER | {Perm.CM_ASSIGN, Perm.COMPLAINT_WORK, Perm.CSI_REPORT, Perm.FOLLOWUP_WORK}
     ),
-    Role.SERVICE_MANAGER: frozenset(_MANAGER | _SERVICE_LOOP | {Perm.EVENTS_READ}),
-    Role.GENERAL_MANAGER: frozenset(_MANAGER | _SERVICE_LOOP | {Perm.SEGMENT_RULES}),
+    Role.CUSTOMER_MANAGER: frozenset(
+        _FRONT_DESK
+        | {
+            Perm.CUSTOMER_EXPORT,
+            Perm.APPOINTMENT_BOOK,
+            Perm.FOLLOWUP_WORK,
+            Perm.COMPLAINT_WORK,
+            Perm.STOCK_VIEW,
+        }
+    ),
+    Role.SERVICE_MANAGER: frozenset(_MANAGER | _SERVICE_LOOP | _CARE_MANAGER | {Perm.EVENTS_READ}),
+    Role.GENERAL_MANAGER: frozenset(
+        _MANAGER | _SERVICE_LOOP | _CARE_MANAGER | _SALES_MANAGER | {Perm.SEGMENT_RULES}
+    ),
     Role.ADMINISTRATOR: frozenset(
-        _MANAGER | _SERVICE_LOOP | {Perm.SEGMENT_RULES, Perm.ADMIN_SITE, Perm.EVENTS_READ}
+        _MANAGER
+        | _SERVICE_LOOP
+        | _CARE_MANAGER
+        | _SALES_MANAGER
+        | {Perm.SEGMENT_RULES, Perm.ADMIN_SITE, Perm.EVENTS_READ}
     ),
 }
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from .middleware import SESSION_STORE_KEY
 from .models import User
+from .navigation import home_for
 from .roles import Perm
 from .shell import tenant_required
 
@@ -21,6 +22,9 @@ class LoginView(auth_views.LoginView):
 
 @tenant_required
 def home(request):
+    own = home_for(request.tenant)
+    if own and own != request.path:
+        return HttpResponseRedirect(own)
     return render(request, "core/home.html", {"can_add_customer": request.tenant.can(Perm.CUSTOMER_EDIT)})
 
 

@@ -1,0 +1,3 @@
+"""The sales app's API routers, mounted by config/api.py."""
+
+ROUTERS: list = []
