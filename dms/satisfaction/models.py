@@ -1,0 +1,157 @@
+"""Complaint cases (投诉/抱怨) with their SLA, and CSI surveys (满意度调查).
+
+A complaint, from a call, a low survey score, the counter or a web form, opens a case with an
+owner and two deadlines taken from the SLA of its severity: acknowledge by, resolve by. A case
+past a deadline is escalated by the worker to the store's service manager (tasks.py). The case's
+steps are one table (workflow.py); each leaves a ComplaintEvent row and a core event.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dms.core.ids import OpaqueIdModel
+from dms.core.models import DealerGroup, Store
+from dms.core.scoping import StoreScopedQuerySet
+from dms.customers.models import Customer
+
+
+class Category(models.TextChoices):
+    SERVICE_QUALITY = "service_quality", _("Repair quality")
+    COMEBACK = "comeback", _("Same fault again (comeback)")
+    WAITING = "waiting", _("Waiting time or late delivery")
+    PRICE = "price", _("Price or invoice")
+    ATTITUDE = "attitude", _("Staff attitude")
+    COMMUNICATION = "communication", _("Not informed or explained")
+    PARTS = "parts", _("Parts availability")
+    DAMAGE = "damage", _("Damage or dirt on the car")
+    FACILITY = "facility", _("Facilities and lounge")
+    OTHER = "other", _("Other")
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class Source(models.TextChoices):
+    CALL = "call", _("Phone call")
+    SURVEY = "survey", _("Survey score")
+    COUNTER = "counter", _("At the counter")
+    WEB = "web", _("Web form")
+    OTHER = "other", _("Other")
+
+
+class CaseState(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ESCALATED = "escalated", _("Escalated")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATES = (CaseState.OPEN, CaseState.ACKNOWLEDGED, CaseState.ESCALATED)
+
+
+class ComplaintSla(models.Model):
+    """How fast a case of a severity is acknowledged and resolved, per group or per store (a
+    store's row wins over its group's; without either, DEFAULT_SLA in services.py)."""
+
+    group = models.ForeignKey(DealerGroup, on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    acknowledge_hours = models.PositiveIntegerField(_("acknowledge within (hours)"))
+    resolve_hours = models.PositiveIntegerField(_("resolve within (hours)"))
+
+    class Meta:
+        verbose_name = _("complaint SLA")
+        verbose_name_plural = _("complaint SLAs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "severity"], condition=models.Q(store__isnull=True), name="sla_per_group"
+            ),
+            models.UniqueConstraint(fields=["store", "severity"], name="sla_per_store"),
+            models.CheckConstraint(
+                condition=models.Q(acknowledge_hours__gte=1) & models.Q(resolve_hours__gte=1),
+                name="sla_hours_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.acknowledge_hours}h / {self.resolve_hours}h"
+
+
+class Complaint(OpaqueIdModel):
+    event_name = "complaint"  # complaint.opened, complaint.escalated, … (dms.core.events)
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("number"), max_length=30)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="complaints")
+    repair_order = models.ForeignKey(
+        "workshop.RepairOrder", on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
+    )
+    # The follow-up (dms.followups, a floor above) whose call raised it: an id, not a key.
+    followup_id = models.BigIntegerField(null=True, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.CALL)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    description = models.TextField(_("what the customer said"))
+    state = models.CharField(_("state"), max_length=15, choices=CaseState.choices, default=CaseState.OPEN)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("owner"),
+    )  # fmt: skip
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledge_by = models.DateTimeField(_("acknowledge by"))
+    resolve_by = models.DateTimeField(_("resolve by"))
+    root_cause = models.TextField(_("root cause"), blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    customer_confirmation = models.TextField(_("how the customer confirmed"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    opened_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complaint case")
+        verbose_name_plural = _("complaint cases")
+        constraints = [models.UniqueConstraint(fields=["store", "number"], name="complaint_number_per_store")]
+        indexes = [
+            models.Index(fields=["store", "state", "resolve_by"], name="complaint_queue"),
+            models.Index(fields=["owner", "state"], name="complaint_by_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class ComplaintEvent(models.Model):
+    """The case's timeline: who did what, when, from which state to which."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=15, blank=True)
+    to_state = models.CharField(max_length=15)
+    reason = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
