@@ -1,3 +1,202 @@
-"""The satisfaction app's API routers, mounted by config/api.py."""
+"""/api/v1/complaints (cases with their SLA), /api/v1/surveys and /api/v1/survey-responses.
 
-ROUTERS: list = []
+The app's API routers: (prefix, router) pairs, mounted by config.api under /api/v1."""
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from dms.core.errors import DomainError
+from dms.core.roles import Perm
+from dms.core.tenancy import get_scoped
+from dms.core.validation import PAGE_OFFSET_MAX, choices_of
+from dms.customers.models import Customer
+from dms.workshop.models import RepairOrder
+
+from . import selectors, services
+from .models import CaseState, Category, Complaint, Severity, Source
+from .workflow import ACTIONS, CASE
+
+router = Router(tags=["complaints"])
+
+
+class ComplaintOut(Schema):
+    id: int
+    number: str
+    store: str
+    state: choices_of(CaseState)
+    category: choices_of(Category)
+    severity: choices_of(Severity)
+    source: choices_of(Source)
+    customer_id: int
+    customer_name: str
+    repair_order_id: int | None
+    repair_order_number: str | None
+    followup_id: int | None = Field(description="The follow-up call that raised it, if any.")
+    owner: str | None = Field(description="Who works the case now (name).")
+    owner_id: int | None
+    description: str
+    acknowledge_by: datetime = Field(description="The SLA's deadline to acknowledge the customer.")
+    resolve_by: datetime = Field(description="The SLA's deadline to resolve the case.")
+    overdue: bool = Field(description="Open and past a deadline.")
+    root_cause: str
+    resolution: str
+    customer_confirmation: str = Field(description="How the customer confirmed the resolution (close).")
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    escalated_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    version: int
+    allowed_actions: list[str] = Field(description="Actions your role may take now.")
+
+
+class ComplaintPage(Schema):
+    count: int
+    items: list[ComplaintOut]
+
+
+def complaint_out(c: Complaint, tenant, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    return {
+        "id": c.pk, "number": c.number, "store": tenant.store.code, "state": c.state, "category": c.category,
+        "severity": c.severity, "source": c.source, "customer_id": c.customer_id, "customer_name": c.customer.name,
+        "repair_order_id": c.repair_order_id,
+        "repair_order_number": c.repair_order.number if c.repair_order_id else None,
+        "followup_id": c.followup_id, "owner": str(c.owner) if c.owner_id else None, "owner_id": c.owner_id,
+        "description": c.description, "acknowledge_by": c.acknowledge_by, "resolve_by": c.resolve_by,
+        "overdue": overdue(c, now), "root_cause": c.root_cause, "resolution": c.resolution,
+        "customer_confirmation": c.customer_confirmation, "opened_at": c.opened_at,
+        "acknowledged_at": c.acknowledged_at, "escalated_at": c.escalated_at, "resolved_at": c.resolved_at,
+        "closed_at": c.closed_at, "version": c.version, "allowed_actions": CASE.allowed_actions(c, tenant, now=now),
+    }  # fmt: skip
+
+
+def overdue(c: Complaint, now: datetime) -> bool:
+    return c.is_open and (c.resolve_by < now or (c.state == CaseState.OPEN and c.acknowledge_by < now))
+
+
+class ComplaintIn(Schema):
+    customer_id: int
+    repair_order_id: int | None = Field(None, description="The repair order complained about.")
+    category: choices_of(Category)
+    severity: choices_of(Severity)
+    description: str = Field(max_length=services.DESCRIPTION_MAX, description="What the customer said.")
+    source: choices_of(Source) = Field("call", description="How the complaint came in.")
+
+
+@router.post("", response={201: ComplaintOut})
+def complaint_create(request, payload: ComplaintIn):
+    """Open a case. Its owner is you (or the store's care agent); its deadlines come from the SLA
+    of its severity (the store's, else the group's, else the defaults)."""
+    t = request.auth
+    t.require(Perm.COMPLAINT_WORK)
+    customer = get_scoped(Customer.objects, t, pk=payload.customer_id)
+    order = None
+    if payload.repair_order_id is not None:
+        order = get_scoped(RepairOrder.objects, t, pk=payload.repair_order_id)
+    case = services.complaint_open(
+        store=t.store, customer=customer, category=payload.category, severity=payload.severity,
+        description=payload.description, actor=t.user, repair_order=order, source=payload.source,
+    )  # fmt: skip
+    return Status(201, complaint_out(services.get_case(t, case.pk), t))
+
+
+class ListParams(Schema):
+    state: str = Field("", description="Comma-separated: open, acknowledged, escalated, resolved, closed.")
+    owner: str = Field("", description="me: only the cases you own.")
+    customer_id: int | None = None
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
+
+
+@router.get("", response=ComplaintPage)
+def complaint_list(request, params: Query[ListParams]):
+    """The store's cases: open ones first (escalated, then the nearest deadline), then the others."""
+    t = request.auth
+    t.require(Perm.COMPLAINT_WORK)
+    states = [s for s in params.state.split(",") if s]
+    if any(s not in CaseState.values for s in states):
+        raise DomainError(_("Choose one of: %(v)s.") % {"v": ", ".join(CaseState.values)}, field="state")
+    if params.owner not in ("", "me"):
+        raise DomainError(_("Leave it empty or write “me”."), field="owner")
+    count, items = selectors.case_list(
+        t, states=states, owner=t.user if params.owner == "me" else None, customer_id=params.customer_id,
+        limit=params.limit, offset=params.offset,
+    )  # fmt: skip
+    now = timezone.now()
+    return {"count": count, "items": [complaint_out(c, t, now) for c in items]}
+
+
+@router.get("/{complaint_id}", response=ComplaintOut)
+def complaint_detail(request, complaint_id: int):
+    t = request.auth
+    case = services.get_case(t, complaint_id)
+    t.require(Perm.COMPLAINT_WORK)
+    return complaint_out(case, t)
+
+
+class ActionIn(Schema):
+    version: int | None = Field(None, description="The version you read; stale answers 409.")
+    root_cause: str = Field("", max_length=services.TEXT_MAX, description="resolve: what caused it")
+    resolution: str = Field("", max_length=services.TEXT_MAX, description="resolve: what was done")
+    reason: str = Field(
+        "",
+        max_length=300,
+        description="close: how the customer confirmed; reopen: why; escalate: why (optional)",
+    )
+
+
+@router.post("/{complaint_id}/actions/{action}", response=ComplaintOut)
+def complaint_action(
+    request, complaint_id: int, action: choices_of(ACTIONS), payload: ActionIn | None = None
+):
+    """Take one step: acknowledge, escalate (to the service manager), resolve (root cause and
+    resolution), close (the customer confirmed), reopen. Only the owner or a manager works a case.
+    A step not allowed now answers 409 with the state and the allowed actions."""
+    t = request.auth
+    data = payload.dict() if payload is not None else {}
+    services.complaint_act(tenant=t, complaint_id=complaint_id, action=action, **data)
+    return complaint_out(services.get_case(t, complaint_id), t)
+
+
+class OwnerIn(Schema):
+    owner_id: int = Field(description="A user of this store who works complaints.")
+    version: int | None = Field(None, description="The version you read; stale answers 409.")
+
+
+@router.put("/{complaint_id}/owner", response=ComplaintOut)
+def complaint_owner(request, complaint_id: int, payload: OwnerIn):
+    """Hand an open case to someone else (managers)."""
+    t = request.auth
+    services.complaint_assign(
+        tenant=t, complaint_id=complaint_id, owner_id=payload.owner_id, version=payload.version
+    )
+    return complaint_out(services.get_case(t, complaint_id), t)
+
+
+class CaseEventOut(Schema):
+    at: datetime
+    by: str | None
+    action: str
+    from_state: str
+    to_state: str
+    reason: str
+
+
+@router.get("/{complaint_id}/events", response=list[CaseEventOut])
+def complaint_events(request, complaint_id: int):
+    """The case's timeline: who, when, from, to, why (the worker's escalations have no one)."""
+    t = request.auth
+    case = services.get_case(t, complaint_id)
+    t.require(Perm.COMPLAINT_WORK)
+    return [
+        {"at": e.at, "by": str(e.by) if e.by_id else None, "action": e.action, "from_state": e.from_state,
+         "to_state": e.to_state, "reason": e.reason}
+        for e in case.history.select_related("by")
+    ]  # fmt: skip
+
+
+ROUTERS: list = [("/complaints", router)]

@@ -152,7 +152,14 @@ def complaint_open(
                 "acknowledge_by": case.acknowledge_by.isoformat(), "resolve_by": case.resolve_by.isoformat(),
             },
         )  # fmt: skip
+        transaction.on_commit(_queue_sweep)
     return case
+
+
+def _queue_sweep() -> None:
+    from .tasks import schedule_quietly  # tasks imports this module
+
+    schedule_quietly()
 
 
 def _require_owner_or_manager(tenant: Tenant, case: Complaint) -> None:
