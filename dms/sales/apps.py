@@ -7,3 +7,11 @@ class SalesConfig(AppConfig):
 
     name = "dms.sales"
     label = "sales"
+
+    def ready(self):
+        from dms.core.events import subscribe
+
+        from . import services
+
+        # A service customer whose car is due for replacement (the relationship engine): a lead.
+        subscribe("vehicle.replacement_due", services.on_replacement_due, phase="transaction")

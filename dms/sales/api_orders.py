@@ -1,0 +1,3 @@
+"""/api/v1/stock-vehicles, /api/v1/quotations, /api/v1/sales-orders."""
+
+ROUTERS: list = []

@@ -1,0 +1,100 @@
+"""The showroom: two sales consultants, the showroom manager, a cashier, and their API clients."""
+
+import base64
+import io
+
+import pytest
+from django.test import Client
+
+from conftest import ApiClient, make_user
+from dms.core.roles import Role
+from dms.core.tenancy import resolve_tenant
+
+
+@pytest.fixture
+def consultant(store):
+    return make_user("sales1", store, Role.SALES_CONSULTANT)
+
+
+@pytest.fixture
+def consultant2(store):
+    return make_user("sales2", store, Role.SALES_CONSULTANT)
+
+
+@pytest.fixture
+def showroom(store):
+    return make_user("showroom1", store, Role.SHOWROOM_MANAGER)
+
+
+@pytest.fixture
+def cashier(store):
+    return make_user("cashier1", store, Role.CASHIER)
+
+
+@pytest.fixture
+def outsider_sales(other_group_store):
+    return make_user("sales9", other_group_store, Role.SALES_CONSULTANT)
+
+
+@pytest.fixture
+def sales_tenant(consultant):
+    return resolve_tenant(consultant)
+
+
+@pytest.fixture
+def showroom_tenant(showroom):
+    return resolve_tenant(showroom)
+
+
+@pytest.fixture
+def sales_api(consultant):
+    return ApiClient(consultant)
+
+
+@pytest.fixture
+def showroom_api(showroom):
+    return ApiClient(showroom)
+
+
+@pytest.fixture
+def cashier_api(cashier):
+    return ApiClient(cashier)
+
+
+@pytest.fixture
+def outsider_api(outsider_sales):
+    return ApiClient(outsider_sales)
+
+
+@pytest.fixture
+def sales_client(consultant):
+    c = Client()
+    c.force_login(consultant)
+    return c
+
+
+@pytest.fixture
+def showroom_client(showroom):
+    c = Client()
+    c.force_login(showroom)
+    return c
+
+
+def signature_png() -> str:
+    """A PNG data URL with a stroke on it, as the tablet's pad sends."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (300, 120), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line([(20, 60), (280, 80)], fill=(16, 36, 62, 255), width=4)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+@pytest.fixture
+def walk_in(sales_api):
+    """A walk-in prospect registered by sales1."""
+    r = sales_api.post("/leads", {"name": "王先生", "mobile": "13700001234", "source": "walk_in",
+                                  "model_interest": "雅阁"})  # fmt: skip
+    assert r.status_code == 201, r.content
+    return r.json()
