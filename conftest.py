@@ -106,6 +106,13 @@ def _quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _outbox_checks_every_wake(settings):
+    """Each test's database starts empty of outbox runs: a process's memory of a recent check
+    (dms.messaging.tasks.wake) would outlive the test's rollback. Tests of that memory set it."""
+    settings.DMS_OUTBOX_WAKE_SECONDS = 0
+
+
 def make_user(username: str, store: Store, role: str, **extra) -> User:
     user = User.objects.create_user(
         username=username,

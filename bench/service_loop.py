@@ -125,7 +125,7 @@ def build_store() -> dict:
     hours, _ = WorkshopHours.objects.get_or_create(store=store, defaults={"slot_minutes": 30, "capacity": 8})
     for weekday in range(7):
         OpeningHours.objects.get_or_create(workshop=hours, weekday=weekday)
-    skills = ["maintenance", "engine", "electrical", "chassis", "general"]
+    skills = ["maintenance", "engine", "electrical", "alignment", "general"]
     for i in range(Technician.objects.filter(store=store).count(), 12):
         tech_user = make_user(f"bl-tech{i + 1:02d}", store, Role.TECHNICIAN)
         Technician.objects.create(store=store, user=tech_user, skills=skills, weekdays=list(range(7)))

@@ -329,6 +329,8 @@ DMS_OUTBOX_RETRY_CAP_SECONDS = max(1, int(os.environ.get("DMS_OUTBOX_RETRY_CAP_S
 DMS_OUTBOX_MAX_ATTEMPTS = max(1, int(os.environ.get("DMS_OUTBOX_MAX_ATTEMPTS", "8")))
 # The worker looks for due messages at least this often (a queued message wakes it at once).
 DMS_OUTBOX_POLL_SECONDS = max(5, int(os.environ.get("DMS_OUTBOX_POLL_SECONDS", "30")))
+# A process checks that an outbox run waits at most this often (dms/messaging/tasks.py wake).
+DMS_OUTBOX_WAKE_SECONDS = float(os.environ.get("DMS_OUTBOX_WAKE_SECONDS", "1"))
 # A webhook subscription is paused after this many failed deliveries in a row, or when it has
 # been failing for this many hours.
 DMS_WEBHOOK_PAUSE_AFTER_FAILURES = max(1, int(os.environ.get("DMS_WEBHOOK_PAUSE_AFTER_FAILURES", "10")))

@@ -128,6 +128,9 @@ def publish(
         at=at or timezone.now(),
         payload=payload or {},
     )
+    # Handlers in the change's own transaction may read the subject as the publisher holds it
+    # (`subject_of`): the row they would read back is the one just written.
+    event.subject_object = subject
     for s in subscriptions(type):
         if s.phase == "transaction":
             s.handler(event)
@@ -136,8 +139,16 @@ def publish(
     return event
 
 
+def subject_of(event: Event, model):
+    """The event's subject as a `model` instance: the publisher's own instance in its transaction
+    (phase "transaction"), else None (read it by `event.subject_id`)."""
+    subject = getattr(event, "subject_object", None)
+    return subject if isinstance(subject, model) and subject.pk == event.subject_id else None
+
+
 def _after_commit(subscription: Subscription, event: Event) -> Callable[[], None]:
     def run() -> None:
+        event.subject_object = None  # after the commit, handlers read the subject as committed
         try:
             subscription.handler(event)
         except Exception:

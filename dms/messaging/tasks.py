@@ -9,6 +9,7 @@ like ensure_promise_sweep); `manage.py send_messages` sends without the task que
 """
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -64,15 +65,30 @@ def schedule(*, at: datetime) -> bool:
     return True
 
 
+# When this process last made sure a run waits (monotonic seconds): a busy front desk queues many
+# texts a second, and each check costs a transaction with four statements. Within
+# DMS_OUTBOX_WAKE_SECONDS of a check, a wake for now is skipped: the run found or queued then either
+# still waits (it sends this message too) or has started since; a run that had already read the due
+# messages before this one committed leaves it to the next periodic run (at most
+# DMS_OUTBOX_POLL_SECONDS later). 0 checks at every wake.
+_last_check = {"at": float("-inf")}
+
+
 def wake(*, at: datetime | None = None) -> None:
     """Something was queued (called after its transaction commits): have a worker look at `at`
     (default now). Never raises: the periodic run picks it up anyway."""
     try:
-        at = at or timezone.now()
+        now = timezone.now()
+        at = at or now
         if not send_due.get_backend().supports_defer:
-            if at <= timezone.now():
+            if at <= now:
                 send_due.enqueue()  # the immediate backend (development): sent right away
             return
-        schedule(at=max(at, timezone.now()))
+        due_now = at <= now
+        if due_now and time.monotonic() - _last_check["at"] < settings.DMS_OUTBOX_WAKE_SECONDS:
+            return
+        schedule(at=max(at, now))
+        if due_now:
+            _last_check["at"] = time.monotonic()
     except Exception:
         log.exception("Could not wake the outbox worker")

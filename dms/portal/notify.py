@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from dms.core.errors import Conflict
 from dms.messaging.models import Channel, Message, Purpose
 from dms.messaging.services import MOBILE, message_queue
 
@@ -44,12 +45,16 @@ def _facts(order) -> dict:
 def _queue(order, kind: str, params: dict, *, by=None, key: str | None = None) -> Message | None:
     if not MOBILE.match((order.customer.mobile or "").strip()):
         return None
-    if key and Message.objects.filter(group_id=order.store.group_id, idempotency_key=key).exists():
-        return None  # told already (whoever the customer is now)
-    return message_queue(
-        store=order.store, customer=order.customer, channel=Channel.SMS, purpose=Purpose.SERVICE, kind=kind,
-        params={**_facts(order), **params}, subject=(SUBJECT, order.pk), idempotency_key=key, by=by,
-    )  # fmt: skip
+    try:
+        message = message_queue(
+            store=order.store, customer=order.customer, channel=Channel.SMS, purpose=Purpose.SERVICE, kind=kind,
+            params={**_facts(order), **params}, subject=(SUBJECT, order.pk), idempotency_key=key, by=by,
+        )  # fmt: skip
+    except Conflict as exc:
+        if key and any(e.get("field") == "idempotency_key" for e in exc.errors):
+            return None  # told already, when the order had another customer
+        raise
+    return None if message.replayed else message  # told already
 
 
 def status_link_key(order) -> str:

@@ -7,6 +7,7 @@ sends it afterwards, so a provider that is down never undoes or slows the step).
   notify_status_link does not repeat it);
 - `repair_order.approval_requested`: the approval link, while extra work awaits the decision."""
 
+from dms.core.events import subject_of
 from dms.core.models import Event
 from dms.workshop.models import RepairOrder
 
@@ -14,7 +15,9 @@ from . import notify
 
 
 def _order(event: Event) -> RepairOrder:
-    return RepairOrder.objects.select_related("store", "customer", "vehicle").get(pk=event.subject_id)
+    return subject_of(event, RepairOrder) or RepairOrder.objects.select_related(
+        "store", "customer", "vehicle"
+    ).get(pk=event.subject_id)
 
 
 def text_status_link(event: Event) -> None:

@@ -38,6 +38,24 @@ def test_a_queued_message_wakes_one_worker_however_many_are_queued(
     assert waiting() == [at(10)]
 
 
+def test_wakes_within_a_second_of_a_check_cost_nothing_and_queue_nothing_more(
+    store, customer, clock, settings, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    settings.DMS_OUTBOX_WAKE_SECONDS = 1
+    tasks._last_check["at"] = float("-inf")
+    with django_capture_on_commit_callbacks(execute=True):
+        message_queue(store=store, customer=customer, channel="sms", purpose="service", kind="status_link",
+                      params=STATUS)  # fmt: skip
+    assert waiting() == [at(10)]
+    with django_assert_num_queries(0):
+        tasks.wake()
+    # Later than that, the next wake checks again (and finds the run waiting).
+    tasks._last_check["at"] -= 2
+    DBTaskResult.objects.all().delete()
+    tasks.wake()
+    assert waiting() == [at(10)]
+
+
 def test_a_run_sends_and_keeps_the_next_one_queued(store, customer, clock, settings):
     settings.DMS_OUTBOX_POLL_SECONDS = 30
     message = message_queue(store=store, customer=customer, channel="sms", purpose="service", kind="status_link",
