@@ -98,3 +98,37 @@ def walk_in(sales_api):
                                   "model_interest": "雅阁"})  # fmt: skip
     assert r.status_code == 201, r.content
     return r.json()
+
+
+@pytest.fixture
+def stock_car(showroom_api, brand):
+    """A 雅阁 in stock."""
+    from conftest import valid_vin
+
+    r = showroom_api.post("/stock-vehicles", {"vin": valid_vin(70001), "brand": brand.name, "model": "雅阁",
+                                              "trim": "260TURBO 豪华版", "colour": "珍珠白",
+                                              "list_price": "179800.00", "cost": "165000.00"})  # fmt: skip
+    assert r.status_code == 201, r.content
+    return r.json()
+
+
+def quote_body(lead_id, **extra):
+    return {"lead_id": lead_id, "model": "雅阁", "trim": "260TURBO 豪华版", "colour": "珍珠白",
+            "list_price": "179800.00", "discount": "2000.00",
+            "accessories": [{"name": "脚垫", "price": "800.00"}, {"name": "行车记录仪", "price": "1200.00"}],
+            "insurance": "6500.00", "fees": "1500.00", **extra}  # fmt: skip
+
+
+@pytest.fixture
+def quotation(sales_api, walk_in):
+    """An approved quotation (within the consultant's authority): total 187,800.00."""
+    r = sales_api.post("/quotations", quote_body(walk_in["id"]))
+    assert r.status_code == 201, r.content
+    return r.json()
+
+
+@pytest.fixture
+def order(sales_api, quotation):
+    r = sales_api.post("/sales-orders", {"quotation_id": quotation["id"]})
+    assert r.status_code == 201, r.content
+    return r.json()
