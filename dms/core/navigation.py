@@ -57,6 +57,7 @@ MENU = [
         _("Customer care"),
         [
             ("followups:queue", _("Follow-ups"), Perm.FOLLOWUP_WORK),
+            ("satisfaction:cases", _("Complaints"), Perm.COMPLAINT_WORK),
             ("customers:import", _("Import / export"), (Perm.CUSTOMER_IMPORT, Perm.CUSTOMER_EXPORT)),
         ],
     ),
@@ -75,6 +76,23 @@ def register_home(role: str, url_name: str) -> None:
 def home_for(tenant) -> str | None:
     name = HOMES.get(str(tenant.role)) if tenant is not None else None
     return reverse(name) if name else None
+
+
+# Panels of the home page ("Today"), first on it: an app registers a template (in its AppConfig.ready)
+# and the permission that shows it; the template loads its own data (a template tag) and renders
+# nothing when it has nothing to say (e.g. the open complaint cases one owns).
+HOME_PANELS: list[tuple[str, str]] = []
+
+
+def register_home_panel(template_name: str, perm: str) -> None:
+    if (template_name, perm) not in HOME_PANELS:
+        HOME_PANELS.append((template_name, perm))
+
+
+def home_panels_for(tenant) -> list[str]:
+    if tenant is None:
+        return []
+    return [name for name, perm in HOME_PANELS if tenant.can(perm)]
 
 
 # Badges of the top bar, each an htmx fragment loaded after the page (and polled by itself), so

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from .middleware import SESSION_STORE_KEY
 from .models import User
-from .navigation import home_for
+from .navigation import home_for, home_panels_for
 from .roles import Perm
 from .shell import tenant_required
 
@@ -25,7 +25,11 @@ def home(request):
     own = home_for(request.tenant)
     if own and own != request.path:
         return HttpResponseRedirect(own)
-    return render(request, "core/home.html", {"can_add_customer": request.tenant.can(Perm.CUSTOMER_EDIT)})
+    context = {
+        "can_add_customer": request.tenant.can(Perm.CUSTOMER_EDIT),
+        "panels": home_panels_for(request.tenant),
+    }
+    return render(request, "core/home.html", context)
 
 
 def _back(request):

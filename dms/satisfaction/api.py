@@ -163,7 +163,7 @@ def complaint_action(
 
 
 class OwnerIn(Schema):
-    owner_id: int = Field(description="A user of this store who works complaints.")
+    user_id: int = Field(description="The new owner: a user of this store who works complaints.")
     version: int | None = Field(None, description="The version you read; stale answers 409.")
 
 
@@ -172,7 +172,7 @@ def complaint_owner(request, complaint_id: int, payload: OwnerIn):
     """Hand an open case to someone else (managers)."""
     t = request.auth
     services.complaint_assign(
-        tenant=t, complaint_id=complaint_id, owner_id=payload.owner_id, version=payload.version
+        tenant=t, complaint_id=complaint_id, owner_id=payload.user_id, version=payload.version
     )
     return complaint_out(services.get_case(t, complaint_id), t)
 

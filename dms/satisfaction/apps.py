@@ -6,3 +6,10 @@ class SatisfactionConfig(AppConfig):
 
     name = "dms.satisfaction"
     label = "satisfaction"
+
+    def ready(self):
+        from dms.core.navigation import register_home_panel
+        from dms.core.roles import Perm
+
+        # The open cases one owns come first on the home page (the service manager's escalations).
+        register_home_panel("satisfaction/_home_cases.html", Perm.COMPLAINT_WORK)

@@ -56,10 +56,15 @@ def case_list(
     return count, rows
 
 
-def open_counts(tenant: Tenant) -> dict[str, int]:
+def open_counts(tenant: Tenant, *, user=None) -> dict[str, int]:
+    """The case list's tabs: open, mine (open ones `user` owns), escalated, done, all. One query."""
     from django.db.models import Count
 
+    is_open = Q(state__in=OPEN_STATES)
     return Complaint.objects.for_tenant(tenant).aggregate(
-        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        open=Count("pk", filter=is_open),
+        mine=Count("pk", filter=is_open & Q(owner=user)),
         escalated=Count("pk", filter=Q(state=CaseState.ESCALATED)),
+        done=Count("pk", filter=~is_open),
+        all=Count("pk"),
     )

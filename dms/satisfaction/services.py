@@ -273,10 +273,10 @@ def complaint_assign(*, tenant: Tenant, complaint_id, owner_id: int, version: in
 
             raise stale_version(case.version)
         if case.state not in OPEN_STATES:
-            raise DomainError(_("Only an open case can be handed over."), field="owner_id")
+            raise DomainError(_("Only an open case can be handed over."), field="user_id")
         owner = User.objects.filter(pk=owner_id, memberships__store=tenant.store, is_active=True).first()
         if owner is None or not _can_work_complaints(owner, tenant.store):
-            raise DomainError(_("Choose someone of this store who works complaints."), field="owner_id")
+            raise DomainError(_("Choose someone of this store who works complaints."), field="user_id")
         previous = case.owner_id
         case.owner = owner
         case.version += 1

@@ -34,18 +34,18 @@ def people(store):
     }
 
 
-def test_a_service_manager_gets_two_menus_and_the_rest_flat(people):
+def test_a_service_manager_gets_three_menus_and_the_rest_flat(people):
     nav = top_bar(people["manager"])
 
-    assert SUMMARIES.findall(nav) == ["售后", "车间"]
-    assert flat_links(nav) == ["今日", "客户", "车辆", "配件", "回访", "导入导出"]
+    assert SUMMARIES.findall(nav) == ["售后", "车间", "客户关怀"]
+    assert flat_links(nav) == ["今日", "客户", "车辆", "配件"]
 
 
 def test_an_advisor_keeps_customers_one_click_away_and_the_workshop_board_flat(people):
     nav = top_bar(people["sa"])
 
     assert SUMMARIES.findall(nav) == ["售后"]
-    assert flat_links(nav) == ["今日", "客户", "车辆", "车间看板", "配件"]
+    assert flat_links(nav) == ["今日", "客户", "车辆", "车间看板", "配件", "回访", "投诉"]
 
 
 def test_a_technician_finds_my_jobs_in_the_bar_itself(people):

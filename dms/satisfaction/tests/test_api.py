@@ -94,5 +94,5 @@ def test_roles_without_complaint_work_are_refused(store, open_case):
 
 
 def test_a_manager_hands_the_case_over(manager_api, open_case, sa):
-    r = manager_api._call("put", f"/complaints/{open_case.pk}/owner", {"owner_id": sa.pk})
+    r = manager_api._call("put", f"/complaints/{open_case.pk}/owner", {"user_id": sa.pk})
     assert r.status_code == 200 and r.json()["owner_id"] == sa.pk

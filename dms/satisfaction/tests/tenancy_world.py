@@ -1,0 +1,44 @@
+"""This app's part of the cross-group walks (tests/test_tenancy_api.py, tests/test_tenancy_pages.py):
+see dms/followups/tests/tenancy_world.py for the shape."""
+
+import sys
+
+
+def _case_for(tenant, customer) -> int:
+    from dms.satisfaction.services import complaint_open
+
+    return complaint_open(
+        store=tenant.store, customer=customer, category="waiting", severity="medium", description="等待时间太长",
+        actor=tenant.user,
+    ).pk  # fmt: skip
+
+
+def complaint(world) -> int:
+    if "complaint" not in world.built:
+        world.built["complaint"] = _case_for(world.tenant, world.customer)
+    return world.built["complaint"]
+
+
+RECORDS: dict = {"complaint_id": complaint}
+BODIES: dict = {
+    ("PUT", "/complaints/{complaint_id}/owner"): lambda w: {"user_id": w.tenant.user.pk},
+    ("POST", "/complaints/{complaint_id}/actions/{action}"): lambda w: {},
+}
+
+# The walk fills every {action} with one value: a complaint's is "acknowledge"; other paths keep
+# the value the walk (or an app imported before this one) gave them.
+_walk = sys.modules.get("tests.test_tenancy_api")
+_previous = getattr(_walk, "PATH_VALUES", {}).get("action")
+
+
+def _action(path: str) -> str:
+    if path.startswith("/complaints"):
+        return "acknowledge"
+    return _previous(path) if _previous else "confirm"
+
+
+PATH_VALUES: dict = {"action": _action}
+
+
+def page_ids(vehicle, manager) -> dict:
+    return {"complaint_id": _case_for(manager, vehicle.owner)}
