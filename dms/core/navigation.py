@@ -54,6 +54,15 @@ MENU = [
     ),
     ("parts:list", _("Parts"), Perm.PARTS_VIEW),
     Group(
+        _("Sales"),
+        [
+            ("sales:my_day", _("My leads"), Perm.LEAD_WORK),
+            ("sales:door", _("Door log"), Perm.LEAD_WORK),
+            ("sales:approvals", _("Sales approvals"), Perm.SALES_APPROVE),
+            ("sales:stock", _("New-car stock"), Perm.STOCK_VIEW),
+        ],
+    ),
+    Group(
         _("Customer care"),
         [
             ("followups:queue", _("Follow-ups"), Perm.FOLLOWUP_WORK),

@@ -181,3 +181,43 @@ def receivables(tenant: Tenant, today: date | None = None) -> dict:
         "buckets": [(b, buckets[b]) for b in AGEING_BUCKETS],
         "total": sum(buckets.values(), ZERO),
     }
+
+
+def drives_between(tenant: Tenant, start: datetime, end: datetime, *, mine: bool = False) -> list[TestDrive]:
+    qs = TestDrive.objects.for_tenant(tenant).filter(started_at__gte=start, started_at__lt=end)
+    if mine:
+        qs = qs.filter(consultant=tenant.user)
+    return list(qs.select_related("lead").order_by("started_at"))
+
+
+def stock_models(tenant: Tenant) -> list[dict]:
+    """The models in stock and their list prices: the quotation form's choices."""
+    rows = (
+        StockVehicle.objects.for_tenant(tenant)
+        .filter(state__in=[StockVehicle.State.IN_STOCK, StockVehicle.State.IN_TRANSIT])
+        .values("model", "trim", "colour", "list_price")
+        .distinct()
+        .order_by("model", "trim", "colour")
+    )
+    return list(rows[:100])
+
+
+STOCK_AGE_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, None))
+
+
+def stock_ageing(tenant: Tenant, today: date | None = None) -> list[dict]:
+    """Cars in stock (or allocated, not yet delivered) per age bucket, counted in the database."""
+    from django.db.models import Count, Q
+
+    today = today or timezone.localdate()
+    qs = StockVehicle.objects.for_tenant(tenant).filter(
+        state__in=[StockVehicle.State.IN_STOCK, StockVehicle.State.ALLOCATED], arrived_on__isnull=False
+    )
+    aggregates = {}
+    for low, high in STOCK_AGE_BUCKETS:
+        cond = Q(arrived_on__lte=today - timedelta(days=low))
+        if high is not None:
+            cond &= Q(arrived_on__gte=today - timedelta(days=high))
+        aggregates[f"b{low}"] = Count("pk", filter=cond)
+    counts = qs.aggregate(**aggregates)
+    return [{"low": low, "high": high, "n": counts[f"b{low}"]} for low, high in STOCK_AGE_BUCKETS]

@@ -1,6 +1,19 @@
 """Pages of the sales app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "sales"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.my_day, name="my_day"),
+    path("door/", views.door, name="door"),
+    path("leads/<int:lead_id>/", views.lead_detail, name="lead"),
+    path("test-drives/<int:drive_id>/agreement.png", views.drive_agreement, name="agreement"),
+    path("quotations/<int:quotation_id>/", views.quotation_detail, name="quotation"),
+    path("quotations/<int:quotation_id>/quotation.pdf", views.quotation_pdf, name="quotation_pdf"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("orders/<int:order_id>/", views.order_detail, name="order"),
+    path("orders/<int:order_id>/delivery-photo", views.delivery_photo, name="delivery_photo"),
+    path("stock/", views.stock, name="stock"),
+]
