@@ -8,15 +8,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from dms.core.errors import DomainError
+from dms.core.errors import DomainError, Forbidden
 from dms.core.roles import Perm
 from dms.core.tenancy import get_scoped
 from dms.core.validation import PAGE_OFFSET_MAX, choices_of
 from dms.customers.models import Customer
 from dms.workshop.models import RepairOrder
 
-from . import selectors, services
-from .models import CaseState, Category, Complaint, Severity, Source
+from . import selectors, services, surveys
+from .models import (
+    CaseState,
+    Category,
+    Channel,
+    Complaint,
+    QuestionKind,
+    Severity,
+    Source,
+    Survey,
+    SurveyResponse,
+    Topic,
+)
 from .workflow import ACTIONS, CASE
 
 router = Router(tags=["complaints"])
@@ -199,4 +210,118 @@ def complaint_events(request, complaint_id: int):
     ]  # fmt: skip
 
 
-ROUTERS: list = [("/complaints", router)]
+# --- CSI surveys ------------------------------------------------------------------------------------------
+
+survey_router = Router(tags=["surveys"])
+response_router = Router(tags=["surveys"])
+
+
+def may_take_surveys(t) -> bool:
+    return t.can(Perm.FOLLOWUP_WORK) or t.can(Perm.COMPLAINT_WORK)
+
+
+def _require_survey_taker(t) -> None:
+    if not may_take_surveys(t):
+        raise Forbidden(_("Your role does not allow this."))
+
+
+class QuestionOut(Schema):
+    id: int
+    position: int
+    text: str
+    kind: choices_of(QuestionKind) = Field(description="score: 1 (very dissatisfied) to 5; text: free text")
+    topic: choices_of(Topic) = Field(description="overall: a score of 1 or 2 opens a complaint case")
+    required: bool
+
+
+class SurveyOut(Schema):
+    id: int
+    name: str
+    active: bool
+    questions: list[QuestionOut]
+
+
+class SurveyPage(Schema):
+    count: int
+    items: list[SurveyOut]
+
+
+def survey_out(s: Survey) -> dict:
+    return {
+        "id": s.pk, "name": s.name, "active": s.active,
+        "questions": [
+            {"id": q.pk, "position": q.position, "text": q.text, "kind": q.kind, "topic": q.topic,
+             "required": q.required}
+            for q in s.questions.all()
+        ],
+    }  # fmt: skip
+
+
+@survey_router.get("", response=SurveyPage)
+def survey_list(request):
+    """The group's questionnaires, the one in use first (the shipped one is created the first time)."""
+    t = request.auth
+    _require_survey_taker(t)
+    surveys.survey_default(t.store.group)
+    items = list(Survey.objects.for_tenant(t).prefetch_related("questions"))
+    return {"count": len(items), "items": [survey_out(s) for s in items]}
+
+
+class AnswerIn(Schema):
+    question_id: int
+    score: int | None = Field(None, ge=1, le=5, description="For a score question: 1 to 5.")
+    text: str = Field("", max_length=surveys.TEXT_MAX, description="For a text question.")
+
+
+class ResponseIn(Schema):
+    survey_id: int
+    repair_order_id: int
+    channel: choices_of(Channel) = Field(description="call: taken by an agent; link: the customer's own page")
+    answers: list[AnswerIn] = Field(max_length=50)
+
+
+class AnswerOut(Schema):
+    question_id: int
+    score: int | None
+    text: str
+
+
+class ResponseOut(Schema):
+    id: int
+    store: str
+    survey_id: int
+    repair_order_id: int
+    customer_id: int
+    channel: choices_of(Channel)
+    overall: int | None = Field(description="The overall question's score.")
+    complaint_id: int | None = Field(description="The complaint case a low overall score opened.")
+    at: datetime
+    answers: list[AnswerOut]
+
+
+def response_out(r: SurveyResponse, tenant) -> dict:
+    return {
+        "id": r.pk, "store": tenant.store.code, "survey_id": r.survey_id, "repair_order_id": r.repair_order_id,
+        "customer_id": r.customer_id, "channel": r.channel, "overall": r.overall, "complaint_id": r.complaint_id,
+        "at": r.at,
+        "answers": [{"question_id": a.question_id, "score": a.score, "text": a.text} for a in r.answers.all()],
+    }  # fmt: skip
+
+
+@response_router.post("", response={201: ResponseOut})
+def survey_response_create(request, payload: ResponseIn):
+    """Record a customer's answers about a visit (settled or delivered), once per order and
+    questionnaire (again: 409). An overall score of 1 or 2 opens a complaint case
+    (`complaint_id`), owned by you."""
+    t = request.auth
+    _require_survey_taker(t)
+    survey = get_scoped(Survey.objects, t, pk=payload.survey_id)
+    order = get_scoped(RepairOrder.objects.select_related("customer"), t, pk=payload.repair_order_id)
+    response = surveys.survey_response_record(
+        store=t.store, survey=survey, repair_order=order, channel=payload.channel,
+        answers=[a.dict() for a in payload.answers], taken_by=t.user if payload.channel == "call" else None,
+    )  # fmt: skip
+    return Status(201, response_out(response, t))
+
+
+ROUTERS: list = [("/complaints", router), ("/surveys", survey_router), ("/survey-responses", response_router)]

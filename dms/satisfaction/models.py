@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dms.core.ids import OpaqueIdModel
 from dms.core.models import DealerGroup, Store
-from dms.core.scoping import StoreScopedQuerySet
+from dms.core.scoping import GroupScopedQuerySet, StoreScopedQuerySet
 from dms.customers.models import Customer
 
 
@@ -155,3 +155,130 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- CSI surveys (满意度调查) ---------------------------------------------------------------------------
+
+
+class Survey(models.Model):
+    """A questionnaire of a dealer group. The group's active one is asked after a visit; the
+    shipped default (services_survey.DEFAULT_QUESTIONS) asks neutrally and never suggests an answer."""
+
+    group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        ordering = ["-active", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionKind(models.TextChoices):
+    SCORE = "score", _("Score 1–5")
+    TEXT = "text", _("Text")
+
+
+class Topic(models.TextChoices):
+    OVERALL = "overall", _("Overall")
+    ADVISOR = "advisor", _("Service advisor")
+    QUALITY = "quality", _("Repair quality")
+    TIMING = "timing", _("Timing")
+    PRICE = "price", _("Price and explanation")
+    FACILITY = "facility", _("Facilities")
+    OTHER = "other", _("Other")
+
+
+class Question(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=QuestionKind.choices, default=QuestionKind.SCORE
+    )
+    topic = models.CharField(_("topic"), max_length=10, choices=Topic.choices, default=Topic.OTHER)
+    required = models.BooleanField(_("required"), default=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            # The overall score decides whether a complaint case opens: one per questionnaire.
+            models.UniqueConstraint(
+                fields=["survey"], condition=models.Q(topic="overall"), name="one_overall_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Channel(models.TextChoices):
+    CALL = "call", _("Phone call")
+    LINK = "link", _("Link (customer)")
+
+
+class SurveyResponse(models.Model):
+    """One customer's answers about one repair order. The overall score and who served the car
+    are kept on the row, so that the CSI report is one grouped query."""
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    repair_order = models.ForeignKey("workshop.RepairOrder", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    technician = models.ForeignKey(
+        "scheduling.Technician", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    overall = models.PositiveSmallIntegerField(_("overall score"), null=True, blank=True)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "repair_order"], name="one_response_per_order"),
+            models.CheckConstraint(
+                condition=models.Q(overall__isnull=True) | models.Q(overall__gte=1, overall__lte=5),
+                name="overall_1_to_5",
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "at"], name="csi_by_store_time")]
+
+    def __str__(self) -> str:
+        return f"{self.repair_order_id} {self.overall}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question"),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
+                name="score_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.score or self.text[:20]}"

@@ -57,3 +57,38 @@ def open_case(store, customer, care, order):
         store=store, customer=customer, category="waiting", severity="medium", repair_order=order,
         description="交车晚了两个小时，没有人提前通知。", actor=care,
     )  # fmt: skip
+
+
+@pytest.fixture
+def delivered_order(order, technician, store):
+    """The order, delivered (its steps are the workshop's business, not this app's)."""
+    from django.utils import timezone
+
+    from dms.scheduling.models import Technician
+    from dms.workshop.models import RepairOrder
+
+    tech = Technician.objects.create(store=store, user=technician)
+    RepairOrder.objects.filter(pk=order.pk).update(
+        state="delivered", delivered_at=timezone.now(), technician=tech
+    )
+    order.refresh_from_db()
+    return order
+
+
+@pytest.fixture
+def survey(group):
+    from dms.satisfaction.surveys import survey_default
+
+    return survey_default(group)
+
+
+def answers_for(survey, overall: int, **by_topic) -> list[dict]:
+    out = []
+    for q in survey.questions.all():
+        if q.topic == "overall":
+            out.append({"question_id": q.pk, "score": overall})
+        elif q.kind == "score" and q.topic in by_topic:
+            out.append({"question_id": q.pk, "score": by_topic[q.topic]})
+        elif q.kind == "text" and "text" in by_topic:
+            out.append({"question_id": q.pk, "text": by_topic["text"]})
+    return out
