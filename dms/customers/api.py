@@ -3,9 +3,11 @@
 from datetime import date, datetime
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.audit import timeline_for
+from dms.core.errors import DomainError
 from dms.core.roles import Perm
 from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, HistoryDate, choices_of
 
@@ -188,6 +190,9 @@ class ListParams(Schema):
         description="Name, pinyin or initials, mobile or its last 4, any part of a plate, VIN or its last 6.",
     )
     tier: choices_of(ValueTier, blank=True) = Field("", description="Only the customers of this value tier.")
+    manager: choices_of(["me"], blank=True) = Field(
+        "", description="me: only the customers whose customer manager you are (ignored with q)."
+    )
     limit: int = Field(
         20,
         ge=1,
@@ -221,7 +226,10 @@ def customer_list(request, params: Query[ListParams]):
             "items": [card_out(c, t) for c in selectors.customer_cards(hits.ids)],
         }
     else:
-        result = selectors.customer_list(t, tier=params.tier, limit=params.limit, offset=params.offset)
+        result = selectors.customer_list(
+            t, tier=params.tier, manager_id=t.user.pk if params.manager == "me" else None, limit=params.limit,
+            offset=params.offset,
+        )  # fmt: skip
         page = {
             "count": result.count,
             "count_exact": result.count_exact,
@@ -258,6 +266,24 @@ def customer_update(request, customer_id: int, payload: CustomerPatch):
     version = changes.pop("version")
     result = services.customer_update(tenant=t, customer_id=customer_id, version=version, **changes)
     return {**customer_out(selectors.customer_get(t, result.record.pk), t), "warnings": result.warnings}
+
+
+class ManagerIn(Schema):
+    user_id: int | None = Field(description="A customer manager of the group; null: no manager.")
+
+
+@router.put("/{customer_id}/manager", response=CustomerOut)
+def customer_manager_set(request, customer_id: int, payload: ManagerIn):
+    """Assign the customer's customer manager (the roles that assign portfolios)."""
+    t = request.auth
+    customer = selectors.customer_get(t, customer_id)
+    t.require(Perm.CM_ASSIGN)
+    if payload.user_id is not None and not selectors.is_customer_manager(t, payload.user_id):
+        raise DomainError(_("Choose a customer manager of your group."), field="user_id")
+    services.customer_update(
+        tenant=t, customer_id=customer.pk, version=customer.version, customer_manager_id=payload.user_id
+    )
+    return customer_out(selectors.customer_get(t, customer_id), t)
 
 
 class ContactIn(Schema):

@@ -346,3 +346,14 @@ def customer_list(
 
 def customer_get(tenant: Tenant, customer_id) -> Customer:
     return get_scoped(with_vehicles(Customer.objects.all()), tenant, pk=customer_id)
+
+
+def is_customer_manager(tenant: Tenant, user_id: int) -> bool:
+    """Whether the user is an active customer manager in a store of the tenant's group."""
+    from dms.core.models import StoreMembership
+    from dms.core.roles import Role
+
+    return StoreMembership.objects.filter(
+        user_id=user_id, user__is_active=True, user__group_id=tenant.group_id, store__group_id=tenant.group_id,
+        role=Role.CUSTOMER_MANAGER,
+    ).exists()  # fmt: skip

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from dms.core.tenancy import Tenant, get_scoped
@@ -24,7 +24,15 @@ def day_bounds(tenant: Tenant, now: datetime) -> tuple[datetime, datetime]:
 
 def _base(tenant: Tenant):
     return FollowUp.objects.for_tenant(tenant).select_related(
-        "customer", "vehicle", "vehicle__brand", "repair_order", "assigned_to", "done_by"
+        "store",
+        "customer",
+        "customer__customer_manager",
+        "vehicle",
+        "vehicle__brand",
+        "repair_order",
+        "assigned_to",
+        "done_by",
+        "rule",
     )
 
 
@@ -68,9 +76,16 @@ def queue(tenant: Tenant, *, bucket: str = "due", now: datetime | None = None, l
 
 def followup_list(
     tenant: Tenant, *, state: str = "", due_before: datetime | None = None, complaint: bool | None = None,
-    limit: int = 50, offset: int = 0,
+    kinds: list[str] | None = None, assigned_to=None, customer_id: int | None = None, limit: int = 50,
+    offset: int = 0,
 ) -> tuple[int, list]:  # fmt: skip
     qs = _base(tenant)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    if assigned_to is not None:
+        qs = qs.filter(assigned_to=assigned_to)
+    if customer_id is not None:
+        qs = qs.filter(customer_id=customer_id)
     if state:
         qs = qs.filter(state__in=[s for s in state.split(",") if s])
     if due_before is not None:
@@ -101,3 +116,65 @@ def last_consent(customer_id: int) -> bool | None:
 def delivery_defaults(order) -> dict:
     """Where the workshop's delivery form starts from (registered in apps.py)."""
     return {"last_consent": last_consent(order.customer_id)}
+
+
+# --- My day --------------------------------------------------------------------------------------
+
+UPCOMING_DAYS = 7
+
+
+@dataclass
+class Day:
+    overdue: list
+    today: list
+    upcoming: list
+    complaints: list
+    now: datetime
+    day_start: datetime
+
+
+def my_day(tenant: Tenant, *, now: datetime | None = None, limit: int = 200) -> Day:
+    """The touches assigned to the user in the store: overdue, due today, the coming week; loyal
+    customers first within each (priority), then by due time. Open complaint cases the user owns
+    come first (dms.satisfaction's selector). Three queries."""
+    from dms.satisfaction.selectors import open_cases_for
+
+    now = now or timezone.now()
+    start, end = day_bounds(tenant, now)
+    rows = list(
+        _base(tenant)
+        .filter(
+            assigned_to=tenant.user, state=FollowUp.State.OPEN, due_at__lt=end + timedelta(days=UPCOMING_DAYS)
+        )
+        .order_by("priority", "due_at", "pk")[: limit * 3]
+    )
+    return Day(
+        overdue=[f for f in rows if f.due_at < start][:limit],
+        today=[f for f in rows if start <= f.due_at < end][:limit],
+        upcoming=sorted((f for f in rows if f.due_at >= end), key=lambda f: (f.due_at, f.pk))[:limit],
+        complaints=open_cases_for(tenant.user, tenant.store),
+        now=now,
+        day_start=start,
+    )
+
+
+def renewal_rate(tenant: Tenant, *, today=None, months: int = 12) -> tuple[int, int]:
+    """Insurance renewal (续保) as a business: of the vehicles whose policy expired in the last
+    `months` months and that had a renewal touch in the store, how many now show a later expiry
+    (renewed, recorded on the vehicle file). (renewed, due)."""
+    today = today or timezone.localdate()
+    since = today - timedelta(days=months * 30)
+    touched = (
+        FollowUp.objects.for_tenant(tenant)
+        .filter(
+            kind=FollowUp.Kind.INSURANCE,
+            subject_date__lt=today,
+            subject_date__gte=since,
+            vehicle__isnull=False,
+        )
+        .values("vehicle_id", "subject_date")
+        .distinct()
+    )
+    due = touched.count()
+    renewed = touched.filter(vehicle__insurance_expiry__gt=F("subject_date")).count()
+    return renewed, due

@@ -10,7 +10,7 @@ called: their follow-up is closed without a call.
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,25 +31,28 @@ CALL_HOURS = (time(9, 0), time(20, 0))  # when customers are called, in the stor
 NOTE_MAX = 2000
 
 
-def _care_agent(store) -> User | None:
-    return (
-        User.objects.filter(memberships__store=store, memberships__role=Role.CUSTOMER_CARE, is_active=True)
-        .order_by("pk")
-        .first()
-    )
-
-
 def followup_create_for_delivery(
     *, order, consent: bool, channel: str, time: str, tenant: Tenant | None = None
-) -> FollowUp:
-    """Delivery creates the call due within 2 days, for the store's customer-care agent. A channel
-    or time the customer asked for at delivery becomes their file's preference too."""
+) -> FollowUp | None:
+    """Delivery creates the store's "service delivered" touches (by default the call within 2 days,
+    for the store's customer-care agent). A channel or time the customer asked for at delivery
+    becomes their file's preference too, and the channel of the call (phone: a call)."""
+    from .generation import touches_for_event
+    from .models import Trigger
+
     _remember_preference(order.customer, channel=channel, time=time)
-    return FollowUp.objects.create(
-        store=order.store, kind=FollowUp.Kind.AFTER_SERVICE, customer=order.customer, vehicle=order.vehicle,
-        repair_order=order, due_at=timezone.now() + AFTER_SERVICE_WITHIN, assigned_to=_care_agent(order.store),
-        channel=channel or "phone", preferred_time=time or "any", consent=consent,
+    touches = touches_for_event(
+        store=order.store, trigger=Trigger.SERVICE_DELIVERED, customer=order.customer, vehicle=order.vehicle,
+        repair_order=order, at=timezone.now(), subject=f"ro:{order.pk}", consent=consent,
+        preferred_time=time or "any",
     )  # fmt: skip
+    asked = {"phone": "call", "": "call"}.get(channel or "", channel)
+    calls = [f for f in touches if f.kind == FollowUp.Kind.AFTER_SERVICE]
+    for f in calls:
+        if asked and f.channel == "call" and asked != f.channel:
+            f.channel = asked
+            f.save(update_fields=["channel"])
+    return calls[0] if calls else None
 
 
 def _remember_preference(customer, *, channel: str, time: str) -> None:
@@ -74,15 +77,32 @@ def next_try(now: datetime, zone: str) -> datetime:
     return at
 
 
-def _validate(reached, satisfaction, complaint, note: str) -> None:
+OUTCOMES_REACHED = ("reached", "declined", "call_back", "do_not_contact")
+OUTCOMES_NOT_REACHED = ("not_reached", "wrong_number")
+
+
+def _validate(f: FollowUp, reached, satisfaction, complaint, note: str, outcome: str, retry_at) -> None:
     errors = []
     if not isinstance(reached, bool):
         errors.append({"field": "reached", "message": _("Say whether the customer was reached.")})
+    if outcome and outcome not in OUTCOMES_REACHED + OUTCOMES_NOT_REACHED:
+        errors.append({"field": "outcome", "message": _("Choose one of: %(v)s.") % {
+            "v": ", ".join(OUTCOMES_REACHED + OUTCOMES_NOT_REACHED)}})  # fmt: skip
+    elif outcome and (outcome in OUTCOMES_REACHED) != bool(reached):
+        errors.append(
+            {
+                "field": "outcome",
+                "message": _("This outcome does not match whether the customer was reached."),
+            }
+        )
     if satisfaction is not None and (
         isinstance(satisfaction, bool) or not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5
     ):
         errors.append({"field": "satisfaction", "message": _("Satisfaction is a whole number from 1 to 5.")})
-    elif reached is True and satisfaction is None:
+    elif (
+        reached is True and satisfaction is None and outcome in ("", "reached")
+        and f.kind == FollowUp.Kind.AFTER_SERVICE
+    ):  # fmt: skip
         errors.append(
             {"field": "satisfaction", "message": _("Ask the customer how satisfied they are (1–5).")}
         )
@@ -92,6 +112,10 @@ def _validate(reached, satisfaction, complaint, note: str) -> None:
         )
     if complaint and not note:
         errors.append({"field": "note", "message": _("Write down the complaint in the customer's words.")})
+    if outcome == "call_back" and retry_at is None:
+        errors.append({"field": "retry_at", "message": _("When should the customer be called back?")})
+    if retry_at is not None and retry_at <= timezone.now():
+        errors.append({"field": "retry_at", "message": _("Choose a time in the future.")})
     if len(note) > NOTE_MAX:
         errors.append({"field": "note", "message": _("At most %(n)s characters.") % {"n": NOTE_MAX}})
     if errors:
@@ -105,18 +129,48 @@ def _open(tenant: Tenant, followup_id: int) -> FollowUp:
     return f
 
 
+def _open_complaint(tenant: Tenant, f: FollowUp, *, satisfaction, note: str, category: str):
+    """A complaint, or a satisfaction of 1 or 2, opens a complaint case (dms.satisfaction)."""
+    from dms.satisfaction.services import complaint_open
+
+    severity = "high" if satisfaction == 1 else "medium"
+    description = note or _("Satisfaction %(s)d/5 on the follow-up call.") % {"s": satisfaction}
+    return complaint_open(
+        store=f.store, customer=f.customer, category=category or "other", severity=severity,
+        description=description, actor=tenant.user, repair_order=f.repair_order, followup=f, source="call",
+    )  # fmt: skip
+
+
+def _do_not_contact(tenant: Tenant, f: FollowUp, note: str) -> int:
+    """The customer asks not to be contacted again: no message of any kind any more (withdrawn
+    consent, opted out), and every open touch of theirs is cancelled. Returns how many."""
+    from dms.messaging.services import opt_out_all
+
+    how = _("Asked on a call not to be contacted (%(who)s)") % {"who": tenant.user}
+    opt_out_all(customer=f.customer, how=how[:100], by=tenant.user)
+    return (
+        FollowUp.objects.filter(customer=f.customer, state=FollowUp.State.OPEN)
+        .exclude(pk=f.pk)
+        .update(
+            state=FollowUp.State.CANCELLED, outcome=FollowUp.Outcome.DO_NOT_CONTACT, done_at=timezone.now()
+        )
+    )
+
+
 def followup_record(
     *, tenant: Tenant, followup_id: int, reached: bool, satisfaction: int | None = None, complaint: bool = False,
-    note: str = "",
+    note: str = "", outcome: str = "", retry_at: datetime | None = None, category: str = "",
 ) -> FollowUp:  # fmt: skip
-    """Record the outcome of a follow-up call. Not reached keeps it open for another attempt, due a
-    few hours later; the third failed attempt closes it as unreachable. A complaint is flagged for
-    the service manager (the queue's "complaints" filter)."""
+    """Record the outcome of a touch (see OUTCOMES_*). Not reached keeps it open for another
+    attempt, due a few hours later (or at `retry_at`); the third failed attempt closes it as
+    unreachable. "Call back at" keeps it open until `retry_at`. A complaint, or a satisfaction of
+    1 or 2, opens a complaint case (its id on the touch: `complaint_case_id`)."""
     tenant.require(Perm.FOLLOWUP_WORK)
     note = (note or "").strip()
-    _validate(reached, satisfaction, complaint, note)
+    outcome = outcome or ""
     with transaction.atomic():
         f = _open(tenant, followup_id)
+        _validate(f, reached, satisfaction, complaint, note, outcome, retry_at)
         if not f.consent:
             raise Conflict(
                 _("The customer did not agree to be contacted: do not call. Close it without calling."),
@@ -124,38 +178,86 @@ def followup_record(
                 state=f.state,
             )
         now = timezone.now()
+        label = f.get_kind_display()
         f.attempts += 1
-        fields = ["attempts", "reached", "note"]
-        if reached:
-            f.state, f.reached, f.satisfaction, f.complaint = (
-                FollowUp.State.DONE,
-                True,
-                satisfaction,
-                complaint,
-            )
+        fields = ["attempts", "reached", "note", "outcome"]
+        outcome = outcome or ("reached" if reached else "not_reached")
+        f.outcome = outcome
+        f.reached = reached
+        if outcome == "call_back":
+            f.due_at = retry_at
+            fields.append("due_at")
+            summary = _("%(kind)s: the customer asked to be called back.") % {"kind": label}
+        elif reached:
+            f.state, f.satisfaction, f.complaint = FollowUp.State.DONE, satisfaction, complaint
             f.done_at, f.done_by = now, tenant.user
             fields += ["state", "satisfaction", "complaint", "done_at", "done_by"]
-            summary = (
-                _("After-service call: satisfaction %(s)d/5; complaint:")
-                if complaint
-                else _("After-service call: satisfaction %(s)d/5.")
-            ) % {"s": satisfaction}
+            if satisfaction is not None:
+                summary = (
+                    _("%(kind)s: satisfaction %(s)d/5; complaint:") if complaint
+                    else _("%(kind)s: satisfaction %(s)d/5.")
+                ) % {"s": satisfaction, "kind": label}  # fmt: skip
+            else:
+                summary = f"{label}: {f.get_outcome_display()}"
+            if complaint or (satisfaction is not None and satisfaction <= 2):
+                case = _open_complaint(tenant, f, satisfaction=satisfaction, note=note, category=category)
+                f.complaint, f.complaint_case_id = True, case.pk
+                fields += ["complaint_case_id"]
+            if outcome == "do_not_contact":
+                _do_not_contact(tenant, f, note)
+        elif outcome == "wrong_number":
+            f.state, f.done_at, f.done_by = FollowUp.State.DONE, now, tenant.user
+            fields += ["state", "done_at", "done_by"]
+            summary = _("%(kind)s: wrong number.") % {"kind": label}
         else:
-            f.reached = False
-            if f.attempts >= MAX_ATTEMPTS:
+            if f.attempts >= MAX_ATTEMPTS and retry_at is None:
                 f.state, f.done_at, f.done_by = FollowUp.State.DONE, now, tenant.user
                 fields += ["state", "done_at", "done_by"]
-                summary = _("After-service call: not reached %(n)d times, closed as unreachable.") % {
-                    "n": f.attempts
-                }
+                summary = _("%(kind)s: not reached %(n)d times, closed as unreachable.") % {
+                    "n": f.attempts, "kind": label,
+                }  # fmt: skip
             else:
-                f.due_at = next_try(now, tenant.store.time_zone)
+                f.due_at = retry_at or next_try(now, tenant.store.time_zone)
                 fields.append("due_at")
-                summary = _("After-service call: not reached.")
+                summary = _("%(kind)s: not reached.") % {"kind": label}
         f.note = "\n".join(x for x in (f.note, note) if x)
-        f.save(update_fields=fields)
-        kind = f.channel if f.channel in CustomerContact.Kind.values else CustomerContact.Kind.PHONE
+        f.save(update_fields=list(dict.fromkeys(fields)))
+        kind = {"call": "phone", "visit": "visit", "sms": "sms", "wechat": "wechat", "email": "email"}.get(
+            f.channel,
+            CustomerContact.Kind.OTHER if f.channel in ("card", "gift") else CustomerContact.Kind.PHONE,
+        )
         contact_log(tenant=tenant, customer_id=f.customer_id, kind=kind, summary=f"{summary} {note}".strip())
+    return f
+
+
+def followup_reschedule(*, tenant: Tenant, followup_id: int, due_at: datetime, note: str = "") -> FollowUp:
+    tenant.require(Perm.FOLLOWUP_WORK)
+    if due_at is None:
+        raise DomainError(_("Choose when."), field="due_at")
+    with transaction.atomic():
+        f = _open(tenant, followup_id)
+        f.due_at = due_at
+        note = (note or "").strip()[:NOTE_MAX]
+        f.note = "\n".join(x for x in (f.note, note) if x)
+        f.save(update_fields=["due_at", "note"])
+    return f
+
+
+def followup_hand_over(*, tenant: Tenant, followup_id: int, user_id: int, note: str = "") -> FollowUp:
+    """Give the touch to a colleague of the store who may work touches."""
+    tenant.require(Perm.FOLLOWUP_WORK)
+    colleague = User.objects.filter(pk=user_id, is_active=True, memberships__store=tenant.store).first()
+    from dms.core.roles import permissions_for
+
+    role = colleague.membership_in(tenant.store).role if colleague is not None else None
+    if colleague is None or Perm.FOLLOWUP_WORK not in permissions_for(role):
+        raise DomainError(_("Choose a colleague of this store who works follow-ups."), field="user_id")
+    with transaction.atomic():
+        f = _open(tenant, followup_id)
+        f.assigned_to = colleague
+        note = (note or "").strip()[:NOTE_MAX]
+        f.note = "\n".join(x for x in (f.note, note) if x)
+        f.save(update_fields=["assigned_to", "note"])
     return f
 
 
@@ -176,3 +278,76 @@ def followup_close(*, tenant: Tenant, followup_id: int, reason: str = "") -> Fol
         )
         f.save(update_fields=["state", "done_at", "done_by", "note"])
     return f
+
+
+# --- Customer managers -----------------------------------------------------------------------------
+
+
+def customer_manager_assign_default(*, customer, store) -> bool:
+    """Give a customer without a manager the store's least loaded one (a new car's buyer).
+    Whether one was assigned."""
+    from dms.customers.models import Customer
+
+    from .portfolios import least_loaded_manager
+
+    if customer.customer_manager_id:
+        return False
+    manager = least_loaded_manager(store)
+    if manager is None:
+        return False
+    updated = Customer.objects.filter(pk=customer.pk, customer_manager__isnull=True).update(
+        customer_manager=manager, version=models.F("version") + 1
+    )
+    if updated:
+        customer.customer_manager = manager
+        customer.version += 1
+    return bool(updated)
+
+
+def portfolio_review_hand_in(*, tenant: Tenant, note: str = ""):
+    """The customer manager hands in this month's information update (by the 15th, seed 003):
+    how many customers they hold and how many files were brought up to date this month."""
+    from dms.customers.models import Customer
+
+    from .models import PortfolioReview
+    from .portfolios import month_bounds
+
+    if tenant.role != Role.CUSTOMER_MANAGER:
+        raise DomainError(_("Only a customer manager hands in a monthly information update."))
+    first, start, end = month_bounds(tenant)
+    mine = Customer.objects.filter(group_id=tenant.group_id, customer_manager=tenant.user)
+    review, created = PortfolioReview.objects.get_or_create(
+        store=tenant.store, manager=tenant.user, month=first,
+        defaults={"customers": mine.count(), "updated": mine.filter(updated_at__gte=start, updated_at__lt=end).count(),
+                  "note": (note or "").strip()[:NOTE_MAX], "completed_at": timezone.now()},
+    )  # fmt: skip
+    if not created:
+        raise Conflict(_("This month's update was already handed in."))
+    return review
+
+
+def toolkit_record(*, tenant: Tenant, customer_id, tool: str, note: str = ""):
+    """Record a use of the toolkit with a customer outside a touch (a delivery photo, an invitation)."""
+    from dms.customers.models import Customer
+
+    from .models import ToolkitEntry
+
+    tenant.require(Perm.FOLLOWUP_WORK)
+    customer = get_scoped(Customer.objects, tenant, pk=customer_id)
+    if tool not in ToolkitEntry.Tool.values:
+        raise DomainError(
+            _("Choose one of: %(v)s.") % {"v": ", ".join(ToolkitEntry.Tool.values)}, field="tool"
+        )
+    return ToolkitEntry.objects.create(
+        store=tenant.store, customer=customer, tool=tool, note=(note or "").strip()[:200], at=timezone.now(),
+        by=tenant.user,
+    )  # fmt: skip
+
+
+def portfolios_balance(*, tenant: Tenant, apply: bool = True) -> int | list:
+    """Even out the store's portfolios (portfolios.balance_plan); CM_ASSIGN only."""
+    from .portfolios import balance_apply, balance_plan
+
+    tenant.require(Perm.CM_ASSIGN)
+    plan = balance_plan(tenant.store)
+    return balance_apply(tenant.store, plan) if apply else plan

@@ -7,6 +7,8 @@ PATH_VALUES: parameter name -> function(path) returning a fixed value.
 page_ids(vehicle, manager_tenant) -> {namespace or parameter name: value} for the page walk.
 """
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 
@@ -16,7 +18,7 @@ def _followup_for(tenant, vehicle, *, consent: bool = True) -> int:
 
     return FollowUp.objects.create(
         store=tenant.store, kind=FollowUp.Kind.AFTER_SERVICE, customer=vehicle.owner, vehicle=vehicle,
-        due_at=timezone.now(), assigned_to=tenant.user, channel="phone", preferred_time="any", consent=consent,
+        due_at=timezone.now(), assigned_to=tenant.user, channel="call", preferred_time="any", consent=consent,
     ).pk  # fmt: skip
 
 
@@ -34,6 +36,11 @@ BODIES: dict = {
         "note": "很满意",
     },
     ("POST", "/follow-ups/{followup_id}/close"): lambda w: {"reason": "客户已到店当面回访"},
+    ("POST", "/follow-ups/{followup_id}/reschedule"): lambda w: {
+        "due_at": (timezone.now() + timedelta(days=1)).isoformat()
+    },
+    ("POST", "/follow-ups/{followup_id}/hand-over"): lambda w: {"user_id": w.tenant.user.pk},
+    ("PUT", "/customers/{customer_id}/manager"): lambda w: {"user_id": None},
 }
 PATH_VALUES: dict = {}
 
