@@ -60,6 +60,7 @@ MENU = [
             ("sales:door", _("Door log"), Perm.LEAD_WORK),
             ("sales:approvals", _("Sales approvals"), Perm.SALES_APPROVE),
             ("sales:stock", _("New-car stock"), Perm.STOCK_VIEW),
+            ("sales:desk", _("Sales desk"), Perm.SALES_REPORT),
         ],
     ),
     Group(

@@ -16,4 +16,6 @@ urlpatterns = [
     path("orders/<int:order_id>/", views.order_detail, name="order"),
     path("orders/<int:order_id>/delivery-photo", views.delivery_photo, name="delivery_photo"),
     path("stock/", views.stock, name="stock"),
+    path("desk/", views.desk, name="desk"),
+    path("desk/export.xlsx", views.desk_export, name="desk_export"),
 ]

@@ -483,3 +483,60 @@ def stock(request):
         "brands": t.store.brands.all(), "ageing": selectors.stock_ageing(t, today),
     }  # fmt: skip
     return render(request, "sales/stock.html", context)
+
+
+# --- The sales desk ---------------------------------------------------------------------------------------------
+
+
+def _month(request) -> date:
+    raw = request.GET.get("month", "")
+    try:
+        year, month = (int(x) for x in raw.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+@tenant_required
+def desk(request):
+    """The sales desk's measures for a month: the funnel per consultant, the lost reasons, the
+    pipeline by grade, stock ageing, receivables, gross per car and commissions, with a chart."""
+    from . import reports
+
+    t = request.tenant
+    t.require(Perm.SALES_REPORT)
+    month = _month(request)
+    f = reports.funnel(t, month)
+    start, end = f["start"], f["end"]
+    chart = {
+        "labels": [str(_("Leads")), str(_("Test drives")), str(_("Quotations")), str(_("Orders")), str(_("Deliveries"))],
+        "values": [f["total"].leads, f["total"].drove, f["total"].quotations, f["total"].orders, f["total"].deliveries],
+        "pipeline": [{"grade": p["grade"] or "—", "n": p["n"]} for p in reports.pipeline(t)],
+    }  # fmt: skip
+    prev = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+    nxt = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    context = {
+        "month": month, "prev": prev, "next": nxt, "funnel": f, "pipeline": reports.pipeline(t),
+        "ageing": selectors.stock_ageing(t), "receivables": selectors.receivables(t), "gross": reports.gross_per_car(t, month),
+        "commissions": selectors.commissions(t, start=start, end=end), "chart": chart,
+        "ledger": selectors.order_list(t, limit=200)[1],
+    }  # fmt: skip
+    return render(request, "sales/desk.html", context)
+
+
+@tenant_required
+def desk_export(request):
+    import io
+
+    from . import reports
+
+    t = request.tenant
+    t.require(Perm.SALES_REPORT)
+    month = _month(request)
+    out = io.BytesIO()
+    reports.desk_xlsx(t, month, out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="sales-{t.store.code}-{month:%Y-%m}.xlsx"'
+    return response
