@@ -48,6 +48,7 @@ from dms.vehicles.services import vehicle_create, vehicle_transfer
 from dms.vehicles.warranty import add_years
 
 from .packages import load_demo_packages
+from .sales import load_demo_sales
 from .service import load_demo_service
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -1062,5 +1063,6 @@ def load_demo(*, customers: int = 300, other_customers: int = 20, seed: int = SE
         summary["service"] = load_demo_service()
         for group in DealerGroup.objects.filter(code__in=("DEMO", "OTHER")):
             load_demo_packages(group=group)
+        summary["sales"] = load_demo_sales()
     summary["seconds"] = round(clock.monotonic() - started, 1)
     return summary

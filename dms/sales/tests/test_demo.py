@@ -1,0 +1,38 @@
+"""The demo showroom: sales1's day has prospects by grade, showroom1 has approvals waiting."""
+
+import pytest
+from django.test import Client
+
+from dms.core.models import User
+from dms.sales.models import Lead, Quotation, SalesOrder, StockVehicle
+
+pytestmark = pytest.mark.usefixtures("private_media")
+
+
+@pytest.fixture
+def demo(db):
+    from dms.demo.dealership import load_demo
+
+    return load_demo(customers=40, other_customers=5)
+
+
+def test_the_demo_showroom_has_stock_prospects_and_an_order(demo):
+    assert demo["sales"] == {"stock": 6, "leads": 6, "visits": 3, "orders": 1}
+    assert StockVehicle.objects.filter(state="in_transit").count() == 2
+    assert Quotation.objects.filter(state="pending_approval").count() == 1
+    assert Lead.objects.filter(state="lost_pending").count() == 1
+    order = SalesOrder.objects.get()
+    assert (order.paid, order.stock_vehicle.model) == (5000, "XR-V")
+
+
+def test_sales1_starts_on_my_day_and_showroom1_sees_approvals(demo):
+    c = Client()
+    c.force_login(User.objects.get(username="sales1"))
+    day = c.get("/", follow=True)
+    m = Client()
+    m.force_login(User.objects.get(username="showroom1"))
+
+    assert day.status_code == 200 and "刘思远" in day.content.decode()
+    approvals = m.get("/sales/approvals/").content.decode()
+    assert "客户对比丰田RAV4" in approvals and "已在别家购买" in approvals
+    assert m.get("/sales/desk/").status_code == 200
