@@ -256,3 +256,21 @@ class ToolkitEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_tool_display()} {self.customer_id}"
+
+
+class ReplacementSignal(models.Model):
+    """A service customer's car is old or worn: handed to sales as `vehicle.replacement_due`
+    (seed 001's vehicle-age tiers, seed 004's replacement and trade-in opportunities), once a year."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    reason = models.CharField(_("why"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vehicle", "year"], name="replacement_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} {self.year}"

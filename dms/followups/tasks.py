@@ -2,7 +2,8 @@
 
 Every DMS_TOUCH_SWEEP_MINUTES (default 15) the sweep generates the day's touches of every dealer
 group that has no run for its local day yet (generation.generate, once a day) and sends the
-sending touches that fell due (sending.touches_send_due). Like the promise sweep, each sweep queues
+sending touches that fell due (sending.touches_send_due); once a day too it hands the service
+customers whose car is old or worn to sales (replacement.replacement_sweep). Like the promise sweep, each sweep queues
 the next first, unless one waits already; `manage.py ensure_touch_sweep` queues the first one
 (run it before db_worker, like ensure_promise_sweep)."""
 
@@ -15,10 +16,11 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
 from dms.core import heartbeat
-from dms.core.models import DealerGroup
+from dms.core.models import DealerGroup, Store
 
 from .generation import generate
 from .models import TouchPlanRun
+from .replacement import replacement_sweep
 from .sending import touches_send_due
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ def generate_due_groups(*, day=None) -> int:
     done = set(TouchPlanRun.objects.filter(day=day).values_list("group_id", flat=True))
     created = 0
     for group_id in DealerGroup.objects.exclude(pk__in=done).values_list("pk", flat=True):
+        for store in Store.objects.filter(group_id=group_id):
+            replacement_sweep(store=store, day=day)
         created += generate(group_id=group_id, day=day).created
     return created
 

@@ -137,3 +137,24 @@ def test_a_lead_without_a_referrer_makes_no_task(store, vehicle, cms):
     with transaction.atomic():
         publish(type="lead.created", store=store, payload={"lead_id": 78, "referrer_customer_id": None})
     assert not FollowUp.objects.exists()
+
+
+def test_a_closed_complaint_gets_a_call_a_week_later(store, vehicle, cms):
+    from dms.satisfaction.services import complaint_open
+
+    busy, _free = cms
+    Customer.objects.filter(pk=vehicle.owner_id).update(customer_manager=busy)
+    case = complaint_open(store=store, customer=vehicle.owner, category="waiting", severity="low",
+                          description="等待时间太长")  # fmt: skip
+    closed_at = timezone.now()
+    with transaction.atomic():
+        publish(
+            type="complaint.closed", store=store, subject=case, at=closed_at, payload={"to_state": "closed"}
+        )
+
+    call = FollowUp.objects.get(kind="complaint")
+    assert (call.rule.code, call.assigned_to, call.due_at) == (
+        "complaint_closed_call",
+        busy,
+        closed_at + timedelta(days=7),
+    )
