@@ -44,3 +44,67 @@ class ResolveForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+SCORES = [
+    ("5", _("5 · very satisfied")),
+    ("4", _("4 · satisfied")),
+    ("3", _("3 · neutral")),
+    ("2", _("2 · dissatisfied")),
+    ("1", _("1 · very dissatisfied")),
+]
+
+
+class AnswersForm(forms.Form):
+    """One field per question of a questionnaire: q<id>, a score 1–5 or a text."""
+
+    def __init__(self, *args, survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(survey.questions.all())
+        for q in self.questions:
+            if q.kind == "score":
+                self.fields[f"q{q.pk}"] = forms.ChoiceField(
+                    label=q.text, choices=SCORES, required=q.required, widget=forms.RadioSelect
+                )
+            else:
+                self.fields[f"q{q.pk}"] = forms.CharField(
+                    label=q.text,
+                    required=q.required,
+                    max_length=1000,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+
+    def answers(self) -> list[dict]:
+        out = []
+        for q in self.questions:
+            value = self.cleaned_data.get(f"q{q.pk}")
+            if not value:
+                continue
+            out.append({"question_id": q.pk, "score": int(value)} if q.kind == "score" else
+                       {"question_id": q.pk, "text": value})  # fmt: skip
+        return out
+
+    def error_fields(self, exc) -> None:
+        """A service's errors on answers.<i>.* shown on the question's field."""
+        for err in exc.errors or [{"field": None, "message": exc.message}]:
+            name, target = err.get("field") or "", None
+            parts = name.split(".")
+            if len(parts) >= 2 and parts[0] == "answers" and parts[1].isdigit():
+                answered = self.answers()
+                i = int(parts[1])
+                if i < len(answered):
+                    target = f"q{answered[i]['question_id']}"
+            self.add_error(target, str(err["message"]))
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("Question"), max_length=300)
+    kind = forms.ChoiceField(label=_("Answer"), choices=[("score", _("Score 1–5")), ("text", _("Text"))])
+    topic = forms.ChoiceField(label=_("Topic"), choices=[])
+    required = forms.BooleanField(label=_("Required"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import Topic
+
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [c for c in Topic.choices if c[0] != "overall"]

@@ -241,3 +241,57 @@ def csi_scores(stores, *, since: datetime, zone) -> dict[str, list[dict]]:
             .values("question__topic").annotate(n=Count("pk"), avg=Avg("score")).order_by("question__topic")
         ),
     }  # fmt: skip
+
+
+# --- Changing the questionnaire ------------------------------------------------------------------------
+
+COACHING_WORDS = (
+    "非常满意好吗",
+    "请您回答",
+    "请给满分",
+    "请打满分",
+    "好评",
+    "please answer",
+    "please rate us 5",
+)
+
+
+def _check_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write the question."), field="text")
+    if len(text) > 300:
+        raise DomainError(_("Keep the question under 300 characters."), field="text")
+    if any(w in text.lower() for w in COACHING_WORDS):
+        raise DomainError(
+            _("Ask neutrally: a question must not tell the customer which answer to give."), field="text"
+        )
+    return text
+
+
+def question_add(*, survey: Survey, text: str, kind: str, topic: str, required: bool = False) -> Question:
+    text = _check_text(text)
+    if kind not in QuestionKind.values:
+        raise DomainError(_("Choose score or text."), field="kind")
+    if topic not in Topic.values or topic == Topic.OVERALL:
+        raise DomainError(_("Choose a topic from the list."), field="topic")
+    last = survey.questions.order_by("-position").values_list("position", flat=True).first() or 0
+    return Question.objects.create(
+        survey=survey, position=last + 1, text=text, kind=kind, topic=topic, required=required
+    )
+
+
+def question_edit(*, question: Question, text: str) -> Question:
+    question.text = _check_text(text)
+    question.save(update_fields=["text"])
+    return question
+
+
+def question_remove(*, question: Question) -> None:
+    if question.topic == Topic.OVERALL:
+        raise DomainError(_("The overall question stays: its score opens complaint cases."), field="question")
+    if Answer.objects.filter(question=question).exists():
+        raise DomainError(
+            _("This question has answers: change its text instead of removing it."), field="question"
+        )
+    question.delete()

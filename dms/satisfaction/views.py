@@ -50,6 +50,7 @@ def case_list(request):
         "count": count,
         "tabs": [{"key": k, "label": label, "n": counts.get(k), "active": k == tab} for k, label in labels],
         "can_see_orders": tenant.can(Perm.RO_VIEW),
+        "can_report": tenant.can(Perm.CSI_REPORT),
     }
     return render(request, "satisfaction/cases.html", context)
 

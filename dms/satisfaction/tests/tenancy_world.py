@@ -41,4 +41,9 @@ PATH_VALUES: dict = {"action": _action}
 
 
 def page_ids(vehicle, manager) -> dict:
-    return {"complaint_id": _case_for(manager, vehicle.owner)}
+    from dms.workshop.models import RepairOrder
+
+    # "satisfaction": this app's other parameters, an order's id (surveys/orders/<order_id>/; as a
+    # survey link's token it is a forged one).
+    order = RepairOrder.objects.filter(store=manager.store).order_by("pk").first()
+    return {"complaint_id": _case_for(manager, vehicle.owner), "satisfaction": order.pk}
