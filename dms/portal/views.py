@@ -29,6 +29,7 @@ from PIL import Image, ImageOps
 
 from dms.core.errors import Conflict, DomainError, Forbidden, NotFound
 from dms.core.shell import tenant_required
+from dms.core.signin import client_ip
 from dms.core.validation import aware
 from dms.workshop import selectors as workshop_selectors
 
@@ -131,7 +132,7 @@ def approval(request, token: str, lang):
         try:
             services.customer_decide(
                 order_id=order.pk, approval_round=order.approval_round, decisions=chosen,
-                version=int(version) if version.isdigit() else None, ip=request.META.get("REMOTE_ADDR", ""),
+                version=int(version) if version.isdigit() else None, ip=client_ip(request) or "",
             )  # fmt: skip
         except Conflict as exc:
             if exc.field == "approval_round":  # asked again meanwhile: this link is out of date

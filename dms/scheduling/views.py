@@ -18,6 +18,7 @@ from dms.core.errors import DomainError, Forbidden, NotFound
 from dms.core.models import Store
 from dms.core.roles import Perm
 from dms.core.shell import apply_errors, tenant_required
+from dms.core.signin import client_ip
 from dms.customers import selectors as customer_selectors
 from dms.customers.rules import mask_mobile
 from dms.vehicles import selectors as vehicle_selectors
@@ -289,9 +290,9 @@ def deposit_record(request, pk):
 
 
 def _client_ip(request) -> str:
-    # REMOTE_ADDR, not X-Forwarded-For: a header the client writes would let it pick its own bucket.
-    # Behind a reverse proxy, have the proxy set REMOTE_ADDR (e.g. granian's --respect-forwarded-headers).
-    return request.META.get("REMOTE_ADDR", "")
+    # The address the sign-in lockout counts too: REMOTE_ADDR, or behind DMS_TRUSTED_PROXY_COUNT
+    # proxies the entry of X-Forwarded-For the outermost one wrote (never one the client wrote).
+    return client_ip(request) or ""
 
 
 def _over_limit(request, mobile: str) -> bool:

@@ -76,6 +76,27 @@ def test_attempts_are_limited_per_address(visitor, workshop, vehicle):
     assert r.status_code == 429 and not Appointment.objects.exists()
 
 
+def test_behind_the_proxy_attempts_count_per_client_not_per_proxy(workshop, vehicle, settings):
+    # Behind one trusted proxy every request comes from the proxy's address: the client's is the
+    # entry the proxy appended. Ten clients' attempts do not block an eleventh; one client's
+    # eleventh is refused, whatever it writes into the header itself.
+    settings.DMS_TRUSTED_PROXY_COUNT = 1
+    for i in range(10):
+        Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").post(
+            URL, form(mobile=f"1390000{i:04d}")
+        )
+    fresh = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.99").post(URL, form())
+    assert fresh.status_code != 429
+    for i in range(10):
+        Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 198.51.100.50").post(
+            URL, form(mobile=f"1370000{i:04d}")
+        )
+    r = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="9.9.9.9, 198.51.100.50").post(
+        URL, form(mobile="13600000000")
+    )
+    assert r.status_code == 429
+
+
 def test_the_limit_lifts_after_an_hour(visitor, workshop, vehicle, clock):
     for i in range(11):
         visitor.post(URL, form(mobile=f"1390000{i:04d}"))
