@@ -55,17 +55,34 @@ def test_migrate_creates_the_cache_and_two_processes_count_together(tmp_path):
     assert (first.stdout.strip(), second.stdout.strip()) == ("1", "2")
 
 
-@pytest.mark.real_clock
-def test_redis_url_without_the_redis_package_refuses_to_start():
+def _redis_up(url: str) -> bool:
+    import redis
+
     try:
-        import redis  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("the redis package is installed: REDIS_URL is honoured")
-    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
 
-    r = _manage(env, "check")
 
-    assert r.returncode != 0
-    assert "REDIS_URL" in r.stderr
+@pytest.mark.real_clock
+def test_with_redis_url_two_processes_count_together_in_redis(tmp_path):
+    url = "redis://127.0.0.1:6379/15"
+    if not _redis_up(url):
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    import redis
+
+    server = redis.Redis.from_url(url)
+    server.flushdb()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DMS_VAR_DIR=str(tmp_path), REDIS_URL=url)
+    backend = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    count = "from django.core.cache import cache; cache.add('k', 0, 60); print(cache.incr('k'))"
+
+    chosen = _manage(env, "shell", "-v0", "-c", backend)
+    first = _manage(env, "shell", "-v0", "-c", count)
+    second = _manage(env, "shell", "-v0", "-c", count)
+
+    assert chosen.stdout.strip() == "django.core.cache.backends.redis.RedisCache", chosen.stderr[-2000:]
+    assert (first.stdout.strip(), second.stdout.strip()) == ("1", "2"), first.stderr[-2000:]
+    assert any(key.endswith(b":k") for key in server.keys("*"))  # the count is in Redis, not the database
+    server.flushdb()
