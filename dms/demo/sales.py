@@ -76,7 +76,11 @@ def load_demo_sales(*, store_code: str = "SZ01") -> dict:
             services.lead_contact(
                 tenant=sales, lead_id=lead.pk, channel="phone", note="首次联系,了解需求", grade=grade
             )
-            Lead.objects.filter(pk=lead.pk).update(next_follow_up_at=now - timedelta(hours=1))
+            minutes = 5 + 7 * len(leads)  # answered within the half hour, as the store asks
+            Lead.objects.filter(pk=lead.pk).update(
+                next_follow_up_at=now - timedelta(hours=1), first_response_seconds=minutes * 60,
+                first_contact_at=now - timedelta(hours=hours) + timedelta(minutes=minutes),
+            )  # fmt: skip
         leads.append(lead)
     services.lead_needs(
         tenant=sales, lead_id=leads[0].pk, budget=Decimal("140000"), usage="上下班通勤", family="夫妻二人",

@@ -1,5 +1,6 @@
 """The quotation printed as a PDF, in Chinese (WeasyPrint; the CJK font as the workshop's documents)."""
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
@@ -8,6 +9,7 @@ from django.utils import timezone, translation
 from .models import Quotation
 
 TEMPLATE = "sales/print/quotation.html"
+VALID_DAYS = 7  # an offer holds for a week
 
 
 def quotation_context(q: Quotation, tenant) -> dict:
@@ -15,6 +17,7 @@ def quotation_context(q: Quotation, tenant) -> dict:
     return {
         "q": q, "store": tenant.store, "lead": q.lead, "price_after": price_after,
         "consultant": q.created_by, "printed_at": timezone.now(),
+        "valid_until": timezone.localtime(q.created_at).date() + timedelta(days=VALID_DAYS),
         "financed": (q.total - q.down_payment) if q.down_payment is not None else None,
     }  # fmt: skip
 

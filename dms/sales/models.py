@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dms.core.ids import OpaqueIdModel
 from dms.core.models import Brand, Store
@@ -98,7 +99,7 @@ class Lead(OpaqueIdModel):
         NEW = "new", _("New")
         FOLLOWING = "following", _("Following up")
         LOST_PENDING = "lost_pending", _("Lost: awaiting confirmation")
-        LOST = "lost", _("Lost")
+        LOST = "lost", pgettext_lazy("prospect", "Lost")
         WON = "won", _("Won (ordered)")
 
     OPEN_STATES = (State.NEW, State.FOLLOWING, State.LOST_PENDING)
@@ -299,7 +300,7 @@ class Quotation(OpaqueIdModel):
     class State(models.TextChoices):
         APPROVED = "approved", _("Approved")
         PENDING_APPROVAL = "pending_approval", _("Awaiting approval")
-        DECLINED = "declined", _("Declined")
+        DECLINED = "declined", _("Discount declined")
 
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="quotations")
@@ -352,7 +353,7 @@ class SalesOrder(OpaqueIdModel):
     event_name = "sales_order"
 
     class State(models.TextChoices):
-        OPEN = "open", _("Signed")
+        OPEN = "open", _("Contract signed")
         DELIVERED = "delivered", _("Delivered")
         CANCELLED = "cancelled", _("Cancelled")
 

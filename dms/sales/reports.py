@@ -190,7 +190,7 @@ def desk_xlsx(tenant: Tenant, month: date, out) -> None:
     sources = f["sources"]
     sheet.append([_("Consultant"), _("Leads"), *[str(label) for _v, label in sources], _("First response (min)"),
                   _("Showroom visits"), _("Test-drive rate (%)"), _("Quotations"), _("Orders"), _("Deliveries"),
-                  _("Conversion (%)"), _("Lost")])  # fmt: skip
+                  _("Conversion (%)"), _("Lost prospects")])  # fmt: skip
     for x in [*f["rows"], f["total"]]:
         sheet.append([_cell(sheet, str(x.consultant)), x.leads, *[x.sources.get(v, 0) for v, _label in sources],
                       x.first_response_min, x.visits, x.test_drive_rate, x.quotations, x.orders, x.deliveries,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dms.core.errors import DomainError
 from dms.core.roles import Perm, Role
@@ -83,12 +84,27 @@ def _mobile(tenant, mobile: str) -> str:
     return mobile if tenant.can(Perm.CUSTOMER_SEE_CONTACT) else mask_mobile(mobile)
 
 
-def _history(subject: str, pk: int):
-    return (
+# What each step of a record's timeline is called on its page.
+STEP_LABELS = {
+    "created": gettext_lazy("Created"), "contact": gettext_lazy("Contact"), "grade": gettext_lazy("Graded"),
+    "needs": gettext_lazy("Needs recorded"), "assigned": gettext_lazy("Assigned"), "lose": gettext_lazy("Marked lost"),
+    "confirm-lost": gettext_lazy("Lost confirmed"), "reopen": gettext_lazy("Reopened"), "win": gettext_lazy("Ordered"),
+    "approve": gettext_lazy("Discount approved"), "decline": gettext_lazy("Discount declined"),
+    "paid": gettext_lazy("Payment"), "allocate": gettext_lazy("VIN allocated"), "invoice": gettext_lazy("Invoiced"),
+    "deliver": gettext_lazy("Delivered"), "cancel": gettext_lazy("Cancelled"),
+    "delivery_due": gettext_lazy("Delivery appointment"),
+}  # fmt: skip
+
+
+def _history(subject: str, pk: int) -> list:
+    rows = list(
         SalesHistory.objects.filter(subject=subject, subject_id=pk)
         .select_related("by")
         .order_by("-at", "-id")[:30]
     )
+    for h in rows:
+        h.label = STEP_LABELS.get(h.action, h.action)
+    return rows
 
 
 # --- My day ------------------------------------------------------------------------------------------------
@@ -381,7 +397,7 @@ def _order_step(request, t, order: SalesOrder):
             raise DomainError(_("The photo is a JPEG or PNG of at most 8 MB."), field="photo")
         services_orders.sales_order_deliver(
             tenant=t, order_id=order.pk, checklist={k: post.get(k) == "on" for k in services_orders.CHECKLIST},
-            plate=post.get("plate", "").strip(), service_advisor_id=_int(post.get("service_advisor"), "service_advisor_id"),
+            plate=post.get("plate", "").strip(), service_advisor_id=_int(post.get("advisor"), "service_advisor_id"),
             photo=photo.read(), photo_name=photo.name,
         )  # fmt: skip
         messages.success(request, _("Delivered: the customer and the car are in the files."))
@@ -414,7 +430,7 @@ def order_detail(request, order_id):
                 state__in=[StockVehicle.State.IN_STOCK, StockVehicle.State.IN_TRANSIT],
                 model=order.quotation.model,
             )
-            .order_by("arrived_on", "id")
+            .order_by("state", "arrived_on", "id")  # in stock before in transit
         )
     from dms.core.models import User
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.usefixtures("private_media")
 def demo(db):
     from dms.demo.dealership import load_demo
 
-    return load_demo(customers=40, other_customers=5)
+    return load_demo(customers=60, other_customers=5)
 
 
 def test_the_demo_showroom_has_stock_prospects_and_an_order(demo):
