@@ -36,7 +36,7 @@ run: build
 	@echo ""
 	$(MANAGE) ensure_promise_sweep --verbosity 0
 	$(MANAGE) ensure_outbox_worker --verbosity 0
-	@trap 'kill 0' EXIT; export DJANGO_DEBUG=0; $(MANAGE) db_worker --verbosity 0 & \
+	@trap 'kill 0' EXIT; export DJANGO_DEBUG=0; $(MANAGE) run_worker --verbosity 0 & \
 	  $(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 60 --log-level warning
 
 dev: build
@@ -45,7 +45,7 @@ dev: build
 	$(MANAGE) load_demo --if-empty
 	$(MANAGE) ensure_promise_sweep --verbosity 0
 	$(MANAGE) ensure_outbox_worker --verbosity 0
-	@trap 'kill 0' EXIT; $(MANAGE) db_worker --verbosity 0 & $(MANAGE) runserver $(HOST):$(PORT) --noreload
+	@trap 'kill 0' EXIT; $(MANAGE) run_worker --verbosity 0 & $(MANAGE) runserver $(HOST):$(PORT) --noreload
 
 # Production-style serving of an already built tree: gunicorn, one sync worker per core (WORKERS),
 # each taking the next request from the shared socket when free; static files by WhiteNoise.
@@ -57,7 +57,7 @@ serve: build
 worker: install
 	$(MANAGE) ensure_promise_sweep
 	$(MANAGE) ensure_outbox_worker
-	$(MANAGE) db_worker
+	$(MANAGE) run_worker
 
 # Debian's Chromium drives the browser tests; installed here when missing and we are root.
 browser:

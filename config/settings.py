@@ -331,6 +331,9 @@ DMS_OUTBOX_MAX_ATTEMPTS = max(1, int(os.environ.get("DMS_OUTBOX_MAX_ATTEMPTS", "
 DMS_OUTBOX_POLL_SECONDS = max(5, int(os.environ.get("DMS_OUTBOX_POLL_SECONDS", "30")))
 # A process checks that an outbox run waits at most this often (dms/messaging/tasks.py wake).
 DMS_OUTBOX_WAKE_SECONDS = float(os.environ.get("DMS_OUTBOX_WAKE_SECONDS", "1"))
+# A task worker that gave no sign of life for this long is dead: its running task is queued again
+# (dms/ops/worker.py). Longer than any pause of a live worker (it renews every third of it).
+DMS_WORKER_LEASE_SECONDS = max(3, int(os.environ.get("DMS_WORKER_LEASE_SECONDS", "60")))
 # A webhook subscription is paused after this many failed deliveries in a row, or when it has
 # been failing for this many hours.
 DMS_WEBHOOK_PAUSE_AFTER_FAILURES = max(1, int(os.environ.get("DMS_WEBHOOK_PAUSE_AFTER_FAILURES", "10")))
