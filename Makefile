@@ -36,6 +36,8 @@ run: build
 	@echo ""
 	$(MANAGE) ensure_promise_sweep --verbosity 0
 	$(MANAGE) ensure_outbox_worker --verbosity 0
+	$(MANAGE) ensure_touch_sweep --verbosity 0
+	$(MANAGE) ensure_complaint_sweep --verbosity 0
 	@trap 'kill 0' EXIT; export DJANGO_DEBUG=0; $(MANAGE) run_worker --verbosity 0 & \
 	  $(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 60 --log-level warning
 
@@ -45,6 +47,8 @@ dev: build
 	$(MANAGE) load_demo --if-empty
 	$(MANAGE) ensure_promise_sweep --verbosity 0
 	$(MANAGE) ensure_outbox_worker --verbosity 0
+	$(MANAGE) ensure_touch_sweep --verbosity 0
+	$(MANAGE) ensure_complaint_sweep --verbosity 0
 	@trap 'kill 0' EXIT; $(MANAGE) run_worker --verbosity 0 & $(MANAGE) runserver $(HOST):$(PORT) --noreload
 
 # Production-style serving of an already built tree: gunicorn, one sync worker per core (WORKERS),
@@ -57,6 +61,8 @@ serve: build
 worker: install
 	$(MANAGE) ensure_promise_sweep
 	$(MANAGE) ensure_outbox_worker
+	$(MANAGE) ensure_touch_sweep
+	$(MANAGE) ensure_complaint_sweep
 	$(MANAGE) run_worker
 
 # Debian's Chromium drives the browser tests; installed here when missing and we are root.
