@@ -6,6 +6,9 @@ reusable pieces (TenantAuth, ErrorOut, the sign-in router in dms/core/api.py) an
 routers; this module only puts them together.
 """
 
+import logging
+
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -16,6 +19,7 @@ from dms.core import api as core_api
 from dms.core import api_events, api_org
 from dms.core.errors import DomainError
 from dms.customers import api as customers_api
+from dms.customers import api_privacy
 from dms.followups import api as followups_api
 from dms.messaging import api as messaging_api
 from dms.packages import api as packages_api
@@ -44,7 +48,8 @@ def document_errors(schema: dict) -> None:
     view does not declare: 400 (a DomainError: the request cannot be carried out) and 422 (invalid
     input) where it takes parameters or a body, 401 unless it is open to all, 403 (the role may not),
     404 (a record in its path, or named by an `..._id` field of its query or body, not found or another
-    group's), 409 (a stale version, or a step the record's state does not allow now) on every write."""
+    group's), 409 (a stale version, or a step the record's state does not allow now) on every write,
+    503 (the database is unreachable: a restart, a failover) on every operation."""
     error = {"$ref": "#/components/schemas/ErrorOut"}
     sentences = {
         400: "The request cannot be carried out: `detail` says why.",
@@ -53,6 +58,7 @@ def document_errors(schema: dict) -> None:
         404: "Not found (or not your dealer group's): the record in the path, or one the request names.",
         409: "Someone else changed the record meanwhile, or its state does not allow this now.",
         422: "Invalid input: `errors` names each field.",
+        503: "The database cannot be reached just now: nothing was changed; try again shortly.",
     }
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault(
@@ -69,7 +75,7 @@ def document_errors(schema: dict) -> None:
                 ref = content.get("schema", {}).get("$ref", "")
                 target = components.get(ref.rsplit("/", 1)[-1], {}) if ref else content.get("schema", {})
                 body_props |= set(target.get("properties", {}))
-            statuses = {403}
+            statuses = {403, 503}
             if op.get("security"):
                 statuses.add(401)
             references = body_props | {p.get("name", "") for p in params if p.get("in") == "query"}
@@ -89,6 +95,8 @@ def document_errors(schema: dict) -> None:
                 )
 
 
+log = logging.getLogger(__name__)
+
 api = DmsApi(
     title="OpenDMS API",
     version="1",
@@ -105,6 +113,7 @@ ROUTERS = [
     ("/auth", core_api.auth_router),
     ("/", api_org.router),
     ("/customers", customers_api.router),
+    *api_privacy.ROUTERS,
     ("/vehicles", vehicles_api.router),
     ("/appointments", scheduling_api.appointments_router),
     ("/technicians", scheduling_api.technicians_router),
@@ -135,6 +144,23 @@ for _prefix, _router in ROUTERS:
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_away(request, exc):
+    # The database went away (restarted, failed over, the connection cut): the transaction was
+    # rolled back, nothing is half-written. Django drops the broken connection at the request's end
+    # and the next request opens a new one.
+    if connection.vendor == "sqlite" and "locked" not in str(exc):
+        raise exc  # SQLite says "no such table" with the same class: a fault of ours, a 500
+    log.warning("Database unavailable: %s", exc)
+    response = api.create_response(
+        request, {"detail": _("The database cannot be reached just now: nothing was changed. Try again shortly."),
+                  "errors": []}, status=503,
+    )  # fmt: skip
+    response["Retry-After"] = "5"
+    return response
 
 
 @api.exception_handler(Http404)
