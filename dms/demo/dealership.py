@@ -48,6 +48,7 @@ from dms.vehicles.services import vehicle_create, vehicle_transfer
 from dms.vehicles.warranty import add_years
 
 from .packages import load_demo_packages
+from .relationships import load_demo_relationships
 from .sales import load_demo_sales
 from .satisfaction import load_demo_satisfaction
 from .service import load_demo_service
@@ -1066,5 +1067,6 @@ def load_demo(*, customers: int = 300, other_customers: int = 20, seed: int = SE
             load_demo_packages(group=group)
         summary["sales"] = load_demo_sales()
         summary["satisfaction"] = load_demo_satisfaction()
+        summary["relationships"] = load_demo_relationships()
     summary["seconds"] = round(clock.monotonic() - started, 1)
     return summary

@@ -73,6 +73,11 @@ class Dialect:
             return f"((({date_expr})::timestamp + make_interval(hours => %(hour)s)) AT TIME ZONE %(tz)s)"
         return f"datetime({date_expr}, %(utc_hours)s)"
 
+    def fence(self) -> str:
+        """Keeps a subquery from being merged into its caller (its correlated subqueries would
+        run once per reference instead of once per row)."""
+        return " OFFSET 0" if self.pg else " LIMIT -1 OFFSET 0"
+
     def least(self, a: str, b: str) -> str:
         return f"LEAST({a}, {b})" if self.pg else f"min({a}, {b})"
 
@@ -163,7 +168,7 @@ def _subjects(rule: TouchRule, d: Dialect, window: tuple[date, date]) -> tuple[s
         inner = (
             f"SELECT v.id AS vid, c.id AS cid, ({last.format(col='sr.date')}) AS last_date, "
             f"({last.format(col='sr.mileage_km')}) AS last_km, {start} AS start_date, v.mileage_km AS km, "
-            f"{read} AS read_date {vehicle_from}{extra}"
+            f"{read} AS read_date {vehicle_from}{extra}{d.fence()}"
         )
         base = "COALESCE(m.last_date, m.start_date)"
         by_months = d.add_months(base, "%(months)s")
@@ -221,7 +226,7 @@ def _subjects(rule: TouchRule, d: Dialect, window: tuple[date, date]) -> tuple[s
             f"{d.text('x.since')} AS period, {dormant_on} AS subject_date, "
             f"{d.add_days(dormant_on, '%(offset)s')} AS due_date, x.priority, x.manager_id, x.preferred_time "
             f"FROM (SELECT c.id AS customer_id, {since} AS since, {PRIORITY} AS priority, "
-            f"c.customer_manager_id AS manager_id, c.preferred_time AS preferred_time {customer_from}{extra}) x"
+            f"c.customer_manager_id AS manager_id, c.preferred_time AS preferred_time {customer_from}{extra}{d.fence()}) x"
         )
         return sql, params
 

@@ -15,12 +15,12 @@ from dms.customers.rules import mask_mobile
 
 from . import selectors, services
 from .forms import CloseForm, OutcomeForm
-from .models import FollowUp
+from .models import FollowUp, TouchChannel
 
 
 def _how(f: FollowUp) -> str:
     """The preferred channel and time, as words: 电话 · 上午."""
-    channel = dict(Channel.choices).get(f.channel, f.channel)
+    channel = dict(TouchChannel.choices).get(f.channel) or dict(Channel.choices).get(f.channel, f.channel)
     when = dict(PreferredTime.choices).get(f.preferred_time, f.preferred_time)
     return " · ".join(str(x) for x in (channel, when) if x)
 
@@ -73,11 +73,13 @@ def followup_detail(request, followup_id):
                 messages.info(request, _("Not reached: call again from %(t)s.") % {"t": _local(f.due_at)})
             elif f.reached is False:
                 messages.warning(request, _("Not reached 3 times: closed as unreachable."))
-            elif f.complaint:
-                messages.warning(request, _("Recorded. The complaint is flagged for the service manager."))
+            elif f.complaint_case_id:
+                messages.warning(
+                    request, _("Recorded. A complaint case was opened: it comes first on your day.")
+                )
             else:
                 messages.success(request, _("Recorded."))
-            return redirect("followups:queue")
+            return redirect("followups:day" if f.assigned_to_id == tenant.user.pk else "followups:queue")
     order = f.repair_order
     context = {
         "f": f,
