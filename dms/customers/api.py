@@ -303,8 +303,9 @@ class ContactOut(Schema):
     by: str | None
 
 
-def contact_out(c: CustomerContact) -> dict:
-    return {"id": c.id, "at": c.at, "kind": c.kind, "direction": c.direction, "summary": c.summary,
+def contact_out(c: CustomerContact, tenant) -> dict:
+    return {"id": c.id, "at": c.at, "kind": c.kind, "direction": c.direction,
+            "summary": masking.mask_text(tenant, c.summary),
             "store": c.store.code, "by": str(c.by) if c.by else None}  # fmt: skip
 
 
@@ -314,14 +315,14 @@ def contact_list(request, customer_id: int):
     t = request.auth
     t.require(Perm.CUSTOMER_VIEW)
     customer = selectors.customer_get(t, customer_id)
-    return [contact_out(c) for c in customer.contacts.select_related("store", "by")[:500]]
+    return [contact_out(c, t) for c in customer.contacts.select_related("store", "by")[:500]]
 
 
 @router.post("/{customer_id}/contacts", response={201: ContactOut})
 def contact_create(request, customer_id: int, payload: ContactIn):
     """Record a call, message or visit on the customer card."""
     contact = services.contact_log(tenant=request.auth, customer_id=customer_id, **payload.dict())
-    return Status(201, contact_out(contact))
+    return Status(201, contact_out(contact, request.auth))
 
 
 class ConsentIn(Schema):

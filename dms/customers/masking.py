@@ -8,8 +8,11 @@ every contact field masked, in the API as on the pages:
 - birthday: null (a masked date means nothing).
 
 Searching by a mobile beyond what the mask shows (a full number, or more than its last 4 digits)
-needs the same right: see selectors.search_hits.
+needs the same right: see selectors.search_hits. Free text that may hold contact data (a contact's
+summary) has the mobiles and e-mail addresses in it masked: mask_text.
 """
+
+import re
 
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant
@@ -42,6 +45,20 @@ def contact_of(tenant: Tenant | None, values) -> dict:
     get = values.get if isinstance(values, dict) else lambda f: getattr(values, f)
     see = can_see_contact(tenant)
     return {f: get(f) if see else masked_value(f, get(f)) for f in CONTACT_FIELDS}
+
+
+# What in free text (a contact's summary, a note typed by staff) is contact data: a mainland mobile
+# (with or without +86 and spaces) or an e-mail address.
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def mask_text(tenant: Tenant | None, text: str) -> str:
+    """Free text with the mobiles and e-mail addresses in it masked, for a role without the right."""
+    if not text or can_see_contact(tenant):
+        return text
+    text = _MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    return _EMAIL_IN_TEXT.sub(HIDDEN, text)
 
 
 def mask_changes(tenant: Tenant | None, changes: dict) -> dict:

@@ -151,7 +151,10 @@ def customer_detail(request, pk):
         "service_records": ServiceRecord.objects.filter(customer=customer).select_related("vehicle", "store")[
             :100
         ],
-        "contacts": customer.contacts.select_related("by", "store")[:50],
+        "contacts": [
+            (c, masking.mask_text(tenant, c.summary))
+            for c in customer.contacts.select_related("by", "store")[:50]
+        ],
         "consents": customer.consent_events.select_related("by")[:10],
         "changes": timeline_for(
             customer, related=[row["v"] for row in vehicles], limit=50, redact=masking.redactor(tenant)

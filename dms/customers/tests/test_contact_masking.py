@@ -80,3 +80,24 @@ def test_the_front_desk_still_finds_a_customer_by_full_mobile(api, store, rich_c
     assert api.get("/customers", {"q": MOBILE}).json()["items"][0]["mobile"] == MOBILE
     parts = ApiClient(make_user("parts1", store, Role.PARTS_CLERK))
     assert parts.get("/customers", {"q": MOBILE}).json()["count"] == 0
+
+
+def test_a_mobile_or_e_mail_typed_into_a_contact_s_summary_is_masked_for_a_technician(
+    tenant, tech_api, api, rich_customer, technician
+):
+    from dms.customers.services import contact_log
+
+    contact_log(tenant=tenant, customer_id=rich_customer.pk, kind="phone",
+                summary="客户换了新号 +86 139 1234 5678，邮箱 new.zhang@example.cn，下周回电")  # fmt: skip
+
+    shown = tech_api.get(f"/customers/{rich_customer.pk}/contacts").json()[0]["summary"]
+    page = Client()
+    page.force_login(technician)
+    html = page.get(f"/customers/{rich_customer.pk}/").content.decode()
+
+    assert shown == "客户换了新号 139****5678，邮箱 ****，下周回电"
+    for text in (shown, html):
+        assert "1234 5678" not in text and "13912345678" not in text and "new.zhang@example.cn" not in text
+    assert "下周回电" in html
+    # the front desk reads what was typed
+    assert "+86 139 1234 5678" in api.get(f"/customers/{rich_customer.pk}/contacts").json()[0]["summary"]
