@@ -151,14 +151,57 @@ def salutation(name: str, title: str) -> str:
     return name
 
 
+class Purpose(models.TextChoices):
+    """What personal data is used for, each with its own notice and consent (PIPL art. 14, 17)."""
+
+    SERVICE = "service", _("Service (repairs, appointments, reminders)")
+    MARKETING = "marketing", _("Marketing (offers, events, new cars)")
+
+
+class NoticeText(models.Model):
+    """A version of a dealer group's privacy notice for one purpose: what the customer is told and
+    agrees to. Versions are never edited once in force; a new version is added (see privacy.py)."""
+
+    group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    version = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("notice text"))
+    text_hash = models.CharField(max_length=64, editable=False)  # SHA-256 of the text, hex
+    effective_from = models.DateTimeField(_("in force from"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
+        ordering = ["group", "purpose", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "purpose", "version"], name="notice_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} v{self.version}"
+
+
 class ConsentEvent(OpaqueIdModel):
-    """Each grant or withdrawal of consent to marketing messages (PIPL), kept for proof."""
+    """Each grant or withdrawal of consent for a purpose (PIPL), with the notice agreed to, kept
+    for proof: who recorded it, when and how."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consent_events")
+    purpose = models.CharField(
+        _("purpose"), max_length=10, choices=Purpose.choices, default=Purpose.MARKETING
+    )
     granted = models.BooleanField()
     at = models.DateTimeField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     how = models.CharField(_("how it was given"), max_length=100, blank=True)
+    notice = models.ForeignKey(
+        NoticeText, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("notice agreed to"),
+    )  # fmt: skip
+    notice_version = models.PositiveIntegerField(_("notice version"), null=True, blank=True)
+    notice_hash = models.CharField(_("notice text SHA-256"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-at"]
@@ -302,6 +345,7 @@ class ExportRecord(models.Model):
     class What(models.TextChoices):
         CUSTOMERS_VEHICLES = "customers_vehicles", _("Customers and vehicles (.xlsx)")
         CUSTOMER_PAGES = "customer_pages", _("Customer list read beyond a page")
+        SUBJECT_ACCESS = "subject_access", _("Everything held about one customer, at their request")
 
     group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
@@ -325,3 +369,31 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M} {self.row_count}"
+
+
+class ErasureRecord(models.Model):
+    """Each erasure of a customer's personal data at their request (PIPL art. 47): who, when, why,
+    and how many records were touched; never the erased data."""
+
+    group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    customer = models.OneToOneField(
+        Customer, on_delete=models.PROTECT, related_name="erasure", verbose_name=_("customer")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    username = models.CharField(_("user name"), max_length=150)
+    at = models.DateTimeField(_("when"))
+    reason = models.CharField(_("reason"), max_length=300)
+    counts = models.JSONField(_("records changed"), default=dict)  # {"app.Model": rows}
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("erasure of personal data")
+        verbose_name_plural = _("erasures of personal data")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {self.customer_id}"

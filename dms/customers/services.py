@@ -115,21 +115,43 @@ def customer_update(*, tenant: Tenant, customer_id: int, version: int, **changes
     return Result(customer, warnings)
 
 
-def _record_consent(customer: Customer, tenant: Tenant, *, granted: bool, how: str) -> None:
+def _record_consent(
+    customer: Customer, tenant: Tenant, *, granted: bool, how: str, notice_version: int | None = None
+) -> None:
+    from .privacy import consent_notice_fields
+
     now = timezone.now()
-    ConsentEvent.objects.create(customer=customer, granted=granted, at=now, by=tenant.user, how=how[:100])
+    ConsentEvent.objects.create(
+        customer=customer, purpose="marketing", granted=granted, at=now, by=tenant.user, how=how[:100],
+        **consent_notice_fields(customer.group_id, "marketing", notice_version),
+    )  # fmt: skip
     customer.marketing_consent = granted
     customer.consent_changed_at = now
     customer.save(update_fields=["marketing_consent", "consent_changed_at"])
 
 
-def consent_set(*, tenant: Tenant, customer_id: int, granted: bool, how: str = "") -> Customer:
-    """Grant or withdraw consent to marketing messages (PIPL); each change is kept."""
+def consent_set(
+    *, tenant: Tenant, customer_id: int, granted: bool, how: str = "", purpose: str = "marketing",
+    notice_version: int | None = None,
+) -> Customer:  # fmt: skip
+    """Grant or withdraw consent for a purpose (PIPL), to the notice of `notice_version` (the one
+    in force when None); each change is kept, with the notice's version and text hash. A grant of
+    marketing consent already given is recorded again when it is to another version of the notice."""
+    from .privacy import consent_notice_fields, consent_record_purpose
+
     tenant.require(Perm.CUSTOMER_EDIT)
     with transaction.atomic():
         customer = get_scoped(Customer.objects.select_for_update(), tenant, pk=customer_id)
-        if customer.marketing_consent != granted:
-            _record_consent(customer, tenant, granted=granted, how=how)
+        if purpose != "marketing":
+            consent_record_purpose(
+                tenant=tenant, customer=customer, purpose=purpose, granted=granted, how=how,
+                notice_version=notice_version,
+            )  # fmt: skip
+            return customer
+        version = consent_notice_fields(customer.group_id, purpose, notice_version)["notice_version"]
+        last = customer.consent_events.filter(purpose="marketing").order_by("-at", "-pk").first()
+        if customer.marketing_consent != granted or (granted and last and last.notice_version != version):
+            _record_consent(customer, tenant, granted=granted, how=how, notice_version=version)
     return customer
 
 
@@ -140,8 +162,13 @@ def consent_record(*, customer: Customer, granted: bool, how: str, by: User | No
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.marketing_consent != granted or not customer.consent_events.exists():
+            from .privacy import consent_notice_fields
+
             now = timezone.now()
-            ConsentEvent.objects.create(customer=customer, granted=granted, at=now, by=by, how=how[:100])
+            ConsentEvent.objects.create(
+                customer=customer, purpose="marketing", granted=granted, at=now, by=by, how=how[:100],
+                **consent_notice_fields(customer.group_id, "marketing"),
+            )  # fmt: skip
             customer.marketing_consent = granted
             customer.consent_changed_at = now
             customer.save(update_fields=["marketing_consent", "consent_changed_at"])
