@@ -17,6 +17,7 @@ from .models import (
     Channel,
     CustomerContact,
     PreferredTime,
+    Purpose,
     Source,
     Title,
     ValueTier,
@@ -328,13 +329,25 @@ def contact_create(request, customer_id: int, payload: ContactIn):
 class ConsentIn(Schema):
     granted: bool
     how: str = Field("", max_length=100, description="How the customer gave or withdrew consent.")
+    purpose: choices_of(Purpose) = Field(
+        "marketing",
+        description="marketing (default; sets marketing_consent) or service (the service notice).",
+    )
+    notice_version: int | None = Field(
+        None, ge=1, le=1_000_000,
+        description="The version of the privacy notice agreed to (GET /privacy-notices); the one in force when left out.",
+    )  # fmt: skip
 
 
 @router.post("/{customer_id}/consent", response=CustomerOut)
 def consent_set(request, customer_id: int, payload: ConsentIn):
-    """Grant or withdraw consent to marketing messages (PIPL). Each change is kept."""
+    """Grant or withdraw consent for a purpose (PIPL), to a version of the group's privacy notice.
+    Each change is kept with the notice's version and text hash (GET /customers/{id}/consents)."""
     t = request.auth
-    services.consent_set(tenant=t, customer_id=customer_id, granted=payload.granted, how=payload.how)
+    services.consent_set(
+        tenant=t, customer_id=customer_id, granted=payload.granted, how=payload.how, purpose=payload.purpose,
+        notice_version=payload.notice_version,
+    )  # fmt: skip
     return customer_out(selectors.customer_get(t, customer_id), t)
 
 
