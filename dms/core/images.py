@@ -43,6 +43,25 @@ def reencode_photo(content: bytes, *, field: str = "photos", edge: int = EDGE, q
     return out.getvalue()
 
 
+def strip_stored_metadata(storage, name: str) -> bool:
+    """Re-encode a stored photo that still carries metadata (one kept before photos were re-encoded
+    at upload); whether it was rewritten. A file that is missing or not a photo is left alone."""
+    from PIL import Image
+
+    try:
+        with storage.open(name, "rb") as f:
+            content = f.read()
+        with Image.open(io.BytesIO(content)) as image:
+            if not image.getexif() and not image.info.get("exif") and "xmp" not in image.info:
+                return False
+        clean = reencode_photo(content)
+    except (OSError, DomainError, ValueError):
+        return False
+    storage.delete(name)
+    storage.save(name, io.BytesIO(clean))
+    return True
+
+
 def _too_large(field: str) -> DomainError:
     return DomainError(
         _(
