@@ -250,7 +250,7 @@ def survey_out(s: Survey) -> dict:
     return {
         "id": s.pk, "name": s.name, "active": s.active,
         "questions": [
-            {"id": q.pk, "position": q.position, "text": q.text, "kind": q.kind, "topic": q.topic,
+            {"id": q.pk, "position": q.position, "text": q.shown, "kind": q.kind, "topic": q.topic,
              "required": q.required}
             for q in s.questions.all()
         ],

@@ -64,7 +64,7 @@ class AnswersForm(forms.Form):
         for q in self.questions:
             if q.kind == "score":
                 self.fields[f"q{q.pk}"] = forms.ChoiceField(
-                    label=q.text, choices=SCORES, required=q.required, widget=forms.RadioSelect
+                    label=q.shown, choices=SCORES, required=q.required, widget=forms.RadioSelect
                 )
             else:
                 self.fields[f"q{q.pk}"] = forms.CharField(

@@ -9,6 +9,7 @@ steps are one table (workflow.py); each leaves a ComplaintEvent row and a core e
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dms.core.ids import OpaqueIdModel
 from dms.core.models import DealerGroup, Store
@@ -44,7 +45,7 @@ class Source(models.TextChoices):
 
 
 class CaseState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("complaint case", "Open")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     ESCALATED = "escalated", _("Escalated")
     RESOLVED = "resolved", _("Resolved")
@@ -204,6 +205,9 @@ class Question(models.Model):
     )
     topic = models.CharField(_("topic"), max_length=10, choices=Topic.choices, default=Topic.OTHER)
     required = models.BooleanField(_("required"), default=False)
+    # A shipped question keeps its English original: shown in the reader's language while its text
+    # is the shipped one (a group that rewrites it gets its own words everywhere).
+    shipped = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -215,7 +219,13 @@ class Question(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text
+        return self.shown
+
+    @property
+    def shown(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext(self.shipped) if self.shipped else self.text
 
 
 class Channel(models.TextChoices):

@@ -15,7 +15,7 @@ from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from dms.core.errors import Conflict, DomainError
 from dms.core.events import publish
@@ -26,21 +26,22 @@ from .models import Answer, Category, Question, QuestionKind, Survey, SurveyResp
 from .services import complaint_open
 
 # The shipped questionnaire: (text, kind, topic, required). Neutral wording, the same scale each time.
+# Marked for translation, translated when shown (Question.shown) or written (in Chinese).
 DEFAULT_QUESTIONS = [
-    (gettext_lazy("Overall, how satisfied are you with this visit to our workshop? (1 = very dissatisfied, "
+    (gettext_noop("Overall, how satisfied are you with this visit to our workshop? (1 = very dissatisfied, "
                   "5 = very satisfied)"), QuestionKind.SCORE, Topic.OVERALL, True),
-    (gettext_lazy("How would you rate the way your service advisor received you and explained the work? (1–5)"),
+    (gettext_noop("How would you rate the way your service advisor received you and explained the work? (1–5)"),
      QuestionKind.SCORE, Topic.ADVISOR, False),
-    (gettext_lazy("How would you rate the quality of the work done on your car? (1–5)"),
+    (gettext_noop("How would you rate the quality of the work done on your car? (1–5)"),
      QuestionKind.SCORE, Topic.QUALITY, False),
-    (gettext_lazy("How would you rate the completion time compared with what you were told? (1–5)"),
+    (gettext_noop("How would you rate the completion time compared with what you were told? (1–5)"),
      QuestionKind.SCORE, Topic.TIMING, False),
-    (gettext_lazy("How would you rate how clearly the charges were explained? (1–5)"),
+    (gettext_noop("How would you rate how clearly the charges were explained? (1–5)"),
      QuestionKind.SCORE, Topic.PRICE, False),
-    (gettext_lazy("Is there anything we should do differently next time? (optional)"),
+    (gettext_noop("Is there anything we should do differently next time? (optional)"),
      QuestionKind.TEXT, Topic.OTHER, False),
 ]  # fmt: skip
-DEFAULT_NAME = gettext_lazy("After-service survey")
+DEFAULT_NAME = gettext_noop("After-service survey")
 LOW_SCORES = (1, 2)  # an overall score that opens a complaint case
 TEXT_MAX = 1000
 # The topic whose lowest score says what the complaint is about.
@@ -57,9 +58,17 @@ def survey_default(group: DealerGroup) -> Survey:
     if survey is not None:
         return survey
     with transaction.atomic(), translation.override("zh-hans"):
-        survey = Survey.objects.create(group=group, name=str(DEFAULT_NAME))
+        survey = Survey.objects.create(group=group, name=_(DEFAULT_NAME))
         Question.objects.bulk_create(
-            Question(survey=survey, position=i, text=str(text), kind=kind, topic=topic, required=required)
+            Question(
+                survey=survey,
+                position=i,
+                text=_(text),
+                kind=kind,
+                topic=topic,
+                required=required,
+                shipped=text,
+            )
             for i, (text, kind, topic, required) in enumerate(DEFAULT_QUESTIONS, start=1)
         )
     return survey
@@ -101,7 +110,7 @@ def _clean_answers(survey: Survey, answers: list[dict]) -> dict[int, dict]:
         cleaned[qid] = {"question": q, "score": score if q.kind == QuestionKind.SCORE else None, "text": text}
     for q in questions.values():
         if q.required and q.pk not in cleaned and not any(e["field"].startswith("answers") for e in errors):
-            errors.append({"field": "answers", "message": _("Answer the question “%(q)s”.") % {"q": q.text}})
+            errors.append({"field": "answers", "message": _("Answer the question “%(q)s”.") % {"q": q.shown}})
     if errors:
         raise invalid(errors)
     return cleaned
@@ -282,8 +291,10 @@ def question_add(*, survey: Survey, text: str, kind: str, topic: str, required: 
 
 
 def question_edit(*, question: Question, text: str) -> Question:
-    question.text = _check_text(text)
-    question.save(update_fields=["text"])
+    text = _check_text(text)
+    if text != question.text:
+        question.text, question.shipped = text, ""
+        question.save(update_fields=["text", "shipped"])
     return question
 
 

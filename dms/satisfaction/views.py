@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from dms.core.errors import DomainError
@@ -43,7 +44,7 @@ def case_list(request):
     )
     counts = selectors.open_counts(tenant, user=tenant.user)
     now = timezone.now()
-    labels = [("open", _("Open")), ("mine", _("Mine")), ("escalated", _("Escalated")), ("done", _("Resolved")),
+    labels = [("open", pgettext("complaint cases", "Open")), ("mine", _("Mine")), ("escalated", _("Escalated")), ("done", _("Resolved")),
               ("all", _("All"))]  # fmt: skip
     context = {
         "rows": [{"c": c, "overdue": overdue(c, now)} for c in cases],

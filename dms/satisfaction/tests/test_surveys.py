@@ -27,7 +27,8 @@ def test_the_shipped_questionnaire_never_coaches_the_answer(survey):
 
     texts = [q.text for q in survey.questions.all()]
     with translation.override("en"):
-        texts += [str(t) for t, *_ in DEFAULT_QUESTIONS]
+        texts += [translation.gettext(t) for t, *_ in DEFAULT_QUESTIONS]
+        assert [q.shown for q in survey.questions.all()] == texts[len(DEFAULT_QUESTIONS) :]
     assert len(texts) == 2 * len(DEFAULT_QUESTIONS)
     for text in texts:
         assert not any(word.lower() in text.lower() for word in COACHING), text
