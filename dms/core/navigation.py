@@ -66,8 +66,9 @@ MENU = [
     Group(
         _("Customer care"),
         [
-            ("followups:queue", _("Follow-ups"), Perm.FOLLOWUP_WORK),
+            ("followups:day", _("Follow-ups"), Perm.FOLLOWUP_WORK),  # my day; it links the store's queue
             ("satisfaction:cases", _("Complaints"), Perm.COMPLAINT_WORK),
+            ("followups:team", _("Customer managers"), Perm.CM_ASSIGN),
             ("customers:import", _("Import / export"), (Perm.CUSTOMER_IMPORT, Perm.CUSTOMER_EXPORT)),
         ],
     ),
