@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from dms.core.errors import DomainError
 from dms.core.models import Brand
 from dms.core.roles import Perm
 from dms.core.validation import PAGE_OFFSET_MAX, ApiDate, ApiDateTime, HistoryDate, choices_of
+from dms.customers import services as customer_services
 
 from . import selectors, services
 from .models import Energy, MileageReading, ServiceRecord, Usage
@@ -185,7 +187,12 @@ def _fields(tenant, data: dict) -> dict:
 
 class VehicleParams(Schema):
     q: str = Field("", description="Any part of a plate, a VIN or its last digits.")
-    limit: int = Field(50, ge=1, le=200)
+    limit: int = Field(
+        50, ge=1, le=200,
+        description="Page size. More than 50, or any row beyond the first 200 (offset + limit > 200), is a "
+        "bulk read of the customers' cars: it needs the export permission (else 403) and is recorded like "
+        "an export.",
+    )  # fmt: skip
     offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
@@ -193,7 +200,11 @@ class VehicleParams(Schema):
 def vehicle_list(request, params: Query[VehicleParams]):
     t = request.auth
     t.require(Perm.VEHICLE_VIEW)
+    bulk = customer_services.bulk_read_allow(tenant=t, limit=params.limit, offset=params.offset)
     count, items = selectors.vehicle_list(t, q=params.q, limit=params.limit, offset=params.offset)
+    if bulk:
+        query = urlencode({k: v for k, v in params.dict().items() if v != ""})
+        customer_services.bulk_read_record(tenant=t, query=f"GET /api/v1/vehicles?{query}", rows=len(items))
     return {"count": count, "items": [vehicle_out(v) for v in items]}
 
 
