@@ -38,6 +38,7 @@ run: build
 	$(MANAGE) ensure_outbox_worker --verbosity 0
 	$(MANAGE) ensure_touch_sweep --verbosity 0
 	$(MANAGE) ensure_complaint_sweep --verbosity 0
+	$(MANAGE) ensure_retention_sweep --verbosity 0
 	@trap 'kill 0' EXIT; export DJANGO_DEBUG=0; $(MANAGE) run_worker --verbosity 0 & \
 	  $(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 60 --log-level warning
 
@@ -49,6 +50,7 @@ dev: build
 	$(MANAGE) ensure_outbox_worker --verbosity 0
 	$(MANAGE) ensure_touch_sweep --verbosity 0
 	$(MANAGE) ensure_complaint_sweep --verbosity 0
+	$(MANAGE) ensure_retention_sweep --verbosity 0
 	@trap 'kill 0' EXIT; $(MANAGE) run_worker --verbosity 0 & $(MANAGE) runserver $(HOST):$(PORT) --noreload
 
 # Production-style serving of an already built tree: gunicorn, one sync worker per core (WORKERS),
@@ -63,6 +65,7 @@ worker: install
 	$(MANAGE) ensure_outbox_worker
 	$(MANAGE) ensure_touch_sweep
 	$(MANAGE) ensure_complaint_sweep
+	$(MANAGE) ensure_retention_sweep
 	$(MANAGE) run_worker
 
 # Debian's Chromium drives the browser tests; installed here when missing and we are root.

@@ -306,6 +306,16 @@ TASKS = {
 # How often the worker looks for promised times at risk, to warn the advisor and text the customer
 # (dms/portal/tasks.py); `make run` and `make worker` queue the first sweep.
 DMS_PROMISE_SWEEP_MINUTES = max(1, int(os.environ.get("DMS_PROMISE_SWEEP_MINUTES", "5")))
+# Retention of personal data (dms/core/retention.py, docs/security.md "Personal data"): days after
+# which the worker removes it; 0 keeps it for ever. Texts sent to customers (3 years), check-in
+# photos and the customer's signatures counted from the end of their repair order (3 and 5 years),
+# audit diffs (5 years), sign-in records (1 year). The sweep runs every DMS_RETENTION_SWEEP_HOURS.
+DMS_RETENTION_MESSAGES_DAYS = max(0, int(os.environ.get("DMS_RETENTION_MESSAGES_DAYS", "1095")))
+DMS_RETENTION_PHOTOS_DAYS = max(0, int(os.environ.get("DMS_RETENTION_PHOTOS_DAYS", "1095")))
+DMS_RETENTION_SIGNATURES_DAYS = max(0, int(os.environ.get("DMS_RETENTION_SIGNATURES_DAYS", "1825")))
+DMS_RETENTION_AUDIT_DAYS = max(0, int(os.environ.get("DMS_RETENTION_AUDIT_DAYS", "1825")))
+DMS_RETENTION_LOGIN_DAYS = max(0, int(os.environ.get("DMS_RETENTION_LOGIN_DAYS", "365")))
+DMS_RETENTION_SWEEP_HOURS = max(1, int(os.environ.get("DMS_RETENTION_SWEEP_HOURS", "24")))
 # GET /healthz says "degraded" when the disk of DMS_VAR_DIR has less free space than either of these.
 DMS_HEALTH_MIN_FREE_MB = max(0, int(os.environ.get("DMS_HEALTH_MIN_FREE_MB", "1024")))
 DMS_HEALTH_MIN_FREE_PERCENT = max(0.0, float(os.environ.get("DMS_HEALTH_MIN_FREE_PERCENT", "5")))
@@ -331,6 +341,9 @@ DMS_OUTBOX_MAX_ATTEMPTS = max(1, int(os.environ.get("DMS_OUTBOX_MAX_ATTEMPTS", "
 DMS_OUTBOX_POLL_SECONDS = max(5, int(os.environ.get("DMS_OUTBOX_POLL_SECONDS", "30")))
 # A process checks that an outbox run waits at most this often (dms/messaging/tasks.py wake).
 DMS_OUTBOX_WAKE_SECONDS = float(os.environ.get("DMS_OUTBOX_WAKE_SECONDS", "1"))
+# Webhooks go to public addresses only (dms/messaging/webhooks.py); "1" allows the installation's own
+# network (an integration server beside the DMS).
+DMS_WEBHOOK_ALLOW_PRIVATE = os.environ.get("DMS_WEBHOOK_ALLOW_PRIVATE", "0") == "1"
 # A task worker that gave no sign of life for this long is dead: its running task is queued again
 # (dms/ops/worker.py). Longer than any pause of a live worker (it renews every third of it).
 DMS_WORKER_LEASE_SECONDS = max(3, int(os.environ.get("DMS_WORKER_LEASE_SECONDS", "60")))

@@ -6,6 +6,10 @@ class MessagingConfig(AppConfig):
     label = "messaging"
 
     def ready(self):
-        from . import webhooks
+        from dms.core import retention
+
+        from . import models, webhooks
 
         webhooks.connect()
+        # Texts to customers past their retention period (sent, failed or withheld; never one pending).
+        retention.register("messages", retention.delete_rows(lambda cutoff: models.Message.objects.filter(created_at__lt=cutoff).exclude(state__in=models.PENDING_STATES)), days="DMS_RETENTION_MESSAGES_DAYS")  # fmt: skip
