@@ -19,10 +19,13 @@
   its deliveries keep being written, and go, in order, once it is resumed (`webhook_resume`).
 """
 
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
@@ -91,6 +94,50 @@ def _check_events(events) -> list[str]:
     return list(dict.fromkeys(events))
 
 
+# --- Where a webhook may go -------------------------------------------------------------------------
+# An integrator's URL is the dealer group's choice, and the worker POSTs to it from inside the data
+# centre: a URL naming the DMS's own network (the database, the cloud's metadata service at
+# 169.254.169.254, an admin port on localhost) would let a group administrator probe it. Only public
+# addresses are delivered to, checked when the subscription is made (a literal address or a local
+# name) and again before every delivery (the name may resolve elsewhere by then).
+# DMS_WEBHOOK_ALLOW_PRIVATE lets an installation deliver inside its own network on purpose.
+
+
+def _private(address: str) -> bool:
+    try:
+        return not ipaddress.ip_address(address.split("%", 1)[0]).is_global
+    except ValueError:
+        return False
+
+
+def _local_name(host: str) -> bool:
+    host = host.rstrip(".").lower()
+    return host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
+
+
+def unsafe_target(url: str) -> str:
+    """Why `url` may not be delivered to now ("" when it may): it resolves to a private, loopback,
+    link-local or otherwise non-public address, or not at all."""
+    if settings.DMS_WEBHOOK_ALLOW_PRIVATE:
+        return ""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if _local_name(host) or _private(host):
+        return _("%(host)s is not a public address: webhooks go to the internet only.") % {"host": host}
+    try:
+        infos = socket.getaddrinfo(
+            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
+    except (socket.gaierror, UnicodeError):
+        return _("%(host)s cannot be resolved.") % {"host": host}
+    private = sorted({info[4][0] for info in infos if _private(info[4][0])})
+    if private:
+        return _("%(host)s resolves to a non-public address (%(ip)s): not delivered.") % {
+            "host": host, "ip": ", ".join(private),
+        }  # fmt: skip
+    return ""
+
+
 def webhook_create(
     *, tenant: Tenant, url: str, events: list, secret: str | None = None
 ) -> WebhookSubscription:
@@ -102,6 +149,12 @@ def webhook_create(
         _URL(url)
     except ValidationError:
         raise DomainError(_("Enter an http:// or https:// URL."), field="url") from None
+    host = urlsplit(url).hostname or ""
+    if not settings.DMS_WEBHOOK_ALLOW_PRIVATE and (_local_name(host) or _private(host)):
+        raise DomainError(
+            _("%(host)s is not a public address: webhooks go to the internet only.") % {"host": host},
+            field="url",
+        )
     if len(url) > 500:
         raise DomainError(_("At most %(n)s characters.") % {"n": 500}, field="url")
     events = _check_events(events)
@@ -205,6 +258,9 @@ def post(delivery: WebhookDelivery) -> tuple[int | None, str]:
         "X-OpenDMS-Event-Type": delivery.event.type,
         "X-OpenDMS-Signature": webhook_signature(body, delivery.subscription.secret),
     }
+    unsafe = unsafe_target(delivery.subscription.url)
+    if unsafe:
+        return None, unsafe[:300]
     try:
         with httpx.Client(timeout=settings.DMS_OUTBOX_HTTP_TIMEOUT, follow_redirects=False) as client:
             response = client.post(delivery.subscription.url, content=body, headers=headers)

@@ -14,7 +14,7 @@ from conftest import ApiClient, make_user
 from dms.core.events import publish
 from dms.core.roles import Role
 from dms.messaging import outbox, webhooks
-from dms.messaging.models import WebhookDelivery, WebhookSubscription
+from dms.messaging.models import DeliveryState, WebhookDelivery, WebhookSubscription
 
 from .conftest import at
 
@@ -301,3 +301,36 @@ def test_a_provider_that_cannot_carry_the_channel_is_refused_in_the_admin(store,
 
     assert r.status_code == 200 and "该服务商不能用于此渠道。" in r.content.decode()
     assert not ChannelConfig.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:5432/", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/hook",
+     "http://localhost:8000/admin/", "http://[::1]/hook", "http://db.internal/hook"],
+    ids=["loopback", "cloud metadata", "private network", "localhost", "IPv6 loopback", "internal name"],
+)  # fmt: skip
+def test_a_subscription_to_the_installation_s_own_network_is_refused(admin_api, url):
+    r = admin_api.post("/webhooks", {"url": url, "events": ["*"]})
+
+    assert r.status_code == 400
+    assert r.json()["errors"][0]["field"] == "url" and "公网" in r.json()["detail"]
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_a_name_that_resolves_to_a_private_address_is_not_delivered_to(
+    hook, receiver, store, settings, monkeypatch
+):
+    # The subscription was made to a public name; by delivery time the name points inside.
+    settings.DMS_WEBHOOK_ALLOW_PRIVATE = False
+    WebhookSubscription.objects.filter(pk=hook.pk).update(url="https://erp.example.cn/hooks")
+    monkeypatch.setattr(
+        "socket.getaddrinfo", lambda host, port, **kw: [(2, 1, 6, "", ("192.168.1.20", port))]
+    )  # the resolver as the attacker set it up
+    happen(store)
+
+    outbox.run()
+
+    delivery = WebhookDelivery.objects.get()
+    assert receiver.requests == []
+    assert delivery.state == DeliveryState.QUEUED and delivery.attempts == 1
+    assert "192.168.1.20" in delivery.last_error
