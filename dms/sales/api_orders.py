@@ -217,7 +217,11 @@ class QuotationParams(Schema):
 
 
 class DecideIn(Schema):
-    reason: str = Field("", max_length=300, description="decline: why")
+    version: int | None = VERSION
+
+
+class DeclineIn(Schema):
+    reason: str = Field(max_length=300, description="Why the discount is declined.")
     version: int | None = VERSION
 
 
@@ -276,7 +280,7 @@ def quotation_approve(request, quotation_id: int, payload: DecideIn | None = Non
 
 
 @quote_router.post("/{quotation_id}/actions/decline", response=QuotationOut)
-def quotation_decline(request, quotation_id: int, payload: DecideIn):
+def quotation_decline(request, quotation_id: int, payload: DeclineIn):
     """The showroom manager declines the discount, saying why."""
     t = request.auth
     services_orders.quotation_decide(tenant=t, quotation_id=quotation_id, approve=False, reason=payload.reason,
@@ -410,72 +414,72 @@ def order_list(request, params: Query[OrderParams]):
     return {"count": count, "items": [order_out(o, t) for o in items]}
 
 
-def _order(request, order_id: int) -> SalesOrder:
+def _order(request, sales_order_id: int) -> SalesOrder:
     t = request.auth
-    o = selectors.order_get(t, order_id)
+    o = selectors.order_get(t, sales_order_id)
     if not (t.can(Perm.SALES_ORDER) or t.can(Perm.SALES_PAYMENT)):
         t.require(Perm.SALES_ORDER)
     return o
 
 
-@order_router.get("/{order_id}", response=OrderOut)
-def order_detail(request, order_id: int):
-    return order_out(_order(request, order_id), request.auth)
+@order_router.get("/{sales_order_id}", response=OrderOut)
+def order_detail(request, sales_order_id: int):
+    return order_out(_order(request, sales_order_id), request.auth)
 
 
-@order_router.post("/{order_id}/payments", response={201: OrderOut})
-def order_payment(request, order_id: int, payload: PaymentIn):
+@order_router.post("/{sales_order_id}/payments", response={201: OrderOut})
+def order_payment(request, sales_order_id: int, payload: PaymentIn):
     """Money collected: deposit, balance, loan disbursement (no more than is outstanding)."""
     t = request.auth
-    services_orders.payment_add(tenant=t, order_id=order_id, **payload.dict())
-    return Status(201, order_out(selectors.order_get(t, order_id), t))
+    services_orders.payment_add(tenant=t, order_id=sales_order_id, **payload.dict())
+    return Status(201, order_out(selectors.order_get(t, sales_order_id), t))
 
 
-@order_router.post("/{order_id}/actions/allocate", response=OrderOut)
-def order_allocate(request, order_id: int, payload: AllocateIn):
+@order_router.post("/{sales_order_id}/actions/allocate", response=OrderOut)
+def order_allocate(request, sales_order_id: int, payload: AllocateIn):
     """One VIN to this order (a car allocated already: 409)."""
     t = request.auth
-    services_orders.sales_order_allocate(tenant=t, order_id=order_id, stock_vehicle_id=payload.stock_vehicle_id,
+    services_orders.sales_order_allocate(tenant=t, order_id=sales_order_id, stock_vehicle_id=payload.stock_vehicle_id,
                                          version=payload.version)  # fmt: skip
-    return order_out(selectors.order_get(t, order_id), t)
+    return order_out(selectors.order_get(t, sales_order_id), t)
 
 
-@order_router.post("/{order_id}/actions/invoice", response=OrderOut)
-def order_invoice(request, order_id: int, payload: InvoiceIn):
+@order_router.post("/{sales_order_id}/actions/invoice", response=OrderOut)
+def order_invoice(request, sales_order_id: int, payload: InvoiceIn):
     """The invoice number, once the configured share is paid (before: 409)."""
     t = request.auth
-    services_orders.sales_order_invoice(tenant=t, order_id=order_id, invoice_number=payload.invoice_number,
+    services_orders.sales_order_invoice(tenant=t, order_id=sales_order_id, invoice_number=payload.invoice_number,
                                         version=payload.version)  # fmt: skip
-    return order_out(selectors.order_get(t, order_id), t)
+    return order_out(selectors.order_get(t, sales_order_id), t)
 
 
-@order_router.post("/{order_id}/actions/deliver", response=OrderOut)
-def order_deliver(request, order_id: int, payload: DeliverIn):
+@order_router.post("/{sales_order_id}/actions/deliver", response=OrderOut)
+def order_deliver(request, sales_order_id: int, payload: DeliverIn):
     """The delivery: allocated and invoiced (else 409), the checklist ticked. The buyer becomes an
     owner customer with the car in the vehicle file; `sales_order.delivered` is published."""
     t = request.auth
     services_orders.sales_order_deliver(
-        tenant=t, order_id=order_id, checklist=payload.checklist.dict(), plate=payload.plate,
+        tenant=t, order_id=sales_order_id, checklist=payload.checklist.dict(), plate=payload.plate,
         service_advisor_id=payload.service_advisor_id, version=payload.version,
     )  # fmt: skip
-    return order_out(selectors.order_get(t, order_id), t)
+    return order_out(selectors.order_get(t, sales_order_id), t)
 
 
-@order_router.post("/{order_id}/actions/cancel", response=OrderOut)
-def order_cancel(request, order_id: int, payload: CancelIn):
+@order_router.post("/{sales_order_id}/actions/cancel", response=OrderOut)
+def order_cancel(request, sales_order_id: int, payload: CancelIn):
     t = request.auth
     services_orders.sales_order_cancel(
-        tenant=t, order_id=order_id, reason=payload.reason, version=payload.version
+        tenant=t, order_id=sales_order_id, reason=payload.reason, version=payload.version
     )
-    return order_out(selectors.order_get(t, order_id), t)
+    return order_out(selectors.order_get(t, sales_order_id), t)
 
 
-@order_router.post("/{order_id}/delivery-appointment", response=OrderOut)
-def order_delivery_due(request, order_id: int, payload: DeliveryDueIn):
+@order_router.post("/{sales_order_id}/delivery-appointment", response=OrderOut)
+def order_delivery_due(request, sales_order_id: int, payload: DeliveryDueIn):
     """The delivery date and time agreed with the customer."""
     t = request.auth
-    services_orders.delivery_due_set(tenant=t, order_id=order_id, at=aware(payload.at, t))
-    return order_out(selectors.order_get(t, order_id), t)
+    services_orders.delivery_due_set(tenant=t, order_id=sales_order_id, at=aware(payload.at, t))
+    return order_out(selectors.order_get(t, sales_order_id), t)
 
 
 ROUTERS: list = [

@@ -410,9 +410,9 @@ def _order_step(request, t, order: SalesOrder):
 
 @tenant_required
 @max_body(PHOTO_MAX + 256 * 1024)
-def order_detail(request, order_id):
+def order_detail(request, sales_order_id):
     t = request.tenant
-    order = selectors.order_get(t, order_id)
+    order = selectors.order_get(t, sales_order_id)
     if not (t.can(Perm.SALES_ORDER) or t.can(Perm.SALES_PAYMENT)):
         t.require(Perm.SALES_ORDER)
     if request.method == "POST":
@@ -454,9 +454,9 @@ def order_detail(request, order_id):
 
 
 @tenant_required
-def delivery_photo(request, order_id):
+def delivery_photo(request, sales_order_id):
     t = request.tenant
-    order = selectors.order_get(t, order_id)
+    order = selectors.order_get(t, sales_order_id)
     t.require(Perm.SALES_ORDER)
     if not order.delivery_photo:
         raise Http404()
