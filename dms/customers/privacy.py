@@ -367,6 +367,15 @@ def is_erased(customer: Customer) -> bool:
     return ErasureRecord.objects.filter(customer_id=customer.pk).exists()
 
 
+def refuse_if_erased(customer: Customer) -> None:
+    """An erased customer's file takes no new personal data (it would identify them again): a
+    customer who comes back is opened as a new file."""
+    if is_erased(customer):
+        raise Conflict(
+            _("This customer's personal data was erased at their request: open a new customer file instead.")
+        )
+
+
 def _blank(field):
     return None if field.null and not isinstance(field, (models.CharField, models.TextField)) else ""
 

@@ -12,6 +12,7 @@ from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import Result, aware, collect, full_clean
 
+from . import privacy
 from .models import ConsentEvent, Customer, CustomerContact, ExportRecord
 from .rules import name_keys, validate_mobile
 from .segmentation import recompute_customer_tier
@@ -97,6 +98,7 @@ def customer_update(*, tenant: Tenant, customer_id: int, version: int, **changes
     consent_how = changes.pop("consent_how", "")
     with transaction.atomic():
         customer = get_scoped(Customer.objects.select_for_update(), tenant, pk=customer_id)
+        privacy.refuse_if_erased(customer)
         if customer.version != version:
             raise stale_version(customer.version)
         since = customer.known_since
@@ -137,18 +139,17 @@ def consent_set(
     """Grant or withdraw consent for a purpose (PIPL), to the notice of `notice_version` (the one
     in force when None); each change is kept, with the notice's version and text hash. A grant of
     marketing consent already given is recorded again when it is to another version of the notice."""
-    from .privacy import consent_notice_fields, consent_record_purpose
-
     tenant.require(Perm.CUSTOMER_EDIT)
     with transaction.atomic():
         customer = get_scoped(Customer.objects.select_for_update(), tenant, pk=customer_id)
+        privacy.refuse_if_erased(customer)
         if purpose != "marketing":
-            consent_record_purpose(
+            privacy.consent_record_purpose(
                 tenant=tenant, customer=customer, purpose=purpose, granted=granted, how=how,
                 notice_version=notice_version,
             )  # fmt: skip
             return customer
-        version = consent_notice_fields(customer.group_id, purpose, notice_version)["notice_version"]
+        version = privacy.consent_notice_fields(customer.group_id, purpose, notice_version)["notice_version"]
         last = customer.consent_events.filter(purpose="marketing").order_by("-at", "-pk").first()
         if customer.marketing_consent != granted or (granted and last and last.notice_version != version):
             _record_consent(customer, tenant, granted=granted, how=how, notice_version=version)

@@ -16,7 +16,7 @@ from dms.core.shell import apply_errors, tenant_required
 from dms.vehicles.models import ServiceRecord, Usage
 from dms.vehicles.warranty import AGE_TIER_LABELS, age_tier, manufacturer_warranty
 
-from . import guidance, masking, selectors, services
+from . import guidance, masking, selectors, services, views_privacy
 from .forms import FIELDS, ConsentForm, ContactForm, CustomerForm
 
 PAGE = 25
@@ -163,6 +163,7 @@ def customer_detail(request, pk):
         "can_edit": tenant.can(Perm.CUSTOMER_EDIT),
         "can_log": tenant.can(Perm.CONTACT_LOG),
         "can_add_vehicle": tenant.can(Perm.VEHICLE_EDIT),
+        "privacy": views_privacy.card(tenant, customer),
     }
     return render(request, "customers/detail.html", context)
 

@@ -253,6 +253,11 @@ def test_erasure_is_once_and_needs_a_reason(boss_api, li):
     assert boss_api.post(f"/customers/{li.pk}/erase", {"reason": "客户申请"}).status_code == 200
     again = boss_api.post(f"/customers/{li.pk}/erase", {"reason": "客户申请"})
     assert again.status_code == 409
+    # the erased file takes no new personal data: a returning customer gets a new file
+    li.refresh_from_db()
+    patch = boss_api.patch(f"/customers/{li.pk}", {"version": li.version, "name": "李四"})
+    assert patch.status_code == 409 and "新" in patch.json()["detail"]
+    assert boss_api.post(f"/customers/{li.pk}/consent", {"granted": True}).status_code == 409
 
 
 @pytest.mark.parametrize("role", [Role.SERVICE_ADVISOR, Role.CUSTOMER_MANAGER, Role.CUSTOMER_CARE])
