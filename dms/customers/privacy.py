@@ -347,12 +347,30 @@ ERASE_CHILD_TEXT = {"mobile", "phone", "wechat", "email", "address", "id_number"
 PENDING = ("queued", "scheduled")  # a message not yet sent is withheld
 
 
+def _open_states(model) -> list[str]:
+    """The states in which a record of `model` is still open: its module's OPEN_STATES, else the
+    states of a unique constraint conditioned on the state (one open lead per mobile: while open,
+    the record is the person's live business, and emptying its mobile would collide)."""
+    if "state" not in {f.name for f in model._meta.concrete_fields}:
+        return []
+    states = getattr(sys.modules.get(model.__module__), "OPEN_STATES", None)
+    if states:
+        return list(states)
+    for constraint in model._meta.constraints:
+        condition = getattr(constraint, "condition", None)
+        if isinstance(constraint, models.UniqueConstraint) and condition is not None:
+            for child in condition.children:
+                if isinstance(child, tuple) and child[0] == "state__in":
+                    return list(child[1])
+    return []
+
+
 def open_records(customer: Customer) -> list[str]:
-    """The customer's records still open: any related model whose module declares OPEN_STATES."""
+    """The customer's records still open (see _open_states): a repair order, a complaint case, a lead."""
     out = []
     for model, qs in records_of(customer).items():
-        states = getattr(sys.modules.get(model.__module__), "OPEN_STATES", None)
-        if not states or "state" not in {f.name for f in model._meta.concrete_fields}:
+        states = _open_states(model)
+        if not states:
             continue
         for obj in qs.filter(state__in=list(states))[:5]:
             out.append(f"{model._meta.verbose_name} {getattr(obj, 'number', '') or obj.pk}")

@@ -284,3 +284,24 @@ def test_the_erasure_service_checks_the_permission_whatever_calls_it(store, li):
 
     with pytest.raises(Forbidden):
         privacy.erase(tenant=tenant, customer_id=li.pk, reason="x")
+
+
+def test_an_open_lead_blocks_erasure_and_a_closed_ones_name_and_mobile_go(boss_api, li, store):
+    from dms.sales.models import Lead
+    from dms.sales.services import lead_create
+
+    lead, _created = lead_create(
+        tenant=resolve_tenant(make_user("sales1", store, Role.SALES_CONSULTANT)),
+        name="李四",
+        mobile=MOBILE,
+        source="walk_in",
+        note="想换SUV",
+    )
+    assert lead.customer_id == li.pk
+    r = boss_api.post(f"/customers/{li.pk}/erase", {"reason": "客户申请"})
+    assert r.status_code == 409
+
+    Lead.objects.filter(pk=lead.pk).update(state="lost")
+    assert boss_api.post(f"/customers/{li.pk}/erase", {"reason": "客户申请"}).status_code == 200
+    lead.refresh_from_db()
+    assert (lead.mobile, lead.note) == ("", "") and lead.name.startswith("已删除客户")

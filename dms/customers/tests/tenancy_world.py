@@ -1,0 +1,16 @@
+"""The personal-data routes for the tenancy walk, the role matrix and schemathesis (tests/)."""
+
+from dms.core.roles import Perm
+
+RECORDS: dict = {}
+PATH_VALUES: dict = {}
+BODIES = {
+    ("POST", "/customers/{customer_id}/erase"): lambda w: {"reason": "客户书面申请删除"},
+}
+ROUTE_PERMS = {
+    ("GET", "/privacy-notices"): Perm.CUSTOMER_VIEW,
+    ("GET", "/customers/{customer_id}/consents"): Perm.CUSTOMER_VIEW,
+    ("POST", "/customers/{customer_id}/data-export"): Perm.CUSTOMER_EXPORT,
+    # Erasure needs the export and the import permission; every role holding import holds export.
+    ("POST", "/customers/{customer_id}/erase"): Perm.CUSTOMER_IMPORT,
+}
