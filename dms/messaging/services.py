@@ -155,10 +155,6 @@ def message_queue(
     key = (idempotency_key or "").strip() or None
     if key and len(key) > 100:
         raise DomainError(_("At most %(n)s characters.") % {"n": 100}, field="idempotency_key")
-    if key:
-        earlier = Message.objects.filter(group_id=store.group_id, idempotency_key=key).first()
-        if earlier is not None:
-            return _replay(earlier, customer=customer, channel=channel, kind=kind)
 
     values = {k: v for k, v in (params or {}).items() if v is not None}
     auto = {
@@ -175,6 +171,10 @@ def message_queue(
             errors=[{"field": f"params.{n}", "message": _("This field is required.")} for n in missing],
         )
     if purpose == Purpose.MARKETING and not customer.marketing_consent:
+        if key and (earlier := _earlier(store, key)) is not None:
+            return _replay(
+                earlier, customer=customer, channel=channel, kind=kind
+            )  # queued before it was withdrawn
         raise Conflict(
             _("The customer has not consented to marketing messages: nothing was queued."), field="purpose"
         )
@@ -204,9 +204,8 @@ def message_queue(
         with transaction.atomic():
             message.save(force_insert=True)
     except IntegrityError:
-        earlier = (
-            Message.objects.filter(group_id=store.group_id, idempotency_key=key).first() if key else None
-        )
+        # The same key again (the group's unique key on it): the message queued the first time.
+        earlier = _earlier(store, key) if key else None
         if earlier is None:
             raise
         return _replay(earlier, customer=customer, channel=channel, kind=kind)
@@ -216,6 +215,10 @@ def message_queue(
 
         transaction.on_commit(lambda: tasks.wake(at=message.next_attempt_at))
     return message
+
+
+def _earlier(store: Store, key: str) -> Message | None:
+    return Message.objects.filter(group_id=store.group_id, idempotency_key=key).first()
 
 
 def _replay(earlier: Message, *, customer: Customer, channel: str, kind: str) -> Message:

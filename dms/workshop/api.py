@@ -209,7 +209,7 @@ def order_create(request, payload: OrderIn):
 def order_detail(request, order_id: int):
     t = request.auth
     t.require(Perm.RO_VIEW)
-    return order_out(selectors.order_get(t, order_id), t)
+    return order_out(selectors.order_for_answer(t, order_id), t)
 
 
 class LineIn(Schema):
@@ -238,14 +238,14 @@ def line_create(request, order_id: int, payload: LineIn):
     fits within the pre-authorised amount)."""
     t = request.auth
     services.line_add(tenant=t, order_id=order_id, **payload.dict())
-    return Status(201, order_out(selectors.order_get(t, order_id), t))
+    return Status(201, order_out(selectors.order_for_answer(t, order_id), t))
 
 
 @router.delete("/{order_id}/lines/{line_id}", response=OrderOut)
 def line_delete(request, order_id: int, line_id: int):
     t = request.auth
     services.line_remove(tenant=t, order_id=order_id, line_id=line_id)
-    return order_out(selectors.order_get(t, order_id), t)
+    return order_out(selectors.order_for_answer(t, order_id), t)
 
 
 class OrderActionIn(Schema):
@@ -275,7 +275,7 @@ def order_action(request, order_id: int, action: str, payload: OrderActionIn | N
     t = request.auth
     data = payload.dict(exclude_unset=True) if payload is not None else {}
     actions.take(tenant=t, order_id=order_id, action=action, data=data)  # the pages' path too
-    return order_out(selectors.order_get(t, order_id), t)
+    return order_out(selectors.order_for_answer(t, order_id), t)
 
 
 class OrderEventOut(Schema):
