@@ -105,6 +105,7 @@ NOT_A_CHOICE = {
     ("RecommendationOut", "title"),  # the recommended work's title, not a customer's (mr/ms)
     ("GET /api/v1/follow-ups", "state"),  # comma-separated states: open,done
     ("GET /api/v1/repair-orders", "state"),  # comma-separated states
+    ("ComplaintListParams", "state"),  # GET /api/v1/complaints: comma-separated states
 }
 
 

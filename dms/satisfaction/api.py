@@ -115,7 +115,7 @@ def complaint_create(request, payload: ComplaintIn):
     return Status(201, complaint_out(services.get_case(t, case.pk), t))
 
 
-class ListParams(Schema):
+class ComplaintListParams(Schema):
     state: str = Field("", description="Comma-separated: open, acknowledged, escalated, resolved, closed.")
     owner: str = Field("", description="me: only the cases you own.")
     customer_id: int | None = None
@@ -124,7 +124,7 @@ class ListParams(Schema):
 
 
 @router.get("", response=ComplaintPage)
-def complaint_list(request, params: Query[ListParams]):
+def complaint_list(request, params: Query[ComplaintListParams]):
     """The store's cases: open ones first (escalated, then the nearest deadline), then the others."""
     t = request.auth
     t.require(Perm.COMPLAINT_WORK)
@@ -149,7 +149,7 @@ def complaint_detail(request, complaint_id: int):
     return complaint_out(case, t)
 
 
-class ActionIn(Schema):
+class ComplaintActionIn(Schema):
     version: int | None = Field(None, description="The version you read; stale answers 409.")
     root_cause: str = Field("", max_length=services.TEXT_MAX, description="resolve: what caused it")
     resolution: str = Field("", max_length=services.TEXT_MAX, description="resolve: what was done")
@@ -162,7 +162,7 @@ class ActionIn(Schema):
 
 @router.post("/{complaint_id}/actions/{action}", response=ComplaintOut)
 def complaint_action(
-    request, complaint_id: int, action: choices_of(ACTIONS), payload: ActionIn | None = None
+    request, complaint_id: int, action: choices_of(ACTIONS), payload: ComplaintActionIn | None = None
 ):
     """Take one step: acknowledge, escalate (to the service manager), resolve (root cause and
     resolution), close (the customer confirmed), reopen. Only the owner or a manager works a case.
@@ -173,13 +173,13 @@ def complaint_action(
     return complaint_out(services.get_case(t, complaint_id), t)
 
 
-class OwnerIn(Schema):
+class ComplaintOwnerIn(Schema):
     user_id: int = Field(description="The new owner: a user of this store who works complaints.")
     version: int | None = Field(None, description="The version you read; stale answers 409.")
 
 
 @router.put("/{complaint_id}/owner", response=ComplaintOut)
-def complaint_owner(request, complaint_id: int, payload: OwnerIn):
+def complaint_owner(request, complaint_id: int, payload: ComplaintOwnerIn):
     """Hand an open case to someone else (managers)."""
     t = request.auth
     services.complaint_assign(
@@ -225,7 +225,7 @@ def _require_survey_taker(t) -> None:
         raise Forbidden(_("Your role does not allow this."))
 
 
-class QuestionOut(Schema):
+class SurveyQuestionOut(Schema):
     id: int
     position: int
     text: str
@@ -238,7 +238,7 @@ class SurveyOut(Schema):
     id: int
     name: str
     active: bool
-    questions: list[QuestionOut]
+    questions: list[SurveyQuestionOut]
 
 
 class SurveyPage(Schema):
@@ -267,26 +267,26 @@ def survey_list(request):
     return {"count": len(items), "items": [survey_out(s) for s in items]}
 
 
-class AnswerIn(Schema):
+class SurveyAnswerIn(Schema):
     question_id: int
     score: int | None = Field(None, ge=1, le=5, description="For a score question: 1 to 5.")
     text: str = Field("", max_length=surveys.TEXT_MAX, description="For a text question.")
 
 
-class ResponseIn(Schema):
+class SurveyResponseIn(Schema):
     survey_id: int
     repair_order_id: int
     channel: choices_of(Channel) = Field(description="call: taken by an agent; link: the customer's own page")
-    answers: list[AnswerIn] = Field(max_length=50)
+    answers: list[SurveyAnswerIn] = Field(max_length=50)
 
 
-class AnswerOut(Schema):
+class SurveyAnswerOut(Schema):
     question_id: int
     score: int | None
     text: str
 
 
-class ResponseOut(Schema):
+class SurveyResponseOut(Schema):
     id: int
     store: str
     survey_id: int
@@ -296,7 +296,7 @@ class ResponseOut(Schema):
     overall: int | None = Field(description="The overall question's score.")
     complaint_id: int | None = Field(description="The complaint case a low overall score opened.")
     at: datetime
-    answers: list[AnswerOut]
+    answers: list[SurveyAnswerOut]
 
 
 def response_out(r: SurveyResponse, tenant) -> dict:
@@ -308,8 +308,8 @@ def response_out(r: SurveyResponse, tenant) -> dict:
     }  # fmt: skip
 
 
-@response_router.post("", response={201: ResponseOut})
-def survey_response_create(request, payload: ResponseIn):
+@response_router.post("", response={201: SurveyResponseOut})
+def survey_response_create(request, payload: SurveyResponseIn):
     """Record a customer's answers about a visit (settled or delivered), once per order and
     questionnaire (again: 409). An overall score of 1 or 2 opens a complaint case
     (`complaint_id`), owned by you."""

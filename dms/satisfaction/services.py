@@ -292,3 +292,51 @@ def get_case(tenant: Tenant, complaint_id) -> Complaint:
     return get_scoped(
         Complaint.objects.select_related("customer", "owner", "repair_order"), tenant, pk=complaint_id
     )
+
+
+SLA_MAX_HOURS = 24 * 30
+
+
+def sla_table(store: Store) -> list[dict]:
+    """Per severity: the default, the group's and the store's hours, and which applies."""
+    rows = {(r.severity, r.store_id is not None): r for r in ComplaintSla.objects.filter(group_id=store.group_id).filter(
+        store__isnull=True) | ComplaintSla.objects.filter(store=store)}  # fmt: skip
+    out = []
+    for severity in (Severity.HIGH, Severity.MEDIUM, Severity.LOW):
+        group_row, store_row = rows.get((severity, False)), rows.get((severity, True))
+        applies = store_row or group_row
+        out.append({
+            "severity": severity, "label": Severity(severity).label, "default": DEFAULT_SLA[severity],
+            "group": (group_row.acknowledge_hours, group_row.resolve_hours) if group_row else None,
+            "store": (store_row.acknowledge_hours, store_row.resolve_hours) if store_row else None,
+            "applies": (applies.acknowledge_hours, applies.resolve_hours) if applies else DEFAULT_SLA[severity],
+        })  # fmt: skip
+    return out
+
+
+def sla_set(
+    *, tenant: Tenant, severity: str, acknowledge_hours: int | None, resolve_hours: int | None
+) -> None:
+    """The store's own SLA for a severity; both hours empty: back to the group's (or the default)."""
+    tenant.require(Perm.COMPLAINT_MANAGE)
+    if severity not in Severity.values:
+        raise DomainError(_("Choose a severity: low, medium or high."), field="severity")
+    if acknowledge_hours is None and resolve_hours is None:
+        ComplaintSla.objects.filter(store=tenant.store, severity=severity).delete()
+        return
+    errors = []
+    for name, value in (("acknowledge_hours", acknowledge_hours), ("resolve_hours", resolve_hours)):
+        if value is None or not 1 <= value <= SLA_MAX_HOURS:
+            errors.append(
+                {"field": name, "message": _("Give whole hours from 1 to %(n)d.") % {"n": SLA_MAX_HOURS}}
+            )
+    if not errors and acknowledge_hours > resolve_hours:
+        errors.append(
+            {"field": "resolve_hours", "message": _("A case cannot be resolved before it is acknowledged.")}
+        )
+    if errors:
+        raise invalid(errors)
+    ComplaintSla.objects.update_or_create(
+        group_id=tenant.store.group_id, store=tenant.store, severity=severity,
+        defaults={"acknowledge_hours": acknowledge_hours, "resolve_hours": resolve_hours},
+    )  # fmt: skip

@@ -8,6 +8,7 @@ app_name = "satisfaction"
 urlpatterns = [
     path("complaints/", views.case_list, name="cases"),
     path("complaints/new/", views.case_new, name="case_new"),
+    path("complaints/sla/", views.sla, name="sla"),
     path("complaints/<int:complaint_id>/", views.case_detail, name="case"),
     path("complaints/<int:complaint_id>/assign/", views.case_assign, name="case_assign"),
     path("complaints/<int:complaint_id>/<slug:action>/", views.case_action, name="case_action"),

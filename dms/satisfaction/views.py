@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.core.errors import DomainError
 from dms.core.models import User
@@ -52,6 +52,7 @@ def case_list(request):
         "tabs": [{"key": k, "label": label, "n": counts.get(k), "active": k == tab} for k, label in labels],
         "can_see_orders": tenant.can(Perm.RO_VIEW),
         "can_report": tenant.can(Perm.CSI_REPORT),
+        "can_manage": tenant.can(Perm.COMPLAINT_MANAGE),
     }
     return render(request, "satisfaction/cases.html", context)
 
@@ -199,3 +200,26 @@ def case_new(request):
             return redirect("satisfaction:case", complaint_id=case.pk)
     context = {"customer": customer, "form": form}
     return render(request, "satisfaction/new.html", context, status=400 if form.errors else 200)
+
+
+@tenant_required
+@require_http_methods(["GET", "POST"])
+def sla(request):
+    """The store's complaint SLA per severity (managers); empty fields: back to the group's."""
+    tenant = request.tenant
+    tenant.require(Perm.COMPLAINT_MANAGE)
+    if request.method == "POST":
+        try:
+            services.sla_set(
+                tenant=tenant, severity=request.POST.get("severity", ""),
+                acknowledge_hours=_int(request.POST.get("acknowledge_hours")),
+                resolve_hours=_int(request.POST.get("resolve_hours")),
+            )  # fmt: skip
+        except DomainError as exc:
+            if exc.status == 403:
+                raise
+            messages.error(request, " ".join(str(e["message"]) for e in exc.errors) or str(exc.message))
+        else:
+            messages.success(request, _("Saved: new cases get these deadlines."))
+        return redirect("satisfaction:sla")
+    return render(request, "satisfaction/sla.html", {"rows": services.sla_table(tenant.store)})

@@ -81,3 +81,24 @@ def test_a_technician_sees_no_complaint_pages(store, open_case):
     c = Client()
     c.force_login(make_user("tech5", store, Role.TECHNICIAN))
     assert c.get("/satisfaction/complaints/").status_code == 403
+
+
+def test_the_manager_sets_the_stores_deadlines_and_new_cases_follow_them(
+    manager_client, care_client, store, customer
+):
+    from dms.satisfaction.services import complaint_open
+
+    assert care_client.get("/satisfaction/complaints/sla/").status_code == 403
+    r = manager_client.post("/satisfaction/complaints/sla/", {"severity": "high", "acknowledge_hours": "1",
+                                                              "resolve_hours": "12"})  # fmt: skip
+    assert r.status_code == 302
+    case = complaint_open(store=store, customer=customer, category="other", severity="high", description="x")
+    assert (case.acknowledge_by - case.opened_at, case.resolve_by - case.opened_at) == (timedelta(hours=1),
+                                                                                        timedelta(hours=12))  # fmt: skip
+    manager_client.post("/satisfaction/complaints/sla/", {"severity": "high", "acknowledge_hours": "20",
+                                                          "resolve_hours": "12"})  # fmt: skip
+    page = manager_client.get("/satisfaction/complaints/sla/").content.decode()
+    assert 'value="1"' in page  # refused: acknowledged after the resolve deadline
+    manager_client.post("/satisfaction/complaints/sla/", {"severity": "high"})
+    case = complaint_open(store=store, customer=customer, category="other", severity="high", description="x")
+    assert case.resolve_by - case.opened_at == timedelta(hours=24)  # back to the default
