@@ -20,7 +20,7 @@ from dms.satisfaction.models import Category
 from . import selectors, services
 from .generation import generate
 from .models import FollowUp, TouchChannel
-from .plans import script_for
+from .plans import rule_name, script_for
 
 router = Router(tags=["follow-ups"])
 plans_router = Router(tags=["touch plans"])
@@ -82,7 +82,7 @@ def followup_out(f: FollowUp, tenant, now: datetime | None = None) -> dict:
         "overdue": f.state == FollowUp.State.OPEN and f.due_at < now,
         "assigned_to": str(f.assigned_to) if f.assigned_to_id else None, "assigned_to_id": f.assigned_to_id,
         "channel": f.channel, "rule": f.rule.code if f.rule_id else None,
-        "rule_name": f.rule.name if f.rule_id else None, "script": script_for(f),
+        "rule_name": rule_name(f.rule) if f.rule_id else None, "script": script_for(f),
         "preferred_time": f.preferred_time, "consent": f.consent, "attempts": f.attempts, "reached": f.reached,
         "unreachable": f.state == FollowUp.State.DONE and f.reached is False and f.outcome != "wrong_number",
         "satisfaction": f.satisfaction, "complaint": f.complaint, "complaint_id": f.complaint_case_id,

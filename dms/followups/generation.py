@@ -1,4 +1,4 @@
-"""Generating touches from the plan, set-based: one INSERT … SELECT per rule and store.
+"""Generating touches from the plan, set-based: one INSERT … SELECT per trigger.
 
 `generate(group_id=…, day=…)` creates the touches of every date-anchored rule (maintenance,
 insurance, annual inspection, birthday, dormant, keep in touch) whose due date falls in the window
@@ -6,9 +6,10 @@ insurance, annual inspection, birthday, dormant, keep in touch) whose due date f
 that missed a weekend catches up. Event-anchored rules (a delivery, a complaint closed, a referral)
 create theirs when the event happens (`touches_for_event`).
 
-No Python loop over vehicles or customers: each rule is one statement that selects its subjects,
-computes the due date, the key and the assignee in SQL, and inserts with ON CONFLICT DO NOTHING
-(SQLite: INSERT OR IGNORE). A touch's `key` names its rule, subject and period
+No Python loop over vehicles or customers: each trigger is one statement that joins its rules (every
+store's version of each, a small table of constants) to the vehicles or customers, computes the due
+date, the key and the assignee in SQL, and inserts with ON CONFLICT DO NOTHING (SQLite: INSERT OR
+IGNORE). A touch's `key` names its rule, subject and period
 ("insurance_30:<vehicle>:<expiry>"); it is unique, so running twice creates nothing twice, and
 a store that changes a rule does not get the same touch again under the new rule.
 
@@ -84,24 +85,18 @@ class Dialect:
     def text(self, expr: str) -> str:
         return f"CAST({expr} AS text)" if self.pg else f"CAST({expr} AS TEXT)"
 
-    def values(self, rows: list[tuple], names: tuple[str, ...], alias: str) -> tuple[str, dict]:
-        """A small table of constants: "(VALUES …) AS alias(names)" (SQLite: SELECT … UNION ALL …)."""
+    def values(
+        self, rows: list[tuple], names: tuple[str, ...], alias: str, types: tuple[str, ...]
+    ) -> tuple[str, dict]:
+        """A small table of constants: "(VALUES …) AS alias(names)" (SQLite: SELECT … UNION ALL …);
+        `types` are PostgreSQL's for each column (bigint, int, text, date)."""
         params, selects = {}, []
         for i, row in enumerate(rows):
             cells = []
             for j, value in enumerate(row):
                 name = f"{alias}{i}_{j}"
                 params[name] = value
-                cast = ""
-                if self.pg:
-                    cast = (
-                        "::date"
-                        if isinstance(value, date)
-                        else "::int"
-                        if isinstance(value, int)
-                        else "::text"
-                    )
-                cells.append(f"%({name})s{cast}")
+                cells.append(f"CAST(%({name})s AS {types[j]})" if self.pg else f"%({name})s")
             selects.append(cells)
         if self.pg:
             body = ", ".join("(" + ", ".join(cells) + ")" for cells in selects)
@@ -113,49 +108,61 @@ class Dialect:
         return f"({body}) AS {alias}", params
 
 
-# --- One rule, one statement ------------------------------------------------------------------------
+# --- One trigger, one statement -------------------------------------------------------------------
+# The rules of a trigger, every store's version of each, are a small table `r` of constants joined
+# to the subjects by store: the vehicles or customers are read once per trigger, whatever the
+# number of rules and stores.
+
+RULE_COLUMNS = (
+    ("rid", "bigint"), ("sid", "bigint"), ("prefix", "text"), ("kind", "text"), ("channel", "text"),
+    ("off", "int"), ("hour", "int"), ("utc_hours", "text"), ("tz", "text"), ("fallback", "bigint"),
+    ("by_manager", "int"), ("marketing", "int"), ("bfilter", "int"), ("bvalue", "text"), ("months", "int"),
+    ("km_every", "int"),
+)  # fmt: skip
+FILTERS = "(r.marketing = 0 OR c.marketing_consent) AND (r.bfilter = 0 OR c.behaviour_type = r.bvalue)"
+SUBJECT_COLS = (
+    f"{PRIORITY} AS priority, c.customer_manager_id AS manager_id, c.preferred_time AS preferred_time"
+)
 
 
-def _subjects(rule: TouchRule, d: Dialect, window: tuple[date, date]) -> tuple[str, dict]:
-    """SELECT customer_id, vehicle_id, subject, period, subject_date, due_date, priority, manager_id,
-    preferred_time: the rule's subjects in the store (%(store)s of %(group)s), before the window."""
-    vehicle_cols = (
-        f"c.id AS customer_id, v.id AS vehicle_id, {d.text('v.id')} AS subject, {PRIORITY} AS priority, "
-        "c.customer_manager_id AS manager_id, c.preferred_time AS preferred_time"
-    )
-    vehicle_from = (
-        "FROM vehicles_vehicle v JOIN customers_customer c ON c.id = v.owner_id "
-        "WHERE v.group_id = %(group)s AND COALESCE(v.selling_store_id, c.home_store_id) = %(store)s"
-    )
-    customer_cols = (
-        f"c.id AS customer_id, CAST(NULL AS bigint) AS vehicle_id, {d.text('c.id')} AS subject, {PRIORITY} AS priority, "
-        "c.customer_manager_id AS manager_id, c.preferred_time AS preferred_time"
-    )
-    customer_from = "FROM customers_customer c WHERE c.group_id = %(group)s AND c.home_store_id = %(store)s"
-    extra = ""
-    if rule.marketing:
-        extra += " AND c.marketing_consent"
-    if rule.behaviour_type:
-        extra += " AND c.behaviour_type = %(behaviour)s"
-    params: dict = {"behaviour": "" if rule.behaviour_type == "unknown" else rule.behaviour_type}
-    offset = rule.offset_days
-    params["offset"] = offset
+def _rule_row(rule: TouchRule, store: Store, day: date, fallback: dict) -> tuple:
+    tz = ZoneInfo(store.time_zone or "Asia/Shanghai")
+    hour = LOCAL_HOUR + rule.offset_hours
+    offset = int(datetime.combine(day, datetime.min.time(), tzinfo=tz).utcoffset().total_seconds() // 3600)
+    if rule.assignee == MANAGER:
+        stand_in = fallback.get(Role.CUSTOMER_MANAGER) or fallback.get(Role.CUSTOMER_CARE)
+    else:
+        stand_in = fallback.get(rule.assignee)
+    btype = rule.behaviour_type
+    return (
+        rule.pk, store.pk, f"{rule.code}:", rule.kind, rule.channel, rule.offset_days, hour,
+        f"{hour - offset:+d} hours", str(tz), stand_in, int(rule.assignee == MANAGER), int(rule.marketing),
+        int(bool(btype)), "" if btype == "unknown" else btype, rule.every_months or 0, rule.every_km or 0,
+    )  # fmt: skip
 
-    if rule.trigger in (Trigger.INSURANCE_EXPIRY, Trigger.INSPECTION_DUE):
-        column = "v.insurance_expiry" if rule.trigger == Trigger.INSURANCE_EXPIRY else "v.inspection_due"
-        # The window applies to the due date = the column + offset: filter the column itself.
-        params["lo_anchor"], params["hi_anchor"] = (
-            window[0] - timedelta(offset),
-            window[1] - timedelta(offset),
-        )
+
+def _subjects(trigger: str, d: Dialect, window: tuple[date, date], rules: list[tuple]) -> tuple[str, dict]:
+    """SELECT r.*, customer_id, vehicle_id, subject, period, subject_date, due_date, priority,
+    manager_id, preferred_time: every subject of the trigger's rules (`r`) in their stores."""
+    params: dict = {}
+    offsets = sorted({row[5] for row in rules})
+    store_of_vehicle = "COALESCE(v.selling_store_id, c.home_store_id)"
+
+    if trigger in (Trigger.INSURANCE_EXPIRY, Trigger.INSPECTION_DUE):
+        column = "v.insurance_expiry" if trigger == Trigger.INSURANCE_EXPIRY else "v.inspection_due"
+        # A first cut by the widest window, then each rule's own.
+        params["lo_anchor"] = window[0] - timedelta(max(offsets))
+        params["hi_anchor"] = window[1] - timedelta(min(offsets))
         sql = (
-            f"SELECT {vehicle_cols}, {d.text(column)} AS period, {column} AS subject_date, "
-            f"{d.add_days(column, '%(offset)s')} AS due_date {vehicle_from}{extra} "
-            f"AND {column} BETWEEN %(lo_anchor)s AND %(hi_anchor)s"
+            f"SELECT r.*, c.id AS customer_id, v.id AS vehicle_id, {d.text('v.id')} AS subject, "
+            f"{d.text(column)} AS period, {column} AS subject_date, {d.add_days(column, 'r.off')} AS due_date, "
+            f"{SUBJECT_COLS} FROM vehicles_vehicle v JOIN customers_customer c ON c.id = v.owner_id "
+            f"JOIN {{rules}} ON r.sid = {store_of_vehicle} WHERE v.group_id = %(group)s "
+            f"AND {column} BETWEEN %(lo_anchor)s AND %(hi_anchor)s AND {FILTERS}"
         )
         return sql, params
 
-    if rule.trigger == Trigger.MAINTENANCE_DUE:
+    if trigger == Trigger.MAINTENANCE_DUE:
         # The last maintenance (date and km), else the car's start (purchase or registration, 0 km);
         # due after `every_months`, or earlier when the km driven since reach `every_km` at the
         # car's average km per day (its current reading over the days since its start).
@@ -164,92 +171,96 @@ def _subjects(rule: TouchRule, d: Dialect, window: tuple[date, date]) -> tuple[s
             "AND sr.kind = 'maintenance' ORDER BY sr.date DESC, sr.id DESC LIMIT 1"
         )
         start = "COALESCE(v.purchase_date, v.registration_date)"
-        read = d.local_date("v.mileage_read_at")
         inner = (
-            f"SELECT v.id AS vid, c.id AS cid, ({last.format(col='sr.date')}) AS last_date, "
+            f"SELECT v.id AS vid, c.id AS cid, {store_of_vehicle} AS sid, ({last.format(col='sr.date')}) AS last_date, "
             f"({last.format(col='sr.mileage_km')}) AS last_km, {start} AS start_date, v.mileage_km AS km, "
-            f"{read} AS read_date {vehicle_from}{extra}{d.fence()}"
+            f"{d.local_date('v.mileage_read_at')} AS read_date "
+            f"FROM vehicles_vehicle v JOIN customers_customer c ON c.id = v.owner_id WHERE v.group_id = %(group)s"
+            f"{d.fence()}"
         )
         base = "COALESCE(m.last_date, m.start_date)"
-        by_months = d.add_months(base, "%(months)s")
+        by_months = d.add_months(base, "r.months")
         days_driven = d.days_between("m.read_date", "m.start_date")
         km_since = "(m.km - COALESCE(m.last_km, 0))"
-        left_days = f"(CAST((%(km_every)s - {km_since}) AS float) * {days_driven} / m.km)"
+        left_days = f"(CAST((r.km_every - {km_since}) AS float) * {days_driven} / m.km)"
         by_km = d.add_days("m.read_date", f"CAST({left_days} AS integer)")
-        km_known = f"m.read_date IS NOT NULL AND m.start_date IS NOT NULL AND m.km > 0 AND {days_driven} > 0"
-        if rule.every_km and rule.every_months:
-            due_item = f"CASE WHEN {km_known} THEN {d.least(by_months, by_km)} ELSE {by_months} END"
-        elif rule.every_km:
-            due_item = f"CASE WHEN {km_known} THEN {by_km} END"
-        else:
-            due_item = by_months
-        params.update(months=rule.every_months or 0, km_every=rule.every_km or 0)
+        km_known = f"r.km_every > 0 AND m.read_date IS NOT NULL AND m.start_date IS NOT NULL AND m.km > 0 AND {days_driven} > 0"
+        due_item = (
+            f"CASE WHEN {km_known} AND r.months > 0 THEN {d.least(by_months, by_km)} "
+            f"WHEN {km_known} THEN {by_km} WHEN r.months > 0 THEN {by_months} END"
+        )
         sql = (
-            f"SELECT x.cid AS customer_id, x.vid AS vehicle_id, {d.text('x.vid')} AS subject, "
-            f"{d.text('x.base')} AS period, x.due_item AS subject_date, {d.add_days('x.due_item', '%(offset)s')} AS due_date, "
-            f"{PRIORITY} AS priority, c.customer_manager_id AS manager_id, c.preferred_time AS preferred_time "
-            f"FROM (SELECT m.vid, m.cid, {base} AS base, {due_item} AS due_item FROM ({inner}) m "
-            f"WHERE {base} IS NOT NULL) x JOIN customers_customer c ON c.id = x.cid"
+            f"SELECT x.*, x.cid AS customer_id, x.vid AS vehicle_id, {d.text('x.vid')} AS subject, "
+            f"{d.text('x.base')} AS period, x.due_item AS subject_date, {d.add_days('x.due_item', 'x.off')} AS due_date, "
+            f"{SUBJECT_COLS} FROM (SELECT r.*, m.vid, m.cid, {base} AS base, {due_item} AS due_item "
+            f"FROM ({inner}) m JOIN {{rules}} ON r.sid = m.sid WHERE {base} IS NOT NULL) x "
+            f"JOIN customers_customer c ON c.id = x.cid WHERE x.due_item IS NOT NULL AND "
+            + FILTERS.replace("r.", "x.")
         )
         return sql, params
 
-    if rule.trigger == Trigger.BIRTHDAY:
-        # The birthdays whose due date (birthday + offset) falls in the window: a small table of the
-        # window's month-days (29 February is celebrated on the 28th in other years).
-        rows = []
-        day = window[0]
-        while day <= window[1]:
-            anchor = day - timedelta(offset)
-            rows.append((f"{anchor:%m-%d}", anchor))
-            if anchor.month == 2 and anchor.day == 28 and not _leap(anchor.year):
-                rows.append(("02-29", anchor))
-            day += timedelta(1)
-        table, table_params = d.values(rows, ("md", "anchor"), "w")
+    if trigger == Trigger.BIRTHDAY:
+        # The month-days whose birthday + a rule's offset falls in the window (a small table; 29
+        # February is celebrated on the 28th in other years).
+        rows = set()
+        for off in offsets:
+            day = window[0]
+            while day <= window[1]:
+                anchor = day - timedelta(off)
+                rows.add((f"{anchor:%m-%d}", anchor))
+                if anchor.month == 2 and anchor.day == 28 and not _leap(anchor.year):
+                    rows.add(("02-29", anchor))
+                day += timedelta(1)
+        table, table_params = d.values(sorted(rows), ("md", "anchor"), "w", ("text", "date"))
         params.update(table_params)
         sql = (
-            f"SELECT {customer_cols}, {d.text('w.anchor')} AS period, w.anchor AS subject_date, "
-            f"{d.add_days('w.anchor', '%(offset)s')} AS due_date "
-            f"FROM customers_customer c JOIN {table} ON {d.month_day('c.birthday')} = w.md "
-            f"WHERE c.group_id = %(group)s AND c.home_store_id = %(store)s AND c.birthday IS NOT NULL{extra}"
+            f"SELECT r.*, c.id AS customer_id, CAST(NULL AS bigint) AS vehicle_id, {d.text('c.id')} AS subject, "
+            f"{d.text('w.anchor')} AS period, w.anchor AS subject_date, {d.add_days('w.anchor', 'r.off')} AS due_date, "
+            f"{SUBJECT_COLS} FROM customers_customer c JOIN {table} ON {d.month_day('c.birthday')} = w.md "
+            f"JOIN {{rules}} ON r.sid = c.home_store_id "
+            f"WHERE c.group_id = %(group)s AND c.birthday IS NOT NULL AND {FILTERS}"
         )
         return sql, params
 
-    if rule.trigger == Trigger.DORMANT:
+    if trigger == Trigger.DORMANT:
         # The customer's last visit (any vehicle), else the day they became a customer; dormant
-        # `every_months` later. One touch per dormancy (the key names the last visit).
+        # `every_months` later (6 when not set). One touch per dormancy: the key names the last visit.
         last_visit = "(SELECT MAX(sr.date) FROM vehicles_servicerecord sr WHERE sr.customer_id = c.id)"
         since = f"COALESCE({last_visit}, c.known_since, {d.local_date('c.created_at')})"
-        params["months"] = rule.every_months or 6
-        dormant_on = d.add_months("x.since", "%(months)s")
+        dormant_on = d.add_months("x.since", "CASE WHEN r.months > 0 THEN r.months ELSE 6 END")
         sql = (
-            f"SELECT x.customer_id, CAST(NULL AS bigint) AS vehicle_id, {d.text('x.customer_id')} AS subject, "
-            f"{d.text('x.since')} AS period, {dormant_on} AS subject_date, "
-            f"{d.add_days(dormant_on, '%(offset)s')} AS due_date, x.priority, x.manager_id, x.preferred_time "
-            f"FROM (SELECT c.id AS customer_id, {since} AS since, {PRIORITY} AS priority, "
-            f"c.customer_manager_id AS manager_id, c.preferred_time AS preferred_time {customer_from}{extra}{d.fence()}) x"
+            f"SELECT r.*, x.id AS customer_id, CAST(NULL AS bigint) AS vehicle_id, {d.text('x.id')} AS subject, "
+            f"{d.text('x.since')} AS period, {dormant_on} AS subject_date, {d.add_days(dormant_on, 'r.off')} AS due_date, "
+            f"x.priority, x.manager_id, x.preferred_time "
+            f"FROM (SELECT c.id, c.home_store_id, c.marketing_consent, c.behaviour_type, {since} AS since, {SUBJECT_COLS} "
+            f"FROM customers_customer c WHERE c.group_id = %(group)s{d.fence()}) x "
+            f"JOIN {{rules}} ON r.sid = x.home_store_id WHERE " + FILTERS.replace("c.", "x.")
         )
         return sql, params
 
-    if rule.trigger == Trigger.KEEP_IN_TOUCH:
+    if trigger == Trigger.KEEP_IN_TOUCH:
         # Every `every_months`, spread over the period by customer (not all on the 1st): the
-        # periods that meet the window, as a small table; only customers with a manager.
-        months = max(1, rule.every_months or 1)
-        rows = []
-        for anchor in {window[0], window[1]}:
-            index = (anchor.year * 12 + anchor.month - 1) // months
-            start = date(index * months // 12, index * months % 12 + 1, 1)
-            span = months * 28
-            rows.append((index, start, span))
-        table, table_params = d.values(sorted(set(rows)), ("idx", "start", "span"), "p")
+        # periods that meet the window, a small table per rhythm; only customers with a manager.
+        rows = set()
+        for months in {max(1, row[14]) for row in rules}:
+            for anchor in (window[0], window[1]):
+                index = (anchor.year * 12 + anchor.month - 1) // months
+                start = date(index * months // 12, index * months % 12 + 1, 1)
+                rows.add((months, index, start, months * 28))
+        table, table_params = d.values(
+            sorted(rows), ("months", "idx", "start", "span"), "p", ("int", "int", "date", "int")
+        )
         params.update(table_params)
         spread = d.add_days("p.start", "c.id %% p.span")
         sql = (
-            f"SELECT {customer_cols}, {d.text('p.idx')} AS period, {spread} AS subject_date, "
-            f"{d.add_days(spread, '%(offset)s')} AS due_date FROM customers_customer c CROSS JOIN {table} "
-            f"WHERE c.group_id = %(group)s AND c.home_store_id = %(store)s AND c.customer_manager_id IS NOT NULL{extra}"
+            f"SELECT r.*, c.id AS customer_id, CAST(NULL AS bigint) AS vehicle_id, {d.text('c.id')} AS subject, "
+            f"{d.text('p.idx')} AS period, {spread} AS subject_date, {d.add_days(spread, 'r.off')} AS due_date, "
+            f"{SUBJECT_COLS} FROM customers_customer c JOIN {{rules}} ON r.sid = c.home_store_id "
+            f"JOIN {table} ON p.months = CASE WHEN r.months > 0 THEN r.months ELSE 1 END "
+            f"WHERE c.group_id = %(group)s AND c.customer_manager_id IS NOT NULL AND {FILTERS}"
         )
         return sql, params
-    raise ValueError(f"not a date trigger: {rule.trigger}")
+    raise ValueError(f"not a date trigger: {trigger}")
 
 
 def _leap(year: int) -> bool:
@@ -262,34 +273,44 @@ INSERT_COLUMNS = (
 )
 
 
-def rule_statement(
-    rule: TouchRule, store: Store, *, day: date, fallback: dict, vendor: str
+def trigger_statement(
+    trigger: str,
+    rules: list[tuple[TouchRule, Store]],
+    *,
+    group_id: int,
+    day: date,
+    fallbacks: dict,
+    vendor: str,
 ) -> tuple[str, dict]:
-    """The INSERT … SELECT of one date-anchored rule in one store (see the module doc)."""
+    """The INSERT … SELECT of one date-anchored trigger: every rule of it in every store given."""
     d = Dialect(vendor)
     window = (day - timedelta(GRACE_DAYS), day + timedelta(LOOKAHEAD_DAYS))
-    inner, params = _subjects(rule, d, window)
-    tz = ZoneInfo(store.time_zone or "Asia/Shanghai")
-    hour = LOCAL_HOUR + rule.offset_hours
-    offset_hours = int(
-        datetime.combine(day, datetime.min.time(), tzinfo=tz).utcoffset().total_seconds() // 3600
-    )
-    if rule.assignee == MANAGER:
-        assignee = "COALESCE(s.manager_id, CAST(%(fallback)s AS bigint))"
-        params["fallback"] = fallback.get(Role.CUSTOMER_MANAGER) or fallback.get(Role.CUSTOMER_CARE)
-    else:
-        assignee = "CAST(%(fallback)s AS bigint)"
-        params["fallback"] = fallback.get(rule.assignee)
+    rows = [_rule_row(rule, store, day, fallbacks[store.pk]) for rule, store in rules]
+    inner, params = _subjects(trigger, d, window, rows)
+    names = tuple(n for n, _t in RULE_COLUMNS)
+    table, table_params = d.values(rows, names, "r", tuple(t for _n, t in RULE_COLUMNS))
+    params.update(table_params)
+    inner = inner.replace("{rules}", table)
+    offset_hours = 0  # SQLite's "local date" of a timestamp: the first store's zone (one zone per group)
+    if rules:
+        tz = ZoneInfo(rules[0][1].time_zone or "Asia/Shanghai")
+        offset_hours = int(
+            datetime.combine(day, datetime.min.time(), tzinfo=tz).utcoffset().total_seconds() // 3600
+        )
+        params["tz"] = str(tz)
     params.update(
-        group=store.group_id, store=store.pk, kind=rule.kind, rule=rule.pk, prefix=f"{rule.code}:",
-        channel=rule.channel, now=timezone.now(), lo=window[0], hi=window[1], tz=str(tz), hour=hour,
-        utc_hours=f"{hour - offset_hours:+d} hours", utc_offset=f"{offset_hours:+d} hours",
-    )  # fmt: skip
-    key = "%(prefix)s || s.subject || ':' || s.period"
+        group=group_id, now=timezone.now(), lo=window[0], hi=window[1], utc_offset=f"{offset_hours:+d} hours"
+    )
+    assignee = "CASE WHEN s.by_manager = 1 THEN COALESCE(s.manager_id, s.fallback) ELSE s.fallback END"
+    due_at = (
+        "((s.due_date)::timestamp + make_interval(hours => s.hour)) AT TIME ZONE s.tz"
+        if d.pg
+        else "datetime(s.due_date, s.utc_hours)"
+    )
     select = (
-        f"SELECT %(store)s, %(kind)s, s.customer_id, s.vehicle_id, %(rule)s, {key}, s.subject_date, s.priority, "
-        f"{d.due_at('s.due_date')}, {assignee}, %(channel)s, s.preferred_time, TRUE, 'open', '', FALSE, '', 0, %(now)s "
-        f"FROM ({inner}) s WHERE s.due_date BETWEEN %(lo)s AND %(hi)s"
+        f"SELECT s.sid, s.kind, s.customer_id, s.vehicle_id, s.rid, s.prefix || s.subject || ':' || s.period, "
+        f"s.subject_date, s.priority, {due_at}, {assignee}, s.channel, s.preferred_time, TRUE, 'open', '', FALSE, '', 0, "
+        f"%(now)s FROM ({inner}) s WHERE s.due_date BETWEEN %(lo)s AND %(hi)s"
     )
     if d.pg:
         return f"INSERT INTO followups_followup ({INSERT_COLUMNS}) {select} ON CONFLICT DO NOTHING", params
@@ -334,22 +355,30 @@ class Result:
 
 
 def generate(*, group_id: int, day: date | None = None, store: Store | None = None) -> Result:
-    """Create the touches due around `day` (default today) for every store of the group (or one)."""
+    """Create the touches due around `day` (default today) for every store of the group (or one):
+    one statement per date-anchored trigger."""
     started = clock.perf_counter()
     day = day or timezone.localdate()
     stores = [store] if store is not None else list(Store.objects.filter(group_id=group_id).order_by("code"))
-    created = statements = 0
-    vendor = connection.vendor
+    by_trigger: dict[str, list] = {}
+    fallbacks = {}
     for s in stores:
-        fallback = fallback_assignees(s)
+        fallbacks[s.pk] = fallback_assignees(s)
         for rule in effective_rules(s):
-            if rule.trigger not in DATE_TRIGGERS:
-                continue
-            sql, params = rule_statement(rule, s, day=day, fallback=fallback, vendor=vendor)
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                created += max(cursor.rowcount, 0)
-            statements += 1
+            if rule.trigger in DATE_TRIGGERS:
+                by_trigger.setdefault(rule.trigger, []).append((rule, s))
+    created = statements = 0
+    for trigger in DATE_TRIGGERS:
+        rules = by_trigger.get(trigger)
+        if not rules:
+            continue
+        sql, params = trigger_statement(
+            trigger, rules, group_id=group_id, day=day, fallbacks=fallbacks, vendor=connection.vendor
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            created += max(cursor.rowcount, 0)
+        statements += 1
     seconds = clock.perf_counter() - started
     if store is None:
         TouchPlanRun.objects.update_or_create(

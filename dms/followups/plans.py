@@ -286,6 +286,16 @@ DEFAULT_RULES: tuple[Default, ...] = (
         offset_days=3,
     ),
 )
+
+
+def _full_width(text: str) -> str:
+    """Chinese punctuation in the Chinese scripts (written with ASCII marks above for legibility)."""
+    return text.translate(
+        str.maketrans({",": "，", "?": "？", "!": "！", ":": "：", ";": "；", "(": "（", ")": "）"})
+    )
+
+
+DEFAULT_RULES = tuple(Default(**{**d.__dict__, "script_zh": _full_width(d.script_zh)}) for d in DEFAULT_RULES)
 DEFAULTS = {d.code: d for d in DEFAULT_RULES}
 ASSIGNEES = (MANAGER, *Role.values)
 
@@ -321,6 +331,19 @@ def ensure_defaults(group_id: int) -> None:
             ],
             ignore_conflicts=True,
         )
+
+
+def _english(text) -> str:
+    with translation.override("en"):
+        return str(text)
+
+
+def rule_name(rule: TouchRule | None) -> str:
+    """A rule's name in the reader's language: the default rules' names are the catalogue's
+    (stored in English, translated when shown); a name a store wrote is shown as written."""
+    if rule is None:
+        return ""
+    return translation.gettext(rule.name) if rule.name else rule.code
 
 
 def effective_rules(store, *, trigger: str | None = None, active_only: bool = True) -> list[TouchRule]:

@@ -20,8 +20,8 @@ from dms.customers.guidance import BEHAVIOUR_TIPS, VALUE_TIER_ADVICE
 from dms.customers.rules import mask_mobile
 
 from . import selectors, services
-from .models import FollowUp
-from .plans import script_for
+from .models import SENDING_CHANNELS, FollowUp, TouchChannel
+from .plans import rule_name, script_for
 
 
 def tips_for(customer) -> list[tuple[str, str]]:
@@ -48,6 +48,11 @@ def row(tenant, f: FollowUp) -> dict:
         "tips": tips_for(f.customer),
         "tier_advice": VALUE_TIER_ADVICE.get(f.customer.value_tier, ""),
         "needs_form": f.kind == FollowUp.Kind.AFTER_SERVICE or not f.consent,
+        "rule_name": rule_name(f.rule),
+        # auto: the system sends it when due; task: a card or a gift to hand over; call: a conversation
+        "mode": "auto"
+        if f.rule_id and f.rule.channel in SENDING_CHANNELS
+        else ("task" if f.channel in (TouchChannel.CARD, TouchChannel.GIFT) else "call"),
     }
 
 
