@@ -58,6 +58,7 @@ MENU = [
         [
             ("sales:my_day", _("My leads"), Perm.LEAD_WORK),
             ("sales:door", _("Door log"), Perm.LEAD_WORK),
+            ("sales:leads", _("Prospects"), Perm.LEAD_WORK),
             ("sales:approvals", _("Sales approvals"), Perm.SALES_APPROVE),
             ("sales:stock", _("New-car stock"), Perm.STOCK_VIEW),
             ("sales:desk", _("Sales desk"), Perm.SALES_REPORT),

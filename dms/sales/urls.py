@@ -8,6 +8,7 @@ app_name = "sales"
 urlpatterns = [
     path("", views.my_day, name="my_day"),
     path("door/", views.door, name="door"),
+    path("leads/", views.lead_list, name="leads"),
     path("leads/<int:lead_id>/", views.lead_detail, name="lead"),
     path("test-drives/<int:drive_id>/agreement.png", views.drive_agreement, name="agreement"),
     path("quotations/<int:quotation_id>/", views.quotation_detail, name="quotation"),

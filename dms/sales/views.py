@@ -556,3 +556,37 @@ def desk_export(request):
     )
     response["Content-Disposition"] = f'attachment; filename="sales-{t.store.code}-{month:%Y-%m}.xlsx"'
     return response
+
+
+@tenant_required
+def lead_list(request):
+    """The store's prospects, filtered as the desk's numbers drill down: state, grade, source,
+    consultant, month of registration, lost reason."""
+    t = request.tenant
+    t.require(Perm.LEAD_WORK)
+    qs = Lead.objects.for_tenant(t).select_related("assigned_to")
+    g = request.GET
+    if g.get("state") in Lead.State.values:
+        qs = qs.filter(state=g["state"])
+    elif g.get("state") == "open":
+        qs = qs.filter(state__in=[Lead.State.NEW, Lead.State.FOLLOWING])
+    if g.get("grade") in Grade.values or g.get("grade") == "none":
+        qs = qs.filter(grade="" if g["grade"] == "none" else g["grade"])
+    if g.get("source") in LeadSource.values:
+        qs = qs.filter(source=g["source"])
+    consultant = _int(g.get("consultant"), "consultant") if (g.get("consultant") or "").isdigit() else None
+    if consultant:
+        qs = qs.filter(assigned_to_id=consultant)
+    if t.role == Role.SALES_CONSULTANT:
+        qs = qs.filter(assigned_to=t.user)
+    if g.get("month"):
+        from . import reports
+
+        start, end = reports.month_bounds(t, _month(request))
+        qs = qs.filter(created_at__gte=start, created_at__lt=end)
+    if g.get("lost_reason"):
+        qs = qs.filter(lost_reason=g["lost_reason"])
+    rows = list(qs.order_by("-created_at", "id")[:300])
+    context = {"rows": rows, "grades": Grade.choices, "sources": LeadSource.choices, "states": Lead.State.choices,
+               "q": g}  # fmt: skip
+    return render(request, "sales/leads.html", context)

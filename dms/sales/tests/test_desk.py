@@ -100,3 +100,26 @@ def test_the_export_never_lets_a_cell_become_a_formula(month_of_work, showroom_c
 
 def test_a_consultant_has_no_desk(sales_client):
     assert sales_client.get("/sales/desk/").status_code == 403
+
+
+def test_the_desk_drills_down_to_the_prospects(month_of_work, showroom_client):
+    month = timezone.localdate().strftime("%Y-%m")
+    desk = showroom_client.get(f"/sales/desk/?month={month}").content.decode()
+
+    lost = showroom_client.get(f"/sales/leads/?month={month}&state=lost").content.decode()
+    every = showroom_client.get(f"/sales/leads/?month={month}").content.decode()
+
+    assert "/sales/leads/?month=" in desk
+    assert "丁" in lost and "甲" not in lost
+    assert all(name in every for name in ("王先生", "丁", "甲"))
+
+
+def test_a_consultant_sees_only_their_own_prospects_in_the_list(
+    month_of_work, sales_client, showroom_api, consultant2
+):
+    showroom_api.post("/leads", {"name": "别人的客户", "mobile": "13700006666", "source": "phone",
+                                 "assigned_to_id": consultant2.pk})  # fmt: skip
+
+    page = sales_client.get("/sales/leads/").content.decode()
+
+    assert "王先生" in page and "别人的客户" not in page
