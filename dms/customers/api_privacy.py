@@ -4,10 +4,10 @@ data on request (PIPL). See privacy.py and docs/security.md ("Personal data").""
 from datetime import datetime
 
 from django.http import FileResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from dms.core.roles import Perm
-from dms.core.validation import choices_of
+from dms.core.validation import ApiDateTime, aware, choices_of
 
 from . import privacy
 from .models import ConsentEvent, Purpose
@@ -111,6 +111,28 @@ def notice_list(request):
         for n in privacy.notices(t.group_id).values()
     ]  # fmt: skip
     return {"count": len(items), "items": items}
+
+
+class NoticeIn(Schema):
+    purpose: choices_of(Purpose)
+    text: str = Field(
+        min_length=1, max_length=5000, description="The whole notice, in Chinese, as the customer reads it."
+    )
+    effective_from: ApiDateTime | None = Field(
+        None, description="When it comes into force; now when left out."
+    )
+
+
+@notices_router.post("", response={201: NoticeOut})
+def notice_create(request, payload: NoticeIn):
+    """A new version of the group's notice for a purpose (managers). The versions already agreed to
+    stay as they were: each consent names its version and the text's hash."""
+    t = request.auth
+    n = privacy.notice_add(
+        tenant=t, purpose=payload.purpose, text=payload.text, effective_from=aware(payload.effective_from, t)
+    )
+    return Status(201, {"purpose": n.purpose, "version": n.version, "text": n.text, "text_hash": n.text_hash,
+                        "effective_from": n.effective_from})  # fmt: skip
 
 
 ROUTERS = [("/customers", router), ("/privacy-notices", notices_router)]

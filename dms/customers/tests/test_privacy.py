@@ -119,6 +119,18 @@ def test_a_new_notice_version_is_agreed_to_again_and_an_unknown_version_is_refus
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "notice_version"
 
 
+def test_a_manager_adds_a_notice_version_an_advisor_may_not(boss_api, api, outsider_api, customer):
+    text = "个人信息处理告知（营销信息，2027版）……您可以随时撤回同意。"
+    assert api.post("/privacy-notices", {"purpose": "marketing", "text": text}).status_code == 403
+    r = boss_api.post("/privacy-notices", {"purpose": "marketing", "text": text})
+    assert r.status_code == 201 and r.json()["version"] == 2
+    assert r.json()["text_hash"] == privacy.text_hash(text)
+    # the other group still has its own default, version 1
+    theirs = outsider_api.get("/privacy-notices").json()["items"]
+    assert {n["version"] for n in theirs} == {1} and text not in str(theirs)
+    assert boss_api.post("/privacy-notices", {"purpose": "marketing", "text": ""}).status_code == 422
+
+
 def test_the_service_notice_is_acknowledged_without_touching_marketing_consent(api, customer):
     r = api.post(
         f"/customers/{customer.pk}/consent", {"granted": True, "purpose": "service", "how": "签字确认"}
