@@ -193,9 +193,13 @@ def consent_set(request, pk):
     form = ConsentForm(request.POST)
     form.is_valid()
     granted = form.cleaned_data.get("granted", False)
-    services.consent_set(
-        tenant=request.tenant, customer_id=pk, granted=granted, how=form.cleaned_data.get("how", "")
-    )
+    try:
+        services.consent_set(
+            tenant=request.tenant, customer_id=pk, granted=granted, how=form.cleaned_data.get("how", "")
+        )
+    except DomainError as exc:  # e.g. an erased customer's file
+        messages.error(request, exc.message)
+        return redirect("customers:detail", pk=pk)
     messages.success(
         request, _("Consent granted.") if granted else _("Consent withdrawn: no more marketing messages.")
     )

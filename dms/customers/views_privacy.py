@@ -51,10 +51,16 @@ def data_export(request, pk):
 def service_notice(request, pk):
     """The customer was given the service notice in force (and signed or said so)."""
     selectors.customer_get(request.tenant, pk)
-    services.consent_set(
-        tenant=request.tenant, customer_id=pk, granted=True, purpose="service",
-        how=_("Notice given in person"),
-    )  # fmt: skip
+    try:
+        services.consent_set(
+            tenant=request.tenant, customer_id=pk, granted=True, purpose="service",
+            how=_("Notice given in person"),
+        )  # fmt: skip
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+        return redirect("customers:detail", pk=pk)
     messages.success(request, _("Recorded: the customer was given the service privacy notice."))
     return redirect("customers:detail", pk=pk)
 

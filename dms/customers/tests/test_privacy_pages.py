@@ -77,3 +77,11 @@ def test_a_showroom_manager_may_erase_a_customer_manager_may_not(store, customer
         c = Client()
         c.force_login(make_user(f"u_{role}", store, role))
         assert c.get(f"/customers/{customer.pk}/erase/").status_code == status, role
+
+
+def test_an_erased_file_refuses_consent_with_a_sentence_not_an_error_page(manager_client, customer):
+    manager_client.post(f"/customers/{customer.pk}/erase/", {"reason": "客户书面申请", "confirm": "张三"})
+    for url in (f"/customers/{customer.pk}/consent/", f"/customers/{customer.pk}/service-notice/"):
+        r = manager_client.post(url, {"granted": "on"}, follow=True)
+        assert r.status_code == 200 and "新建客户档案" in r.content.decode()
+    assert not Customer.objects.get(pk=customer.pk).marketing_consent
