@@ -119,7 +119,8 @@ def test_care1_and_cm1_start_their_day_with_their_touches(demo, live_server, tab
         expect(page.locator("#portfolio")).to_contain_text("月度信息更新待提交")
         today = page.locator("#today")
         expect(today.locator("article[data-kind=new_car]")).to_have_count(2)
-        expect(today.locator("article[data-kind=new_car]").first).to_contain_text("恭喜")
+        expect(today.locator("article[data-kind=new_car]", has_text="短信")).to_contain_text("恭喜")
+        expect(today.locator("article[data-kind=new_car]", has_text="电话")).to_contain_text("到家")
         take(page, "cm1-day-zh")
         page.goto("/followups/portfolio/")
         expect(page.locator("h1")).to_have_text("我的客户")
@@ -127,5 +128,5 @@ def test_care1_and_cm1_start_their_day_with_their_touches(demo, live_server, tab
 
         sign_in(page, "cm1", language="en")
         expect(page.locator("#portfolio")).to_contain_text("Monthly information update due")
-        expect(page.locator("#today article[data-kind=new_car]").first).to_contain_text("congratulations")
+        expect(page.locator("#today article[data-kind=new_car]", has_text="SMS")).to_contain_text("congratulations")
         take(page, "cm1-day-en")
