@@ -317,3 +317,23 @@ def test_an_open_lead_blocks_erasure_and_a_closed_ones_name_and_mobile_go(boss_a
     assert boss_api.post(f"/customers/{li.pk}/erase", {"reason": "客户申请"}).status_code == 200
     lead.refresh_from_db()
     assert (lead.mobile, lead.note) == ("", "") and lead.name.startswith("已删除客户")
+
+
+def test_the_walk_finds_every_app_s_records_of_a_customer():
+    # Found from the models, not listed: a new app's model with a key to Customer comes along.
+    direct = {m._meta.label for m, _fks in privacy.direct_models()}
+    assert {
+        "customers.ConsentEvent", "customers.CustomerContact", "vehicles.Vehicle", "scheduling.Appointment",
+        "workshop.RepairOrder", "reception.CheckIn", "messaging.Message", "followups.FollowUp",
+        "satisfaction.Complaint", "satisfaction.SurveyResponse", "sales.Lead", "sales.SalesOrder",
+    } <= direct  # fmt: skip
+    children = {
+        m._meta.label for m, _fk, _parent in privacy.child_models([m for m, _ in privacy.direct_models()])
+    }
+    assert {"workshop.RepairOrderLine", "workshop.Payment", "vehicles.MileageReading", "satisfaction.Answer",
+            "reception.CheckInPhoto", "sales.TestDrive"} <= children  # fmt: skip
+    # a lead this customer referred is someone else's: found by its `customer` only
+    from dms.sales.models import Lead
+
+    lead_keys = dict(privacy.direct_models())[Lead]
+    assert [f.name for f in lead_keys] == ["customer"]
