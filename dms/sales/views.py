@@ -150,6 +150,7 @@ def my_day(request):
     lost = Lead.objects.for_tenant(t).filter(state=Lead.State.LOST_PENDING).count()
     context = {
         "by_grade": by_grade, "drives": drives, "orders": orders, "now": timezone.now(), "mine": mine,
+        "soon": timezone.now() + timedelta(hours=24),
         "sources": LeadSource.choices, "pending": pending, "lost_pending": lost,
         "can_approve": t.can(Perm.SALES_APPROVE),
     }  # fmt: skip
