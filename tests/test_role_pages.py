@@ -53,10 +53,7 @@ def _pages(ids: dict) -> tuple[list[str], list[str]]:
 def pages(customer, vehicle, make_import_job):
     Customer.objects.filter(pk=customer.pk).update(email="zhangsan@example.cn", wechat="zs_wx_2026")
     make_import_job()
-    ids = _record_ids(customer, vehicle)
-    ids.setdefault("customer_id", customer.pk)
-    ids.setdefault("vehicle_id", vehicle.pk)
-    return _pages(ids)[0]
+    return _pages(_record_ids(customer, vehicle))[0]
 
 
 def _text(response) -> str:
@@ -73,10 +70,7 @@ def _client(user) -> Client:
 @pytest.mark.django_db
 def test_every_page_is_walked(customer, vehicle, make_import_job):
     make_import_job()
-    ids = _record_ids(customer, vehicle)
-    ids.setdefault("customer_id", customer.pk)
-    ids.setdefault("vehicle_id", vehicle.pk)
-    _urls, unfilled = _pages(ids)
+    _urls, unfilled = _pages(_record_ids(customer, vehicle))
     assert not unfilled, f"no record to fill {unfilled}: add it in the app's tests/tenancy_world.py page_ids"
 
 

@@ -60,7 +60,9 @@ def _service_records(vehicle) -> dict:
 
 
 def _record_ids(customer, vehicle) -> dict:
-    ids = {"customers": customer.pk, "vehicles": vehicle.pk, **_service_records(vehicle)}
+    # By namespace, and by the parameter's name where a page of another app names a customer or car.
+    ids = {"customers": customer.pk, "vehicles": vehicle.pk, "customer_id": customer.pk, "vehicle_id": vehicle.pk,
+           **_service_records(vehicle)}  # fmt: skip
     try:  # the import jobs of the transfer pages, when present
         from dms.customers.models import ImportJob
 

@@ -239,6 +239,14 @@ class FakeWeChat(FakeServer):
         self.tokens: set[str] = set()
         self.token_requests = 0
         self.seen: dict[tuple[str, str], int] = {}
+        self.codes: dict[str, str] = {}  # authorisation code -> the openid of whoever authorised
+
+    def authorise(self, openid: str) -> str:
+        """What WeChat does when the visitor agrees: a one-time code for their openid."""
+        code = f"CODE-{len(self.codes) + 1}-{openid[-4:]}"
+        with self.lock:
+            self.codes[code] = openid
+        return code
 
     def handle(self, request):
         q = request["query"]
@@ -252,6 +260,22 @@ class FakeWeChat(FakeServer):
                 token = f"TOKEN-{self.token_requests}"
                 self.tokens.add(token)
             return 200, {"access_token": token, "expires_in": 7200}, False
+        if (
+            request["path"] == "/sns/oauth2/access_token"
+        ):  # web authorisation: a code for the visitor's openid
+            if (q.get("appid"), q.get("secret"), q.get("grant_type")) != (
+                self.app_id, self.app_secret, "authorization_code",
+            ):  # fmt: skip
+                return 200, {"errcode": 40013, "errmsg": "invalid appid"}, False
+            with self.lock:
+                openid = self.codes.pop(q.get("code", ""), None)  # a code is good once
+            if openid is None:
+                return 200, {"errcode": 40029, "errmsg": "invalid code"}, False
+            return (
+                200,
+                {"access_token": "WEB-TOKEN", "expires_in": 7200, "openid": openid, "scope": "snsapi_base"},
+                False,
+            )
         if request["path"] != "/cgi-bin/message/template/send":
             return 404, {"errcode": 404, "errmsg": "not found"}, False
         if q.get("access_token") not in self.tokens:
