@@ -81,3 +81,19 @@ def test_a_service_advisor_has_no_sales_pages(client, sa):
     client.force_login(sa)
 
     assert client.get("/sales/").status_code == 403
+
+
+def test_the_group_administrator_sets_a_stores_sales_rules_in_the_admin(store, other_group_store):
+    from dms.sales.models import SalesSettings
+
+    admin_user = make_user("admin1", store, Role.ADMINISTRATOR, is_staff=True)
+    ours = SalesSettings.objects.create(store=store)
+    theirs = SalesSettings.objects.create(store=other_group_store)
+    c = Client()
+    c.force_login(admin_user)
+
+    page = c.get("/admin/sales/salessettings/")
+
+    assert page.status_code == 200
+    assert c.get(f"/admin/sales/salessettings/{ours.pk}/change/").status_code == 200
+    assert c.get(f"/admin/sales/salessettings/{theirs.pk}/change/").status_code in (302, 404)
