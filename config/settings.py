@@ -344,6 +344,9 @@ DMS_OUTBOX_WAKE_SECONDS = float(os.environ.get("DMS_OUTBOX_WAKE_SECONDS", "1"))
 # Webhooks go to public addresses only (dms/messaging/webhooks.py); "1" allows the installation's own
 # network (an integration server beside the DMS).
 DMS_WEBHOOK_ALLOW_PRIVATE = os.environ.get("DMS_WEBHOOK_ALLOW_PRIVATE", "0") == "1"
+# Fernet keys sealing the providers' secrets in the database (dms/messaging/vault.py), comma-separated
+# to rotate; unset: derived from DJANGO_SECRET_KEY.
+DMS_SECRETS_KEY = os.environ.get("DMS_SECRETS_KEY", "").strip()
 # A task worker that gave no sign of life for this long is dead: its running task is queued again
 # (dms/ops/worker.py). Longer than any pause of a live worker (it renews every third of it).
 DMS_WORKER_LEASE_SECONDS = max(3, int(os.environ.get("DMS_WORKER_LEASE_SECONDS", "60")))

@@ -167,6 +167,19 @@ class ChannelConfig(models.Model):
     def __str__(self) -> str:
         return f"{self.store_id} {self.channel}: {self.provider}"
 
+    def save(self, *args, **kwargs):
+        from .vault import sealed
+
+        self.settings = sealed(self.settings) if isinstance(self.settings, dict) else self.settings
+        super().save(*args, **kwargs)
+
+    @property
+    def plain_settings(self) -> dict:
+        """The settings with their secrets opened (dms/messaging/vault.py): for the providers only."""
+        from .vault import opened
+
+        return opened(self.settings) if isinstance(self.settings, dict) else {}
+
     def clean(self):
         if self.provider not in CHANNEL_PROVIDERS.get(self.channel, ()):
             raise ValidationError({"provider": _("This provider cannot send on this channel.")})

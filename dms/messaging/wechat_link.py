@@ -82,7 +82,7 @@ def openid_for(config: ChannelConfig, code: str) -> str:
     try:
         with httpx.Client(timeout=settings.DMS_OUTBOX_HTTP_TIMEOUT) as client:
             answer = client.get(f"{base}/sns/oauth2/access_token", params={
-                "appid": config.settings.get("app_id", ""), "secret": config.settings.get("app_secret", ""),
+                "appid": config.settings.get("app_id", ""), "secret": config.plain_settings.get("app_secret", ""),
                 "code": code, "grant_type": "authorization_code",
             }).json()  # fmt: skip
     except (httpx.HTTPError, ValueError):

@@ -42,7 +42,7 @@ class Provider(abc.ABC):
 
     def __init__(self, config=None):
         self.config = config
-        self.settings: dict = dict(config.settings) if config is not None else {}
+        self.settings: dict = config.plain_settings if config is not None else {}
 
     @abc.abstractmethod
     def send(self, message) -> Sent:
