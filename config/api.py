@@ -120,6 +120,7 @@ ROUTERS = [
     ("/parts", parts_api.router),
     ("/repair-orders", workshop_api.router),
     ("/labor-operations", workshop_api.labor_router),
+    ("/comebacks", workshop_api.comebacks_router),
     ("/events", api_events.router),
     *api_floor.ROUTERS,
     *api_print.ROUTERS,

@@ -26,6 +26,14 @@ class Energy(models.TextChoices):
     BEV = "bev", _("Battery electric")
 
 
+class Category(models.TextChoices):
+    """The kind of vehicle, for the repair-quality warranty's periods (机动车维修管理规定 art. 37)."""
+
+    CAR = "car", _("Car (汽车)")
+    MOTORCYCLE = "motorcycle", _("Motorcycle (摩托车)")
+    OTHER = "other", _("Other motor vehicle (其他机动车)")
+
+
 class Vehicle(OpaqueIdModel):
     group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
     owner = models.ForeignKey(
@@ -50,6 +58,9 @@ class Vehicle(OpaqueIdModel):
         verbose_name=_("sold by store"),
     )
     usage = models.CharField(_("usage"), max_length=12, choices=Usage.choices, default=Usage.PRIVATE)
+    category = models.CharField(
+        _("vehicle category"), max_length=12, choices=Category.choices, default=Category.CAR
+    )
     mileage_km = models.PositiveIntegerField(_("mileage (km)"), default=0)
     mileage_read_at = models.DateTimeField(_("mileage read at"), null=True, blank=True)
     insurance_company = models.CharField(_("insurer"), max_length=50, blank=True)
@@ -173,6 +184,13 @@ class ServiceRecord(OpaqueIdModel):
         _("paid by warranty or insurer"), max_digits=10, decimal_places=2, default=0
     )
     reference = models.CharField(_("order number"), max_length=30, blank=True)
+    # What the 三包 counters count (dms/vehicles/sanbao.py), written by the settled repair order:
+    # the day the car came in, the days it was in repair, the faults repaired (the labor
+    # operations, "code name") and the major systems replaced (engine, gearbox, ...).
+    date_in = models.DateField(_("date in"), null=True, blank=True)
+    repair_days = models.PositiveSmallIntegerField(_("repair days"), default=0)
+    faults = models.JSONField(_("faults repaired"), default=list, blank=True)
+    replaced_systems = models.JSONField(_("major systems replaced"), default=list, blank=True)
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -290,16 +290,19 @@ def service_record_add(
 
 def service_record_write(
     *, tenant: Tenant, vehicle_id: int, date: date, mileage_km: int, kind: str, summary: str,
-    amount_paid=0, amount_covered=0, reference: str = "",
+    amount_paid=0, amount_covered=0, reference: str = "", date_in: date | None = None, repair_days: int = 0,
+    faults=(), replaced_systems=(),
 ) -> ServiceRecord:  # fmt: skip
     """The history entry a settled repair order writes: the step's own permission (settling) was
-    checked by the workflow, so the cashier need not be allowed to edit vehicles."""
+    checked by the workflow, so the cashier need not be allowed to edit vehicles. `date_in`,
+    `repair_days`, `faults` and `replaced_systems` are what the 三包 counters count (sanbao.py)."""
     with transaction.atomic():
         vehicle = get_scoped(Vehicle.objects.select_for_update(), tenant, pk=vehicle_id)
         record = ServiceRecord(
             vehicle=vehicle, customer_id=_owner_on(vehicle, date), store=tenant.store, date=date,
             mileage_km=mileage_km, kind=kind, summary=summary, amount_paid=amount_paid,
-            amount_covered=amount_covered, reference=reference,
+            amount_covered=amount_covered, reference=reference, date_in=date_in, repair_days=repair_days,
+            faults=list(faults), replaced_systems=list(replaced_systems),
         )  # fmt: skip
         errors = []
         if date > timezone.localdate():

@@ -21,7 +21,7 @@ from dms.core.errors import DomainError
 from dms.core.tenancy import Tenant
 from dms.core.validation import invalid
 
-from . import selectors, services, services_floor, workflow
+from . import comebacks, selectors, services, services_floor, workflow
 from .models import RepairOrder
 
 # --- Reading one value ------------------------------------------------------------------------------
@@ -106,6 +106,8 @@ STEPS: dict[str, Step] = {
         Input("followup_channel", text(20), "phone"), Input("followup_time", text(20), "any"),
     )),
     "cancel": Step(services.order_cancel, (_REASON,)),
+    "confirm-comeback": Step(comebacks.confirm, (_REASON, Input("original_order_id", whole_number))),
+    "overrule-comeback": Step(comebacks.overrule, (_REASON,)),
 }  # fmt: skip
 assert set(STEPS) == set(workflow.TRANSITIONS), "every step of the workflow takes its input here"
 

@@ -10,8 +10,9 @@ from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, choices_of
 from dms.customers.models import Channel, PreferredTime
 from dms.scheduling.models import Skill
 
-from . import actions, selectors, services, workflow
+from . import actions, comebacks, selectors, services, workflow
 from .models import (
+    ComebackStatus,
     LaborOperation,
     LineKind,
     LineState,
@@ -26,6 +27,7 @@ from .services import APPROVAL_METHODS
 
 router = Router(tags=["repair orders"])
 labor_router = Router(tags=["labor operations"])
+comebacks_router = Router(tags=["repair orders"])
 
 
 class LineOut(Schema):
@@ -69,6 +71,13 @@ class OrderOut(Schema):
     work_class: choices_of(WorkClass)
     is_comeback: bool
     comeback_of: str | None
+    comeback_status: choices_of(ComebackStatus)
+    comeback_reason: str
+    settlement_number: str = Field(
+        description="The settlement list's number (维修结算清单), set at settlement."
+    )
+    vin: str = Field(description="As it was on the order (copied at opening and at settlement).")
+    plate: str = Field(description="As it was on the order (copied at opening and at settlement).")
     rework_count: int
     lines: list[LineOut]
     labor_total: str
@@ -125,6 +134,11 @@ def order_out(o, tenant, lines=None) -> dict:
                 "preauth_minutes",
                 "work_class",
                 "is_comeback",
+                "comeback_status",
+                "comeback_reason",
+                "settlement_number",
+                "vin",
+                "plate",
                 "rework_count",
                 "version",
                 "opened_at",
@@ -251,7 +265,12 @@ def line_delete(request, order_id: int, line_id: int):
 class OrderActionIn(Schema):
     version: int | None = Field(None, description="The version you read; stale answers 409.")
     technician_id: int | None = Field(None, description="dispatch")
-    reason: str = Field("", max_length=300, description="qc-fail, cancel")
+    reason: str = Field(
+        "", max_length=300, description="qc-fail, cancel, confirm-comeback, overrule-comeback"
+    )
+    original_order_id: int | None = Field(
+        None, description="confirm-comeback: the earlier order it comes back to (default: the one flagged)"
+    )
     method: choices_of(APPROVAL_METHODS) | None = Field(
         None, description="approve: phone or in_person (a decision by link is the customer's own page only)"
     )
@@ -271,7 +290,7 @@ class OrderActionIn(Schema):
 @router.post("/{order_id}/actions/{action}", response=OrderOut)
 def order_action(request, order_id: int, action: str, payload: OrderActionIn | None = None):
     """Take one step: sign, dispatch, start, request-approval, approve, finish, qc-pass, qc-fail,
-    settle, deliver, cancel. A step not allowed now answers 409 with the state and allowed actions."""
+    settle, deliver, cancel, confirm-comeback, overrule-comeback (before signing: who pays). A step not allowed now answers 409 with the state and allowed actions."""
     t = request.auth
     data = payload.dict(exclude_unset=True) if payload is not None else {}
     actions.take(tenant=t, order_id=order_id, action=action, data=data)  # the pages' path too
@@ -324,3 +343,82 @@ def labor_list(request):
         {"id": o.pk, "code": o.code, "name": o.name, "standard_hours": _m(o.standard_hours), "skill": o.skill}
         for o in LaborOperation.objects.for_tenant(t).filter(active=True)
     ]
+
+
+# --- Comebacks (返修) ---------------------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+
+
+class OriginalOut(Schema):
+    id: int
+    number: str
+    delivered_at: datetime | None
+    work_class: choices_of(WorkClass)
+
+
+class ComebackOut(Schema):
+    id: int
+    number: str
+    store: str
+    vehicle_id: int
+    vin: str
+    plate: str
+    advisor: PersonOut
+    decided_at: datetime
+    reason: str
+    original: OriginalOut
+    technician: PersonOut | None = Field(description="The original order's technician.")
+    qc_inspector: PersonOut | None = Field(description="Who passed the original order's quality check.")
+
+
+class ComebackPage(Schema):
+    count: int
+    items: list[ComebackOut]
+
+
+class ComebackParams(Schema):
+    month: str = Field(
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM: comebacks confirmed that month."
+    )
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
+
+
+def _person(user) -> dict | None:
+    return None if user is None else {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
+
+@comebacks_router.get("", response=ComebackPage)
+def comeback_list(request, params: Query[ComebackParams]):
+    """The confirmed comebacks of a month in your stores, with the original order, its technician
+    and its QC inspector."""
+    t = request.auth
+    t.require(Perm.RO_VIEW)
+    qs = comebacks.confirmed(t, params.month)
+    items = [
+        {
+            "id": o.pk,
+            "number": o.number,
+            "store": o.store.code,
+            "vehicle_id": o.vehicle_id,
+            "vin": o.vin,
+            "plate": o.plate,
+            "advisor": _person(o.advisor),
+            "decided_at": o.comeback_decided_at,
+            "reason": o.comeback_reason,
+            "original": {
+                "id": o.comeback_of.pk,
+                "number": o.comeback_of.number,
+                "delivered_at": o.comeback_of.delivered_at,
+                "work_class": o.comeback_of.work_class,
+            },
+            "technician": _person(o.comeback_technician.user) if o.comeback_technician_id else None,
+            "qc_inspector": _person(o.comeback_inspector),
+        }  # fmt: skip
+        for o in qs[params.offset : params.offset + params.limit]
+    ]
+    return {"count": qs.count(), "items": items}

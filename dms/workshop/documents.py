@@ -35,7 +35,17 @@ from dms.core.tenancy import Tenant
 from dms.customers.rules import mask_mobile
 
 from . import extensions
-from .models import ZERO, LineKind, LineState, OldParts, Payer, RepairOrder, RepairOrderLine, State
+from .models import (
+    ZERO,
+    LineKind,
+    LineState,
+    OldParts,
+    Payer,
+    RepairOrder,
+    RepairOrderLine,
+    State,
+    StoreQualityWarranty,
+)
 from .rules import quality_warranty
 
 SETTLED_STATES = (State.SETTLED, State.DELIVERED)
@@ -218,7 +228,12 @@ def settlement_context(tenant: Tenant, order: RepairOrder) -> dict:
     discount = sum((ln.discount for ln in lines), ZERO)
     # The repair-quality warranty runs from delivery: by the delivery date once delivered, else as
     # if the car left today (the list is usually printed at settlement, just before delivery).
-    period = quality_warranty(order.work_class)
+    category = order.vehicle.category
+    own = StoreQualityWarranty.objects.filter(
+        store_id=order.store_id, category=category, work_class=order.work_class
+    )
+    own = own.values_list("km", "days").first() or (None, None)
+    period = quality_warranty(order.work_class, category, *own)
     delivered = order.delivered_at is not None
     start = (_local(order.delivered_at, zone) or timezone.localtime(timezone.now(), zone)).date()
     start_km = order.mileage_out if order.mileage_out is not None else order.mileage_in
@@ -230,10 +245,24 @@ def settlement_context(tenant: Tenant, order: RepairOrder) -> dict:
         old_parts = _("Not handed over")
     else:
         old_parts = order.get_old_parts_display()
+    header = _header(tenant, order)
+    # The record as it was at settlement (copied onto the order): a later plate change or
+    # ownership transfer does not rewrite a list printed again.
+    record = {
+        "vin": order.vin or header["vehicle"]["vin"],
+        "plate": order.plate or header["vehicle"]["plate"],
+        "customer_name": order.customer_name or header["customer"]["name"],
+        "settlement_number": order.settlement_number
+        or (settle.data.get("settlement_number") if settle else None)
+        or "",
+    }
+    header["vehicle"] = {**header["vehicle"], "vin": record["vin"], "plate": record["plate"]}
+    header["customer"] = {**header["customer"], "name": record["customer_name"]}
     return {
-        **_header(tenant, order),
+        **header,
+        "record": record,
         "document_title": _("Vehicle repair settlement list"),
-        "settlement_number": (settle.data.get("settlement_number") if settle else None) or "",
+        "settlement_number": record["settlement_number"],
         "settled_at": order.settled_at,
         "delivered_at": order.delivered_at,
         "mileage_in": order.mileage_in,

@@ -11,9 +11,10 @@ from dms.core.models import DealerGroup, Store
 from dms.core.scoping import GroupScopedQuerySet, StoreScopedQuerySet
 from dms.customers.models import Customer
 from dms.scheduling.models import Skill
-from dms.vehicles.models import Vehicle
+from dms.vehicles.models import Category, Vehicle
+from dms.vehicles.sanbao import MajorSystem
 
-from .rules import WorkClass
+from .rules import LONGEST, WorkClass, legal_warranty
 
 ZERO = Decimal("0.00")
 
@@ -26,6 +27,10 @@ class LaborOperation(OpaqueIdModel):
     name = models.CharField(_("operation name"), max_length=100)
     standard_hours = models.DecimalField(_("standard hours"), max_digits=6, decimal_places=2)
     skill = models.CharField(_("skill"), max_length=20, choices=Skill.choices, default=Skill.GENERAL)
+    # A replacement of a major system or its main part, counted by 三包 (dms/vehicles/sanbao.py).
+    major_system = models.CharField(
+        _("replaces a major system (三包)"), max_length=20, choices=MajorSystem.choices, blank=True
+    )
     active = models.BooleanField(_("active"), default=True)
 
     objects = GroupScopedQuerySet.as_manager()
@@ -67,6 +72,13 @@ class PaymentMethod(models.TextChoices):
 class OldParts(models.TextChoices):
     TAKE = "take", _("Customer takes the old parts")
     LEAVE = "leave", _("Store disposes of the old parts")
+
+
+class ComebackStatus(models.TextChoices):
+    NONE = "", _("Not a comeback")
+    SUSPECTED = "suspected", _("Possible comeback: the advisor decides")
+    CONFIRMED = "confirmed", _("Comeback (返修): repaired free")
+    OVERRULED = "overruled", _("Not a comeback (overruled)")
 
 
 class RepairOrder(OpaqueIdModel):
@@ -117,6 +129,28 @@ class RepairOrder(OpaqueIdModel):
     comeback_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The comeback decision (dms/workshop/comebacks.py): who decided, when, why; a confirmed one is
+    # linked to the original order's technician and QC inspector, as they were.
+    comeback_status = models.CharField(
+        _("comeback"), max_length=10, choices=ComebackStatus.choices, blank=True, default=ComebackStatus.NONE
+    )
+    comeback_reason = models.CharField(_("comeback decision: why"), max_length=300, blank=True)
+    comeback_decided_at = models.DateTimeField(null=True, blank=True)
+    comeback_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comeback_technician = models.ForeignKey(
+        "scheduling.Technician", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comeback_inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The record as it was (维修电子健康档案, the settlement list): copied at opening and again at
+    # settlement, so that a later plate change or ownership transfer does not rewrite history.
+    vin = models.CharField(_("VIN"), max_length=17, blank=True)
+    plate = models.CharField(_("plate"), max_length=8, blank=True)
+    customer_name = models.CharField(_("customer's name"), max_length=100, blank=True)
+    settlement_number = models.CharField(_("settlement list number"), max_length=30, blank=True)
     rework_count = models.PositiveSmallIntegerField(_("QC failures"), default=0)
     labor_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     parts_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
@@ -156,6 +190,45 @@ class RepairOrder(OpaqueIdModel):
         return self.number
 
 
+class StoreQualityWarranty(models.Model):
+    """A store's own repair-quality warranty, longer than the law's (never shorter), per vehicle
+    category and kind of work."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(_("vehicle category"), max_length=12, choices=Category.choices)
+    work_class = models.CharField(_("kind of work"), max_length=10, choices=WorkClass.choices)
+    km = models.PositiveIntegerField(_("km"))
+    days = models.PositiveIntegerField(_("days"))
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("store's repair-quality warranty")
+        verbose_name_plural = _("store's repair-quality warranties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "category", "work_class"], name="one_period_per_store_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.work_class} {self.km} km / {self.days} d"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        legal = legal_warranty(self.work_class, self.category)
+        errors = {}
+        if self.km is not None and not legal.km <= self.km <= LONGEST.km:
+            errors["km"] = _("At least the law's %(min)s km and at most %(max)s km.") % {
+                "min": f"{legal.km:,}", "max": f"{LONGEST.km:,}"}  # fmt: skip
+        if self.days is not None and not legal.days <= self.days <= LONGEST.days:
+            errors["days"] = _("At least the law's %(min)s days and at most %(max)s days.") % {
+                "min": legal.days, "max": LONGEST.days}  # fmt: skip
+        if errors:
+            raise ValidationError(errors)
+
+
 class LineKind(models.TextChoices):
     LABOR = "labor", _("Labor")
     PART = "part", _("Part")
@@ -167,6 +240,7 @@ class Payer(models.TextChoices):
     CUSTOMER = "customer", _("Customer")
     WARRANTY = "warranty", _("Warranty")
     INSURER = "insurer", _("Insurer")
+    STORE = "store", _("Store (comeback, 返修)")
 
 
 class WarrantyDecision(models.TextChoices):

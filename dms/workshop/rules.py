@@ -1,4 +1,4 @@
-"""Repair-quality warranty (质量保证期) of 机动车维修管理规定 art. 37, for cars, by the kind of work.
+"""Repair-quality warranty (质量保证期) of 机动车维修管理规定 art. 37, by vehicle category and kind of work.
 
 Counted from delivery; by km or days, whichever comes first. A store may give longer, never
 shorter. A car back inside that period is a comeback (返修)."""
@@ -21,18 +21,43 @@ class QualityWarranty:
     days: int
 
 
-QUALITY_WARRANTY = {
-    WorkClass.MINOR: QualityWarranty(2_000, 10),
-    WorkClass.LEVEL2: QualityWarranty(5_000, 30),
-    WorkClass.OVERHAUL: QualityWarranty(20_000, 100),
+# (vehicle category, kind of work) -> the legal minimum. Cars (and dangerous-goods vehicles): overhaul
+# 20,000 km / 100 days, level-2 maintenance 5,000 km / 30 days, level-1, minor and special repairs
+# 2,000 km / 10 days. Motorcycles: overhaul 7,000 km / 80 days, any maintenance or minor repair
+# 800 km / 10 days. Other motor vehicles: 6,000 km / 60 days and 700 km / 7 days.
+LEGAL = {
+    ("car", WorkClass.OVERHAUL): QualityWarranty(20_000, 100),
+    ("car", WorkClass.LEVEL2): QualityWarranty(5_000, 30),
+    ("car", WorkClass.MINOR): QualityWarranty(2_000, 10),
+    ("motorcycle", WorkClass.OVERHAUL): QualityWarranty(7_000, 80),
+    ("motorcycle", WorkClass.LEVEL2): QualityWarranty(800, 10),
+    ("motorcycle", WorkClass.MINOR): QualityWarranty(800, 10),
+    ("other", WorkClass.OVERHAUL): QualityWarranty(6_000, 60),
+    ("other", WorkClass.LEVEL2): QualityWarranty(700, 7),
+    ("other", WorkClass.MINOR): QualityWarranty(700, 7),
 }
+QUALITY_WARRANTY = {wc: p for (cat, wc), p in LEGAL.items() if cat == "car"}  # cars, by kind of work
+# What a store may promise at most (a typing error of a zero is not a promise).
+LONGEST = QualityWarranty(200_000, 1_095)
 
 
-def quality_warranty(work_class: str) -> QualityWarranty:
-    """The period that applies: the legal minimum above, or longer where the dealer group promises
-    more (setting DMS_QUALITY_WARRANTY, e.g. {"minor": {"km": 3000, "days": 30}}). Never shorter."""
+def legal_warranty(work_class: str, category: str = "car") -> QualityWarranty:
+    return LEGAL.get((str(category), str(work_class))) or LEGAL[("car", str(work_class))]
+
+
+def quality_warranty(
+    work_class: str, category: str = "car", store_km: int | None = None, store_days: int | None = None
+) -> QualityWarranty:
+    """The period that applies: the legal minimum for the vehicle's category, or longer where the
+    dealer group promises more (setting DMS_QUALITY_WARRANTY, e.g. {"minor": {"km": 3000, "days": 30}},
+    for cars; "motorcycle.minor" for a motorcycle's) or the store does (its own periods,
+    StoreQualityWarranty: `store_km`, `store_days`). Never shorter."""
     from django.conf import settings
 
-    legal = QUALITY_WARRANTY[work_class]
-    extra = settings.DMS_QUALITY_WARRANTY.get(str(work_class)) or {}
-    return QualityWarranty(max(legal.km, int(extra.get("km", 0))), max(legal.days, int(extra.get("days", 0))))
+    legal = legal_warranty(work_class, category)
+    key = str(work_class) if str(category) == "car" else f"{category}.{work_class}"
+    extra = settings.DMS_QUALITY_WARRANTY.get(key) or {}
+    return QualityWarranty(
+        max(legal.km, int(extra.get("km", 0)), store_km or 0),
+        max(legal.days, int(extra.get("days", 0)), store_days or 0),
+    )

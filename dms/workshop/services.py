@@ -4,10 +4,12 @@ Every step goes through workflow.apply (lock, version, transition, permission, e
 step does besides changing state is its `effect`, run inside the lock.
 """
 
+import math
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,10 +25,11 @@ from dms.scheduling.models import Appointment, Technician
 from dms.vehicles.models import MileageReading, ServiceRecord, Vehicle
 from dms.vehicles.services import mileage_record_locked, service_record_write
 
-from . import workflow
+from . import comebacks, workflow
 from .integration import on_cancelled, take_over_appointment_parts
 from .models import (
     ZERO,
+    ComebackStatus,
     LaborOperation,
     LineKind,
     LineState,
@@ -39,7 +42,7 @@ from .models import (
     State,
     WarrantyDecision,
 )  # fmt: skip
-from .rules import WorkClass, quality_warranty
+from .rules import WorkClass
 
 CENT = Decimal("0.01")
 ADVISOR_DISCOUNT_LIMIT = Decimal("0.10")  # an advisor gives up to 10% per line; more needs a manager
@@ -72,29 +75,19 @@ def parse_quantity(value, *, field: str = "quantity") -> Decimal:
 
 
 # What the comeback check and its warnings read of the earlier order.
-COMEBACK_FIELDS = ("id", "store_id", "vehicle_id", "number", "state", "work_class", "delivered_at", "mileage_in",
-                   "mileage_out", "complaint")  # fmt: skip
+COMEBACK_FIELDS = comebacks.COMEBACK_FIELDS
 
 
 FIND = object()  # repair_order_create: no comeback check made yet, find it
 
 
 def find_comeback(vehicle: Vehicle, mileage_in: int, now: datetime) -> RepairOrder | None:
-    """The last delivered order of this vehicle (any store of the group) whose repair-quality
-    warranty still runs: by days since delivery and km since, whichever ends first."""
-    last = (  # in any store of the group: the vehicle was read within the tenancy
-        RepairOrder.objects.filter(vehicle_id=vehicle.pk, state=State.DELIVERED, delivered_at__isnull=False)
-        .only(*COMEBACK_FIELDS)
-        .order_by("-delivered_at", "-pk")
-        .first()
-    )
-    if last is None:
-        return None
-    period = quality_warranty(last.work_class)
-    km_since = mileage_in - (last.mileage_out or last.mileage_in)
-    if now <= last.delivered_at + timedelta(days=period.days) and km_since <= period.km:
-        return last
-    return None
+    """The most recent delivered order of this vehicle (any store of the group) whose
+    repair-quality warranty still runs: by days since delivery and km since, whichever ends first,
+    for the vehicle's category and the store's own periods. Every earlier order is looked at, not
+    only the last (dms/workshop/comebacks.py)."""
+    # in any store of the group: the vehicle was read within the tenancy
+    return comebacks.find(vehicle.pk, mileage_in, now)
 
 
 def repair_order_create(
@@ -164,10 +157,16 @@ def _repair_order_create(
     if comeback is FIND:
         comeback = find_comeback(vehicle, mileage_km, now)
     order.is_comeback, order.comeback_of = comeback is not None, comeback
+    order.comeback_status = ComebackStatus.SUSPECTED if comeback is not None else ComebackStatus.NONE
+    # The record as it is now (copied again at settlement): the VIN and plate of the file read
+    # above, the customer's name in the INSERT itself (no statement more).
+    order.vin, order.plate = vehicle.vin, vehicle.plate
+    order.customer_name = Subquery(Customer.objects.filter(pk=customer_id).values("name")[:1])
     order.number = next_number(
         store=tenant.store, kind="repair_order", year=timezone.localdate().year, prefix="RO-"
     )
     order.save(force_insert=True)
+    order.__dict__.pop("customer_name", None)  # read from the row if ever needed
     if appointment and appointment.state in (Appointment.State.BOOKED, Appointment.State.CONFIRMED):
         from dms.scheduling.workflow import appointment_transition
 
@@ -328,6 +327,10 @@ def _build_line(tenant, order, *, kind, quantity, description, unit_price, payer
             setattr(line, name, func(value, field=name))
         except DomainError as exc:
             errors.extend(exc.errors)
+    if payer == Payer.STORE and order.comeback_status != ComebackStatus.CONFIRMED:
+        errors.append(
+            {"field": "payer", "message": _("The store pays only the lines of a confirmed comeback (返修).")}
+        )
     if payer not in Payer.values:
         errors.append(
             {"field": "payer", "message": _("Choose one of: %(v)s.") % {"v": ", ".join(Payer.values)}}
@@ -610,22 +613,50 @@ def order_settle(
             Payment.objects.create(order=order, method=method, amount=amount, at=now, by=tenant.user)
         covered = order.total - order.customer_total
         kind = _history_kind(order)
+        faults, systems = _sanbao_counts(order)
         service_record_write(
             tenant=tenant, vehicle_id=order.vehicle_id, date=timezone.localdate(), mileage_km=order.mileage_in,
             kind=kind, summary=_summary(order), amount_paid=order.customer_total, amount_covered=covered,
-            reference=order.number,
+            reference=order.number, date_in=timezone.localdate(order.opened_at),
+            repair_days=max(1, math.ceil((now - order.opened_at) / timedelta(days=1))), faults=faults,
+            replaced_systems=systems,
         )  # fmt: skip
         # The settlement list (维修结算清单) has its own gap-free number per store and year; it is
         # taken here, inside the settle transaction, so a refused settlement gives it back.
         number = next_number(
             store=order.store, kind="settlement", year=timezone.localdate().year, prefix="JS-"
         )
+        # The record as it was at settlement: the settlement list and the e-health record print it.
+        order.settlement_number = number
+        order.vin, order.plate = order.vehicle.vin, order.vehicle.plate
+        order.customer_name = order.customer.name
         return {
             "payments": [{"method": m, "amount": f"{a:.2f}"} for m, a in cleaned],
             "settlement_number": number,
+            "_fields": ["settlement_number", "vin", "plate", "customer_name"],
         }
 
     return workflow.apply(tenant=tenant, order_id=order_id, action="settle", version=version, effect=effect)
+
+
+def _sanbao_counts(order: RepairOrder) -> tuple[list[str], list[str]]:
+    """What 三包 counts of this visit (dms/vehicles/sanbao.py): the faults repaired (its labor
+    operations other than maintenance, "code name") and the major systems replaced."""
+    faults, systems = [], []
+    lines = order.lines.filter(kind=LineKind.LABOR, labor_operation__isnull=False).exclude(
+        state=LineState.DECLINED
+    )
+    for code, name, skill, system in lines.values_list(
+        "labor_operation__code",
+        "labor_operation__name",
+        "labor_operation__skill",
+        "labor_operation__major_system",
+    ):
+        if skill != "maintenance" and f"{code} {name}" not in faults:
+            faults.append(f"{code} {name}")
+        if system:
+            systems.append(system)
+    return faults, systems
 
 
 def _history_kind(order: RepairOrder) -> str:

@@ -10,6 +10,7 @@ buttons and the API's 409 answer both come from `allowed_actions`.
     in_progress ─request-approval─▶ awaiting_approval ─approve─▶ in_progress
     finished ─qc-pass─▶ ready ─settle─▶ settled ─deliver─▶ delivered
     finished ─qc-fail─▶ in_progress;  draft … awaiting_approval ─cancel─▶ cancelled
+    draft ─confirm-comeback / overrule-comeback─▶ draft  (the advisor's decision, before signing)
 """
 
 from django.utils import timezone
@@ -20,7 +21,7 @@ from dms.core.roles import Perm
 from dms.core.tenancy import Tenant
 from dms.core.workflow import Effect, Transition, Workflow
 
-from .models import RepairOrder, RepairOrderEvent, State
+from .models import ComebackStatus, RepairOrder, RepairOrderEvent, State
 
 _CANCELLABLE = [State.DRAFT, State.SIGNED, State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL]
 
@@ -56,6 +57,18 @@ ORDER = Workflow(
                    stamp="settled_at", label=gettext_lazy("Settle")),
         Transition("deliver", [State.SETTLED], State.DELIVERED, event="delivered", perm=Perm.RO_EDIT,
                    stamp="delivered_at", label=gettext_lazy("Deliver to the customer")),
+        # The comeback decision is the advisor's, with a reason, before the customer signs (who pays
+        # is on the estimate the customer signs): dms/workshop/comebacks.py.
+        Transition("confirm-comeback", [State.DRAFT], State.DRAFT, event="comeback_confirmed", perm=Perm.RO_EDIT,
+                   label=gettext_lazy("Confirm the comeback (返修): the store pays"),
+                   when=lambda o, now: o.comeback_status != ComebackStatus.CONFIRMED,
+                   when_refusal=gettext_lazy("The comeback is confirmed already."),
+                   needs_reason=gettext_lazy("Say why this is a comeback of the earlier repair.")),
+        Transition("overrule-comeback", [State.DRAFT], State.DRAFT, event="comeback_overruled", perm=Perm.RO_EDIT,
+                   label=gettext_lazy("Not a comeback"),
+                   when=lambda o, now: o.comeback_status in (ComebackStatus.SUSPECTED, ComebackStatus.CONFIRMED),
+                   when_refusal=gettext_lazy("There is no comeback to overrule on this order."),
+                   needs_reason=gettext_lazy("Say why this is not a comeback.")),
         Transition("cancel", _CANCELLABLE, State.CANCELLED, event="cancelled", perm=Perm.RO_EDIT,
                    stamp="cancelled_at", label=gettext_lazy("Cancel"),
                    needs_reason=gettext_lazy("Say why the order is cancelled.")),
