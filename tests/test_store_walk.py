@@ -34,7 +34,7 @@ def second_store(store, brand):
 
 @pytest.fixture
 def theirs(second_store, brand):
-    manager = resolve_tenant(make_user("sz02-boss", second_store, Role.SERVICE_MANAGER))
+    manager = resolve_tenant(make_user("sz02-boss", second_store, Role.ADMINISTRATOR))
     return walk.build_world(
         manager, brand, names=["王五", "赵六"], mobiles=["13711112222", "13733334444"], serial=4321, wmi="LSV",
         plate="粤B67890",
@@ -43,7 +43,7 @@ def theirs(second_store, brand):
 
 @pytest.fixture
 def sz01_advisor(store):
-    return ApiClient(make_user("sz01-only", store, Role.SERVICE_MANAGER))
+    return ApiClient(make_user("sz01-only", store, Role.ADMINISTRATOR))
 
 
 STORE_ROUTES = [

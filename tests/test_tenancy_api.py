@@ -66,9 +66,10 @@ class World:
 
 
 def build_world(tenant, brand, *, names, mobiles, serial, wmi, plate) -> World:
-    # The world's user is the store's service manager: every route is open to that role, so that the
-    # control request succeeds and the outsider's 404 can only come from tenancy.
-    tenant = resolve_tenant(make_user(f"mgr-{tenant.store.code}", tenant.store, Role.SERVICE_MANAGER))
+    # The world's user is the group's administrator: every route is open to that role (the service
+    # loop, sales, customer care), so that the control request succeeds and the outsider's 404 can
+    # only come from tenancy.
+    tenant = resolve_tenant(make_user(f"mgr-{tenant.store.code}", tenant.store, Role.ADMINISTRATOR))
     customer = customer_create(tenant=tenant, name=names[0], mobile=mobiles[0]).record
     other = customer_create(tenant=tenant, name=names[1], mobile=mobiles[1]).record
     vehicle = vehicle_create(
