@@ -220,7 +220,7 @@ def complaint_act(
 
     return CASE.apply(
         tenant=tenant, pk=complaint_id, action=action, version=version, reason=reason[:300], effect=effect,
-        now=now, queryset=Complaint.objects.select_related("store", "owner"),
+        now=now, queryset=Complaint.objects.select_related("store"),  # inner joins only: locked FOR UPDATE
     )  # fmt: skip
 
 
