@@ -259,8 +259,11 @@ def export_write(*, tenant: Tenant, customer_id: int, out) -> ExportRecord:
     rows_total = 0
     files_bytes = 0
     records = {}
+    found = records_of(customer)
+    # The notices the customer agreed to, word for word (the consents name them by version).
+    found[NoticeText] = NoticeText.objects.filter(pk__in=found[ConsentEvent].values("notice_id"))
     with translation.override("zh-hans"), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for model, qs in records_of(customer).items():
+        for model, qs in found.items():
             fields = [f for f in model._meta.concrete_fields if not any(s in f.name for s in SKIPPED_FIELDS)]
             rows = []
             for obj in qs.order_by("pk").iterator(chunk_size=500):

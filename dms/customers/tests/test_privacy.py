@@ -164,6 +164,8 @@ def test_the_export_holds_everything_of_the_customer_and_nothing_of_another(boss
     # the customer record, consents, contacts, vehicle, repair order, check-in, messages, history
     assert records["customers.Customer"]["rows"][0]["wechat"] == "wx_lisi_2"
     assert records["customers.ConsentEvent"]["rows"][0]["notice_version"] == 1
+    agreed = records["customers.NoticeText"]["rows"]  # the words agreed to
+    assert [n["purpose"] for n in agreed] == ["marketing"] and "撤回" in agreed[0]["text"]
     assert records["customers.CustomerContact"]["rows"][0]["summary"] == "李四说下周来保养"
     assert records["vehicles.Vehicle"]["rows"][0]["plate"] == "粤B77777"
     assert records["workshop.RepairOrder"]["rows"][0]["complaint"] == "刹车异响"
