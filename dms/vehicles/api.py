@@ -14,8 +14,8 @@ from dms.core.roles import Perm
 from dms.core.validation import PAGE_OFFSET_MAX, ApiDate, ApiDateTime, HistoryDate, choices_of
 from dms.customers import services as customer_services
 
-from . import selectors, services
-from .models import Energy, MileageReading, ServiceRecord, Usage
+from . import sanbao, selectors, services
+from .models import Category, Energy, MileageReading, ServiceRecord, Usage
 from .warranty import age_tier, manufacturer_warranty, sanbao_periods
 
 router = Router(tags=["vehicles"])
@@ -44,6 +44,7 @@ class VehicleOut(Schema):
     registration_date: date | None
     selling_store: str | None
     usage: choices_of(Usage)
+    category: choices_of(Category) = Field(description="For the repair-quality warranty's periods (art. 37).")
     mileage_km: int
     mileage_read_at: datetime | None
     insurance_company: str
@@ -88,6 +89,7 @@ def vehicle_out(v) -> dict:
                 "purchase_date",
                 "registration_date",
                 "usage",
+                "category",
                 "mileage_km",
                 "mileage_read_at",
                 "insurance_company",
@@ -144,6 +146,7 @@ class VehicleIn(Schema):
     registration_date: HistoryDate | None = None
     selling_store: str | None = Field(None, description="Code of the store that sold it, if one of yours.")
     usage: choices_of(Usage) = "private"
+    category: choices_of(Category) = "car"
     mileage_km: int = Field(0, ge=0, le=2_000_000)
     insurance_company: str = ""
     insurance_policy_no: str = ""
@@ -169,6 +172,7 @@ class VehiclePatch(Schema):
     registration_date: HistoryDate | None = None
     selling_store: str | None = None
     usage: choices_of(Usage) = Field(None)
+    category: choices_of(Category) = Field(None)
     mileage_km: int = Field(None, ge=0, le=2_000_000, description="A new reading; never lower than the last.")
     insurance_company: str = Field(None)
     insurance_policy_no: str = Field(None)
@@ -331,3 +335,38 @@ def service_record_create(request, vehicle_id: int, payload: ServiceRecordIn):
     t.require(Perm.VEHICLE_EDIT)
     record = services.service_record_add(tenant=t, vehicle_id=vehicle_id, **payload.dict())
     return Status(201, record_out(record))
+
+
+class FaultCount(Schema):
+    fault: str
+    count: int
+
+
+class SystemCount(Schema):
+    system: choices_of(sanbao.MajorSystem)
+    count: int
+
+
+class SanbaoOut(Schema):
+    in_period: bool = Field(
+        description="Inside its 三包 period (a private passenger car, from the invoice date)."
+    )
+    period_ends_on: date | None
+    period_ends_km: int | None
+    repair_days: int = Field(
+        description="Days in repair within the 三包 period (more than 35: exchange or return)."
+    )
+    same_fault_repairs: list[FaultCount] = Field(
+        description="Repairs per fault (more than 5: exchange or return)."
+    )
+    major_replacements: list[SystemCount]
+    warnings: list[str] = Field(description="Thresholds near or past, in the reader's language.")
+
+
+@router.get("/{vehicle_id}/sanbao", response=SanbaoOut)
+def vehicle_sanbao(request, vehicle_id: int):
+    """The vehicle's 三包 counters (家用汽车产品修理、更换、退货责任规定, 2021 revision), counted from its
+    settled repairs, with a warning before each threshold."""
+    t = request.auth
+    t.require(Perm.VEHICLE_VIEW)
+    return sanbao.counters(selectors.vehicle_get(t, vehicle_id)).as_dict()

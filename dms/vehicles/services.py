@@ -21,7 +21,7 @@ from .rules import validate_plate, validate_vin
 EDITABLE_FIELDS = (
     "vin", "plate", "brand_id", "model", "trim", "colour", "engine_no", "energy", "purchase_date",
     "registration_date", "selling_store_id", "usage", "insurance_company", "insurance_policy_no",
-    "insurance_expiry", "inspection_due", "notes",
+    "insurance_expiry", "inspection_due", "notes", "category",
 )  # fmt: skip
 
 
