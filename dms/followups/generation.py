@@ -120,6 +120,7 @@ RULE_COLUMNS = (
     ("km_every", "int"),
 )  # fmt: skip
 FILTERS = "(r.marketing = 0 OR c.marketing_consent) AND (r.bfilter = 0 OR c.behaviour_type = r.bvalue)"
+GROUP_STORES = "SELECT st.id FROM core_store st WHERE st.group_id = %(group)s"
 SUBJECT_COLS = (
     f"{PRIORITY} AS priority, c.customer_manager_id AS manager_id, c.preferred_time AS preferred_time"
 )
@@ -166,17 +167,18 @@ def _subjects(trigger: str, d: Dialect, window: tuple[date, date], rules: list[t
         # The last maintenance (date and km), else the car's start (purchase or registration, 0 km);
         # due after `every_months`, or earlier when the km driven since reach `every_km` at the
         # car's average km per day (its current reading over the days since its start).
+        # (one pass over the group's maintenance records, grouped: a lookup per vehicle costs more)
         last = (
-            "SELECT {col} FROM vehicles_servicerecord sr WHERE sr.vehicle_id = v.id "
-            "AND sr.kind = 'maintenance' ORDER BY sr.date DESC, sr.id DESC LIMIT 1"
+            "SELECT sr.vehicle_id, MAX(sr.date) AS last_date, MAX(sr.mileage_km) AS last_km "
+            "FROM vehicles_servicerecord sr WHERE sr.kind = 'maintenance' "
+            f"AND sr.store_id IN ({GROUP_STORES}) GROUP BY sr.vehicle_id"
         )
         start = "COALESCE(v.purchase_date, v.registration_date)"
         inner = (
-            f"SELECT v.id AS vid, c.id AS cid, {store_of_vehicle} AS sid, ({last.format(col='sr.date')}) AS last_date, "
-            f"({last.format(col='sr.mileage_km')}) AS last_km, {start} AS start_date, v.mileage_km AS km, "
-            f"{d.local_date('v.mileage_read_at')} AS read_date "
-            f"FROM vehicles_vehicle v JOIN customers_customer c ON c.id = v.owner_id WHERE v.group_id = %(group)s"
-            f"{d.fence()}"
+            f"SELECT v.id AS vid, c.id AS cid, {store_of_vehicle} AS sid, lm.last_date, lm.last_km, "
+            f"{start} AS start_date, v.mileage_km AS km, {d.local_date('v.mileage_read_at')} AS read_date "
+            f"FROM vehicles_vehicle v JOIN customers_customer c ON c.id = v.owner_id "
+            f"LEFT JOIN ({last}) lm ON lm.vehicle_id = v.id WHERE v.group_id = %(group)s{d.fence()}"
         )
         base = "COALESCE(m.last_date, m.start_date)"
         by_months = d.add_months(base, "r.months")
@@ -225,15 +227,19 @@ def _subjects(trigger: str, d: Dialect, window: tuple[date, date], rules: list[t
     if trigger == Trigger.DORMANT:
         # The customer's last visit (any vehicle), else the day they became a customer; dormant
         # `every_months` later (6 when not set). One touch per dormancy: the key names the last visit.
-        last_visit = "(SELECT MAX(sr.date) FROM vehicles_servicerecord sr WHERE sr.customer_id = c.id)"
-        since = f"COALESCE({last_visit}, c.known_since, {d.local_date('c.created_at')})"
+        last_visit = (
+            "SELECT sr.customer_id, MAX(sr.date) AS last_visit FROM vehicles_servicerecord sr "
+            f"WHERE sr.store_id IN ({GROUP_STORES}) GROUP BY sr.customer_id"
+        )
+        since = f"COALESCE(lv.last_visit, c.known_since, {d.local_date('c.created_at')})"
         dormant_on = d.add_months("x.since", "CASE WHEN r.months > 0 THEN r.months ELSE 6 END")
         sql = (
             f"SELECT r.*, x.id AS customer_id, CAST(NULL AS bigint) AS vehicle_id, {d.text('x.id')} AS subject, "
             f"{d.text('x.since')} AS period, {dormant_on} AS subject_date, {d.add_days(dormant_on, 'r.off')} AS due_date, "
             f"x.priority, x.manager_id, x.preferred_time "
             f"FROM (SELECT c.id, c.home_store_id, c.marketing_consent, c.behaviour_type, {since} AS since, {SUBJECT_COLS} "
-            f"FROM customers_customer c WHERE c.group_id = %(group)s{d.fence()}) x "
+            f"FROM customers_customer c LEFT JOIN ({last_visit}) lv ON lv.customer_id = c.id "
+            f"WHERE c.group_id = %(group)s{d.fence()}) x "
             f"JOIN {{rules}} ON r.sid = x.home_store_id WHERE " + FILTERS.replace("c.", "x.")
         )
         return sql, params
