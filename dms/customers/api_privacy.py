@@ -4,13 +4,13 @@ data on request (PIPL). See privacy.py and docs/security.md ("Personal data").""
 from datetime import datetime
 
 from django.http import FileResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.roles import Perm
-from dms.core.validation import ApiDateTime, aware, choices_of
+from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, aware, choices_of
 
 from . import privacy
-from .models import ConsentEvent, Purpose
+from .models import ConsentEvent, ErasureRecord, Purpose
 
 router = Router(tags=["personal data"])
 notices_router = Router(tags=["personal data"])
@@ -135,4 +135,36 @@ def notice_create(request, payload: NoticeIn):
                         "effective_from": n.effective_from})  # fmt: skip
 
 
-ROUTERS = [("/customers", router), ("/privacy-notices", notices_router)]
+erasures_router = Router(tags=["personal data"])
+
+
+class ErasureItem(ErasureOut):
+    store: str = Field(description="The store it was done from.")
+
+
+class ErasurePage(Schema):
+    count: int
+    items: list[ErasureItem]
+
+
+class PageParams(Schema):
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
+
+
+@erasures_router.get("", response=ErasurePage)
+def erasure_list(request, params: Query[PageParams]):
+    """The group's erasures of personal data, newest first: who, when, why and how many records
+    (never the erased data). For those who may export."""
+    t = request.auth
+    t.require(Perm.CUSTOMER_EXPORT)
+    qs = ErasureRecord.objects.for_tenant(t).select_related("store", "customer")
+    items = [
+        {"customer_id": e.customer_id, "name": e.customer.name, "at": e.at, "by": e.username,
+         "reason": e.reason, "counts": e.counts, "store": e.store.code}
+        for e in qs[params.offset : params.offset + params.limit]
+    ]  # fmt: skip
+    return {"count": qs.count(), "items": items}
+
+
+ROUTERS = [("/customers", router), ("/privacy-notices", notices_router), ("/erasures", erasures_router)]

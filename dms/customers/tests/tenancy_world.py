@@ -10,6 +10,7 @@ BODIES = {
 ROUTE_PERMS = {
     ("GET", "/privacy-notices"): Perm.CUSTOMER_VIEW,
     ("POST", "/privacy-notices"): Perm.CUSTOMER_IMPORT,
+    ("GET", "/erasures"): Perm.CUSTOMER_EXPORT,
     ("GET", "/customers/{customer_id}/consents"): Perm.CUSTOMER_VIEW,
     ("POST", "/customers/{customer_id}/data-export"): Perm.CUSTOMER_EXPORT,
     # Erasure needs the export and the import permission; every role holding import holds export.

@@ -242,6 +242,9 @@ def test_erasure_anonymises_the_person_and_keeps_the_orders(
     # recorded: who, when, why; without the erased data
     record = ErasureRecord.objects.get(customer=li)
     assert (record.user, record.reason) == (manager, "客户2026-12-01书面申请删除")
+    listed = boss_api.get("/erasures").json()
+    assert listed["count"] == 1 and listed["items"][0]["customer_id"] == li.pk
+    assert listed["items"][0]["store"] == "SZ01" and "李四" not in str(listed)
     assert "李四" not in str(record.counts) and record.counts["messaging.Message"] >= 2
 
 
@@ -278,6 +281,8 @@ def test_erasure_is_once_and_needs_a_reason(boss_api, li):
 def test_only_managers_may_erase(store, li, role):
     user = make_user(f"u_{role}", store, role)
     assert ApiClient(user).post(f"/customers/{li.pk}/erase", {"reason": "客户申请"}).status_code == 403
+    if role == Role.SERVICE_ADVISOR:
+        assert ApiClient(user).get("/erasures").status_code == 403
     assert Customer.objects.get(pk=li.pk).name == "李四"
 
 
