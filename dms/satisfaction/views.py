@@ -44,7 +44,7 @@ def case_list(request):
     )
     counts = selectors.open_counts(tenant, user=tenant.user)
     now = timezone.now()
-    labels = [("open", pgettext("complaint cases", "Open")), ("mine", _("Mine")), ("escalated", _("Escalated")), ("done", _("Resolved")),
+    labels = [("open", pgettext("complaint cases", "Open")), ("mine", _("Mine")), ("escalated", _("Escalated")), ("done", _("Finished")),
               ("all", _("All"))]  # fmt: skip
     context = {
         "rows": [{"c": c, "overdue": overdue(c, now)} for c in cases],

@@ -142,3 +142,24 @@ def test_resolved_cases_are_left_alone(open_case, care_tenant):
         tenant=care_tenant, complaint_id=open_case.pk, action="resolve", root_cause="a", resolution="b"
     )
     assert complaint_escalate_overdue(now=open_case.resolve_by + timedelta(days=1)) == 0
+
+
+def test_opening_a_case_queues_one_sweep_which_queues_the_next(
+    store, customer, care, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from dms.satisfaction import tasks
+    from dms.satisfaction.services import complaint_open
+
+    assert tasks.waiting() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_open(
+            store=store, customer=customer, category="other", severity="low", description="x", actor=care
+        )
+        complaint_open(
+            store=store, customer=customer, category="other", severity="low", description="y", actor=care
+        )
+    assert tasks.waiting() == 1  # one sweep waits, however many cases opened
+    call_command("ensure_complaint_sweep", verbosity=0)
+    assert tasks.waiting() == 1
