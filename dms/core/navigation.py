@@ -50,6 +50,7 @@ MENU = [
             ("floor:my_jobs", _("My jobs"), Perm.RO_WORK),
             ("floor:qc", _("Quality check"), Perm.RO_QC),
             ("floor:board", _("Workshop board"), Perm.RO_VIEW),
+            ("workshop:comebacks", _("Comebacks and 三包"), Perm.RO_DISCOUNT_HIGH),
         ],
     ),
     ("parts:list", _("Parts"), Perm.PARTS_VIEW),

@@ -3,6 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.roles import Perm
@@ -381,8 +382,10 @@ class ComebackPage(Schema):
 
 
 class ComebackParams(Schema):
-    month: str = Field(
-        pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM: comebacks confirmed that month."
+    month: str | None = Field(
+        None,
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+        description="YYYY-MM (default: this month): comebacks confirmed then.",
     )
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
@@ -398,7 +401,7 @@ def comeback_list(request, params: Query[ComebackParams]):
     and its QC inspector."""
     t = request.auth
     t.require(Perm.RO_VIEW)
-    qs = comebacks.confirmed(t, params.month)
+    qs = comebacks.confirmed(t, params.month or timezone.localdate().strftime("%Y-%m"))
     items = [
         {
             "id": o.pk,

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, views_comebacks
 
 app_name = "workshop"
 urlpatterns = [
     path("", views.order_list, name="list"),
     path("new/", views.order_create, name="create"),
+    path("comebacks/", views_comebacks.comeback_report, name="comebacks"),
     path("<int:pk>/", views.order_detail, name="detail"),
     path("<int:pk>/lines/", views.line_create, name="line_create"),
     path("<int:pk>/actions/<str:action>/", views.order_action, name="action"),

@@ -8,6 +8,8 @@ name) -> function(world), for a route that needs another record than the name's 
 page_ids(vehicle, manager_tenant) -> {namespace or parameter name: value} for the page walk.
 """
 
+from dms.core.roles import Perm
+
 
 def settled_order(world) -> int:
     """A repair order of the world's vehicle taken through to settlement (printed documents)."""
@@ -63,6 +65,7 @@ BODIES: dict = {
     ("POST", "/floor/orders/{order_id}/finish"): _floor_body({}, start=True),
 }
 PATH_VALUES: dict = {}
+ROUTE_PERMS: dict = {("GET", "/comebacks"): Perm.RO_VIEW}
 
 
 def page_ids(vehicle, manager) -> dict:
