@@ -324,4 +324,33 @@ def survey_response_create(request, payload: SurveyResponseIn):
     return Status(201, response_out(response, t))
 
 
+class SurveyResponseParams(Schema):
+    repair_order_id: int | None = None
+    customer_id: int | None = None
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
+
+
+class SurveyResponsePage(Schema):
+    count: int
+    items: list[SurveyResponseOut]
+
+
+@response_router.get("", response=SurveyResponsePage)
+def survey_response_list(request, params: Query[SurveyResponseParams]):
+    """The store's survey answers, newest first."""
+    t = request.auth
+    _require_survey_taker(t)
+    qs = SurveyResponse.objects.for_tenant(t)
+    if params.repair_order_id is not None:
+        qs = qs.filter(repair_order_id=params.repair_order_id)
+    if params.customer_id is not None:
+        qs = qs.filter(customer_id=params.customer_id)
+    count = qs.count()
+    items = qs.prefetch_related("answers").order_by("-at", "-pk")[
+        params.offset : params.offset + params.limit
+    ]
+    return {"count": count, "items": [response_out(r, t) for r in items]}
+
+
 ROUTERS: list = [("/complaints", router), ("/surveys", survey_router), ("/survey-responses", response_router)]

@@ -51,3 +51,16 @@ def test_a_technician_takes_no_surveys(store):
     from dms.core.roles import Role
 
     assert ApiClient(make_user("tech3", store, Role.TECHNICIAN)).get("/surveys").status_code == 403
+
+
+def test_the_answers_are_listed_for_the_store_only(
+    care_api, outsider_api, survey, delivered_order, store, care
+):
+    from dms.satisfaction.surveys import survey_response_record
+
+    survey_response_record(store=store, survey=survey, repair_order=delivered_order, channel="call",
+                           answers=answers_for(survey, 4, text="不错"), taken_by=care)  # fmt: skip
+    r = care_api.get("/survey-responses", {"repair_order_id": delivered_order.pk}).json()
+    assert r["count"] == 1 and r["items"][0]["overall"] == 4 and len(r["items"][0]["answers"]) == 2
+    assert care_api.get("/survey-responses", {"customer_id": 1}).json()["count"] == 0
+    assert outsider_api.get("/survey-responses").json()["count"] == 0
