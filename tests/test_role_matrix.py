@@ -125,7 +125,7 @@ ROUTE_PERMS: dict = {
     ("POST", "/follow-ups/{followup_id}/reschedule"): Perm.FOLLOWUP_WORK,
     ("POST", "/follow-ups/{followup_id}/hand-over"): Perm.FOLLOWUP_WORK,
     ("POST", "/touch-plans/generate"): Perm.TOUCH_PLAN_MANAGE,
-    ("GET", "/customer-managers"): Perm.CM_ASSIGN,
+    ("GET", "/customer-managers"): (Perm.CM_ASSIGN, Perm.FOLLOWUP_WORK),  # whom to hand a touch over to
     ("POST", "/customer-managers/balance"): Perm.CM_ASSIGN,
     ("PUT", "/customers/{customer_id}/manager"): Perm.CM_ASSIGN,
     # satisfaction and complaints
@@ -135,8 +135,9 @@ ROUTE_PERMS: dict = {
     ("POST", "/complaints/{complaint_id}/actions/{action}"): Perm.COMPLAINT_WORK,
     ("PUT", "/complaints/{complaint_id}/owner"): Perm.COMPLAINT_MANAGE,
     ("GET", "/complaints/{complaint_id}/events"): Perm.COMPLAINT_WORK,
-    ("GET", "/surveys"): (Perm.FOLLOWUP_WORK, Perm.SURVEY_MANAGE),
-    ("POST", "/survey-responses"): Perm.FOLLOWUP_WORK,
+    ("GET", "/surveys"): (Perm.FOLLOWUP_WORK, Perm.COMPLAINT_WORK),
+    ("POST", "/survey-responses"): (Perm.FOLLOWUP_WORK, Perm.COMPLAINT_WORK),
+    ("GET", "/survey-responses"): (Perm.FOLLOWUP_WORK, Perm.COMPLAINT_WORK),
     # new-car sales
     ("POST", "/leads"): Perm.LEAD_WORK,
     ("GET", "/leads"): Perm.LEAD_WORK,
@@ -167,18 +168,27 @@ ROUTE_PERMS: dict = {
     ("POST", "/quotations/{quotation_id}/actions/decline"): Perm.SALES_APPROVE,
     ("POST", "/sales-orders"): Perm.SALES_ORDER,
     ("GET", "/sales-orders"): (Perm.SALES_ORDER, Perm.SALES_PAYMENT),
-    ("GET", "/sales-orders/{order_id}"): (Perm.SALES_ORDER, Perm.SALES_PAYMENT),
-    ("POST", "/sales-orders/{order_id}/payments"): Perm.SALES_PAYMENT,
-    ("POST", "/sales-orders/{order_id}/actions/allocate"): Perm.SALES_ORDER,
-    ("POST", "/sales-orders/{order_id}/actions/invoice"): Perm.SALES_PAYMENT,
-    ("POST", "/sales-orders/{order_id}/actions/deliver"): Perm.SALES_ORDER,
-    ("POST", "/sales-orders/{order_id}/actions/cancel"): Perm.SALES_ORDER,
-    ("POST", "/sales-orders/{order_id}/delivery-appointment"): Perm.SALES_ORDER,
+    ("GET", "/sales-orders/{sales_order_id}"): (Perm.SALES_ORDER, Perm.SALES_PAYMENT),
+    ("POST", "/sales-orders/{sales_order_id}/payments"): Perm.SALES_PAYMENT,
+    ("POST", "/sales-orders/{sales_order_id}/actions/allocate"): Perm.SALES_ORDER,
+    ("POST", "/sales-orders/{sales_order_id}/actions/invoice"): Perm.SALES_PAYMENT,
+    ("POST", "/sales-orders/{sales_order_id}/actions/deliver"): Perm.SALES_ORDER,
+    ("POST", "/sales-orders/{sales_order_id}/actions/cancel"): Perm.SALES_ORDER,
+    ("POST", "/sales-orders/{sales_order_id}/delivery-appointment"): Perm.SALES_ORDER,
 }
 
 # Roles that hold an operation's permission and are still refused, with the reason (a rule of the
 # work, tested where it is made).
-REFUSED_ALL_THE_SAME: dict = {}
+REFUSED_ALL_THE_SAME: dict = {
+    # A case is worked by its owner (here the administrator who opened it) or a manager.
+    ("POST", "/complaints/{complaint_id}/actions/{action}"): {
+        Role.SERVICE_ADVISOR,
+        Role.CUSTOMER_CARE,
+        Role.SALES_CONSULTANT,
+        Role.SHOWROOM_MANAGER,
+        Role.CUSTOMER_MANAGER,
+    },
+}
 
 # Roles that never see a customer's contact data, whatever an answer is about.
 NEVER_CONTACT = {Role.TECHNICIAN, Role.QC_INSPECTOR, Role.PARTS_CLERK, Role.FOREMAN}
