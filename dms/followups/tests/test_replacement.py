@@ -25,9 +25,10 @@ def test_an_old_car_serviced_here_is_handed_to_sales_once_a_year(store, serviced
     Vehicle.objects.filter(pk=serviced.pk).update(purchase_date=today - timedelta(days=6 * 365 + 2))
 
     assert replacement_sweep(store=store, day=today) == 1
-    assert replacement_sweep(store=store, day=today + timedelta(days=1)) == 0
+    assert replacement_sweep(store=store, day=today) == 0  # the sweep again: nothing twice
+    assert replacement_sweep(store=store, day=today + timedelta(days=366)) == 1  # the next year
 
-    event = Event.objects.get(type="vehicle.replacement_due")
+    event = Event.objects.filter(type="vehicle.replacement_due").order_by("pk").first()
     assert event.payload["vehicle_id"] == serviced.pk and event.payload["customer_id"] == serviced.owner_id
     assert "6" in event.payload["reason"] and "粤B12345" in event.payload["reason"]
 
