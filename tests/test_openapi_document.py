@@ -106,6 +106,21 @@ NOT_A_CHOICE = {
     ("GET /api/v1/follow-ups", "state"),  # comma-separated states: open,done
     ("GET /api/v1/repair-orders", "state"),  # comma-separated states
     ("ComplaintListParams", "state"),  # GET /api/v1/complaints: comma-separated states
+    ("GET /api/v1/complaints", "state"),
+    ("GET /api/v1/follow-ups", "kind"),  # comma-separated kinds: maintenance,insurance
+    # A prospect's use of the car (free text: "commuting, weekend trips"), not a vehicle's usage
+    ("LeadOut", "usage"),
+    ("NeedsIn", "usage"),
+    ("NeedsOut", "usage"),
+    # Sales' lists: comma-separated states (the parameters and their leftover components)
+    ("LeadListParams", "state"),
+    ("GET /api/v1/leads", "state"),
+    ("StockParams", "state"),
+    ("GET /api/v1/stock-vehicles", "state"),
+    ("QuotationParams", "state"),
+    ("GET /api/v1/quotations", "state"),
+    ("OrderParams", "state"),
+    ("GET /api/v1/sales-orders", "state"),
 }
 
 

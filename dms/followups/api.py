@@ -262,7 +262,7 @@ class BalanceIn(Schema):
     apply: bool = Field(False, description="false: only propose the moves; true: make them.")
 
 
-class MoveOut(Schema):
+class PortfolioMoveOut(Schema):
     customer_id: int
     from_id: int | None
     to_id: int
@@ -270,7 +270,7 @@ class MoveOut(Schema):
 
 
 class BalanceOut(Schema):
-    moves: list[MoveOut]
+    moves: list[PortfolioMoveOut]
     moved: int
 
 

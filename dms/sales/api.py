@@ -125,7 +125,7 @@ def lead_detail(request, lead_id: int):
     return lead_out(lead, t)
 
 
-class ContactIn(Schema):
+class LeadContactIn(Schema):
     channel: choices_of(CustomerContact.Kind)
     note: str = Field("", max_length=2000)
     grade: choices_of(Grade, blank=True) = Field("", description="Re-grade at the contact.")
@@ -156,7 +156,7 @@ class AssignIn(Schema):
 
 
 @router.post("/{lead_id}/actions/contact", response=LeadOut)
-def lead_contact(request, lead_id: int, payload: ContactIn):
+def lead_contact(request, lead_id: int, payload: LeadContactIn):
     """A contact with the prospect; the first measures the first response time."""
     t = request.auth
     services.lead_contact(tenant=t, lead_id=lead_id, channel=payload.channel, note=payload.note,
@@ -341,7 +341,7 @@ class DriveIn(Schema):
     signature: str = Field("", description="The signed agreement: a PNG data URL drawn on the tablet.")
 
 
-class FinishIn(Schema):
+class TestDriveFinishIn(Schema):
     odometer_end: int = Field(ge=0, le=2_000_000)
     impressions: str = Field("", max_length=2000)
     version: int | None = VERSION
@@ -367,7 +367,7 @@ def drive_detail(request, test_drive_id: int):
 
 
 @drives_router.post("/{test_drive_id}/actions/finish", response=DriveOut)
-def drive_finish(request, test_drive_id: int, payload: FinishIn):
+def drive_finish(request, test_drive_id: int, payload: TestDriveFinishIn):
     t = request.auth
     services.testdrive_finish(tenant=t, test_drive_id=test_drive_id, odometer_end=payload.odometer_end,
                               impressions=payload.impressions, version=payload.version)  # fmt: skip

@@ -35,7 +35,7 @@ def _states(raw: str, choices) -> list[str]:
 # --- Stock ------------------------------------------------------------------------------------------------
 
 
-class StockOut(Schema):
+class StockVehicleOut(Schema):
     id: int
     vin: str
     brand: str
@@ -75,7 +75,7 @@ class StockIn(Schema):
 
 class StockPage(Schema):
     count: int
-    items: list[StockOut]
+    items: list[StockVehicleOut]
 
 
 class StockParams(Schema):
@@ -85,7 +85,7 @@ class StockParams(Schema):
     offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
 
 
-@stock_router.post("", response={201: StockOut})
+@stock_router.post("", response={201: StockVehicleOut})
 def stock_create(request, payload: StockIn):
     """A new car by VIN (its check digit validated)."""
     t = request.auth
@@ -105,7 +105,7 @@ def stock_list(request, params: Query[StockParams]):
     return {"count": count, "items": [stock_out(c) for c in items]}
 
 
-@stock_router.get("/{stock_vehicle_id}", response=StockOut)
+@stock_router.get("/{stock_vehicle_id}", response=StockVehicleOut)
 def stock_detail(request, stock_vehicle_id: int):
     t = request.auth
     car = selectors.stock_get(t, stock_vehicle_id)
@@ -113,7 +113,7 @@ def stock_detail(request, stock_vehicle_id: int):
     return stock_out(car)
 
 
-@stock_router.post("/{stock_vehicle_id}/actions/receive", response=StockOut)
+@stock_router.post("/{stock_vehicle_id}/actions/receive", response=StockVehicleOut)
 def stock_receive(request, stock_vehicle_id: int):
     """A car in transit arrives."""
     t = request.auth
@@ -299,7 +299,7 @@ class PaymentOut(Schema):
     at: datetime
 
 
-class OrderOut(Schema):
+class SalesOrderOut(Schema):
     id: int
     number: str
     state: choices_of(SalesOrder.State)
@@ -337,13 +337,13 @@ def order_out(o: SalesOrder, tenant) -> dict:
     }  # fmt: skip
 
 
-class OrderIn(Schema):
+class SalesOrderIn(Schema):
     quotation_id: int
 
 
-class OrderPage(Schema):
+class SalesOrderPage(Schema):
     count: int
-    items: list[OrderOut]
+    items: list[SalesOrderOut]
 
 
 class OrderParams(Schema):
@@ -393,15 +393,15 @@ class DeliveryDueIn(Schema):
     at: ApiDateTime
 
 
-@order_router.post("", response={201: OrderOut})
-def order_create(request, payload: OrderIn):
+@order_router.post("", response={201: SalesOrderOut})
+def order_create(request, payload: SalesOrderIn):
     """The contract from an approved quotation (otherwise 409)."""
     t = request.auth
     o = services_orders.sales_order_create(tenant=t, quotation_id=payload.quotation_id)
     return Status(201, order_out(selectors.order_get(t, o.pk), t))
 
 
-@order_router.get("", response=OrderPage)
+@order_router.get("", response=SalesOrderPage)
 def order_list(request, params: Query[OrderParams]):
     """The contract ledger (合同台帐)."""
     t = request.auth
@@ -422,12 +422,12 @@ def _order(request, sales_order_id: int) -> SalesOrder:
     return o
 
 
-@order_router.get("/{sales_order_id}", response=OrderOut)
+@order_router.get("/{sales_order_id}", response=SalesOrderOut)
 def order_detail(request, sales_order_id: int):
     return order_out(_order(request, sales_order_id), request.auth)
 
 
-@order_router.post("/{sales_order_id}/payments", response={201: OrderOut})
+@order_router.post("/{sales_order_id}/payments", response={201: SalesOrderOut})
 def order_payment(request, sales_order_id: int, payload: PaymentIn):
     """Money collected: deposit, balance, loan disbursement (no more than is outstanding)."""
     t = request.auth
@@ -435,7 +435,7 @@ def order_payment(request, sales_order_id: int, payload: PaymentIn):
     return Status(201, order_out(selectors.order_get(t, sales_order_id), t))
 
 
-@order_router.post("/{sales_order_id}/actions/allocate", response=OrderOut)
+@order_router.post("/{sales_order_id}/actions/allocate", response=SalesOrderOut)
 def order_allocate(request, sales_order_id: int, payload: AllocateIn):
     """One VIN to this order (a car allocated already: 409)."""
     t = request.auth
@@ -444,7 +444,7 @@ def order_allocate(request, sales_order_id: int, payload: AllocateIn):
     return order_out(selectors.order_get(t, sales_order_id), t)
 
 
-@order_router.post("/{sales_order_id}/actions/invoice", response=OrderOut)
+@order_router.post("/{sales_order_id}/actions/invoice", response=SalesOrderOut)
 def order_invoice(request, sales_order_id: int, payload: InvoiceIn):
     """The invoice number, once the configured share is paid (before: 409)."""
     t = request.auth
@@ -453,7 +453,7 @@ def order_invoice(request, sales_order_id: int, payload: InvoiceIn):
     return order_out(selectors.order_get(t, sales_order_id), t)
 
 
-@order_router.post("/{sales_order_id}/actions/deliver", response=OrderOut)
+@order_router.post("/{sales_order_id}/actions/deliver", response=SalesOrderOut)
 def order_deliver(request, sales_order_id: int, payload: DeliverIn):
     """The delivery: allocated and invoiced (else 409), the checklist ticked. The buyer becomes an
     owner customer with the car in the vehicle file; `sales_order.delivered` is published."""
@@ -465,7 +465,7 @@ def order_deliver(request, sales_order_id: int, payload: DeliverIn):
     return order_out(selectors.order_get(t, sales_order_id), t)
 
 
-@order_router.post("/{sales_order_id}/actions/cancel", response=OrderOut)
+@order_router.post("/{sales_order_id}/actions/cancel", response=SalesOrderOut)
 def order_cancel(request, sales_order_id: int, payload: CancelIn):
     t = request.auth
     services_orders.sales_order_cancel(
@@ -474,7 +474,7 @@ def order_cancel(request, sales_order_id: int, payload: CancelIn):
     return order_out(selectors.order_get(t, sales_order_id), t)
 
 
-@order_router.post("/{sales_order_id}/delivery-appointment", response=OrderOut)
+@order_router.post("/{sales_order_id}/delivery-appointment", response=SalesOrderOut)
 def order_delivery_due(request, sales_order_id: int, payload: DeliveryDueIn):
     """The delivery date and time agreed with the customer."""
     t = request.auth

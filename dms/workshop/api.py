@@ -361,7 +361,7 @@ class OriginalOut(Schema):
     work_class: choices_of(WorkClass)
 
 
-class ComebackOut(Schema):
+class ConfirmedComebackOut(Schema):
     id: int
     number: str
     store: str
@@ -378,7 +378,7 @@ class ComebackOut(Schema):
 
 class ComebackPage(Schema):
     count: int
-    items: list[ComebackOut]
+    items: list[ConfirmedComebackOut]
 
 
 class ComebackParams(Schema):
