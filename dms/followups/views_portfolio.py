@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 from dms.core.errors import DomainError
 from dms.core.roles import Perm, Role
 from dms.core.shell import tenant_required
+from dms.core.tenancy import get_scoped
+from dms.customers.models import Customer
 
 from . import portfolios, services
 
@@ -65,10 +67,11 @@ def portfolio_update(request):
 @require_POST
 def toolkit_record(request, customer_id):
     tenant = request.tenant
+    customer = get_scoped(Customer.objects, tenant, pk=customer_id)  # another group's: 404
     try:
         services.toolkit_record(
             tenant=tenant,
-            customer_id=customer_id,
+            customer_id=customer.pk,
             tool=request.POST.get("tool", ""),
             note=request.POST.get("note", ""),
         )
