@@ -128,5 +128,7 @@ def test_care1_and_cm1_start_their_day_with_their_touches(demo, live_server, tab
 
         sign_in(page, "cm1", language="en")
         expect(page.locator("#portfolio")).to_contain_text("Monthly information update due")
-        expect(page.locator("#today article[data-kind=new_car]", has_text="SMS")).to_contain_text("congratulations")
+        expect(page.locator("#today article[data-kind=new_car]", has_text="SMS")).to_contain_text(
+            "congratulations"
+        )
         take(page, "cm1-day-en")
