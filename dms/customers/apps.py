@@ -23,6 +23,7 @@ class CustomersConfig(AppConfig):
                 "mobile_tail",
                 "updated_at",
                 "version",
+                "erasure",  # the reverse side of an erasure record: reading it on a new customer is a query
             ],
         )
         auditlog.register(models.CustomerContact)
