@@ -161,3 +161,19 @@ def test_another_groups_touch_is_not_found(outsider_api, touch):
     assert outsider_api.get(f"/follow-ups/{touch.pk}").status_code == 404
     assert outsider_api.post(f"/follow-ups/{touch.pk}/outcome", {"reached": False}).status_code == 404
     assert outsider_api.get("/follow-ups", {"customer_id": touch.customer_id}).json()["count"] == 0
+
+
+def test_the_call_page_shows_the_script_and_the_tips(store, vehicle):
+    care = make_user("care1", store, Role.CUSTOMER_CARE)
+    Customer.objects.filter(pk=vehicle.owner_id).update(behaviour_type="social")
+    f = FollowUp.objects.create(store=store, kind="after_service", customer=vehicle.owner, vehicle=vehicle,
+                                assigned_to=care, channel="call", due_at=timezone.now())  # fmt: skip
+    ensure_defaults(store.group_id)
+    FollowUp.objects.filter(pk=f.pk).update(rule=TouchRule.objects.get(code="after_service_call"))
+    c = Client()
+    c.force_login(care)
+
+    page = c.get(f"/followups/{f.pk}/").content.decode()
+
+    assert "您好张先生" in page and "粤B12345" in page  # the script, for this customer
+    assert "社交型" in page  # the behaviour-type tips
