@@ -246,14 +246,14 @@ def followup_reschedule(*, tenant: Tenant, followup_id: int, due_at: datetime, n
 def followup_hand_over(*, tenant: Tenant, followup_id: int, user_id: int, note: str = "") -> FollowUp:
     """Give the touch to a colleague of the store who may work touches."""
     tenant.require(Perm.FOLLOWUP_WORK)
-    colleague = User.objects.filter(pk=user_id, is_active=True, memberships__store=tenant.store).first()
     from dms.core.roles import permissions_for
 
-    role = colleague.membership_in(tenant.store).role if colleague is not None else None
-    if colleague is None or Perm.FOLLOWUP_WORK not in permissions_for(role):
-        raise DomainError(_("Choose a colleague of this store who works follow-ups."), field="user_id")
     with transaction.atomic():
-        f = _open(tenant, followup_id)
+        f = _open(tenant, followup_id)  # another store's or group's touch: 404 before anything else
+        colleague = User.objects.filter(pk=user_id, is_active=True, memberships__store=tenant.store).first()
+        role = colleague.membership_in(tenant.store).role if colleague is not None else None
+        if colleague is None or Perm.FOLLOWUP_WORK not in permissions_for(role):
+            raise DomainError(_("Choose a colleague of this store who works follow-ups."), field="user_id")
         f.assigned_to = colleague
         note = (note or "").strip()[:NOTE_MAX]
         f.note = "\n".join(x for x in (f.note, note) if x)

@@ -20,3 +20,14 @@ class WorkshopConfig(AppConfig):
         )
         auditlog.register(models.LaborOperation)
         auditlog.register(models.RepairOrderLine)
+
+        # Findings' photos are kept as the check-in photos are: DMS_RETENTION_PHOTOS_DAYS after the
+        # order ended (delivered or cancelled); the lines they illustrate stay.
+        from django.db.models import Q
+
+        from dms.core import retention
+
+        def ended(cutoff):
+            return Q(order__delivered_at__lt=cutoff) | Q(order__cancelled_at__lt=cutoff)
+
+        retention.register("finding_photos", retention.remove_files(lambda c: models.FindingPhoto.objects.filter(ended(c)), "image", delete_rows=True), days="DMS_RETENTION_PHOTOS_DAYS")  # fmt: skip
