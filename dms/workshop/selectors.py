@@ -22,7 +22,9 @@ def order_get(tenant: Tenant, order_id) -> RepairOrder:
 def order_for_answer(tenant: Tenant, order_id) -> RepairOrder:
     """The order as the API answers it (api.order_out): its own columns, its store's code and its
     lines, without the customer, vehicle and people the pages show (a narrower read)."""
-    return get_scoped(RepairOrder.objects.select_related("store").prefetch_related("lines"), tenant, pk=order_id)
+    return get_scoped(
+        RepairOrder.objects.select_related("store").prefetch_related("lines"), tenant, pk=order_id
+    )
 
 
 def order_list(tenant: Tenant, *, state: str = "", q: str = "", limit: int = 50, offset: int = 0):

@@ -4,35 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('vehicles', '0004_reading_recorded_at'),
+        ("vehicles", "0004_reading_recorded_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='servicerecord',
-            name='date_in',
-            field=models.DateField(blank=True, null=True, verbose_name='date in'),
+            model_name="servicerecord",
+            name="date_in",
+            field=models.DateField(blank=True, null=True, verbose_name="date in"),
         ),
         migrations.AddField(
-            model_name='servicerecord',
-            name='faults',
-            field=models.JSONField(blank=True, default=list, verbose_name='faults repaired'),
+            model_name="servicerecord",
+            name="faults",
+            field=models.JSONField(blank=True, default=list, verbose_name="faults repaired"),
         ),
         migrations.AddField(
-            model_name='servicerecord',
-            name='repair_days',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='repair days'),
+            model_name="servicerecord",
+            name="repair_days",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="repair days"),
         ),
         migrations.AddField(
-            model_name='servicerecord',
-            name='replaced_systems',
-            field=models.JSONField(blank=True, default=list, verbose_name='major systems replaced'),
+            model_name="servicerecord",
+            name="replaced_systems",
+            field=models.JSONField(blank=True, default=list, verbose_name="major systems replaced"),
         ),
         migrations.AddField(
-            model_name='vehicle',
-            name='category',
-            field=models.CharField(choices=[('car', 'Car (汽车)'), ('motorcycle', 'Motorcycle (摩托车)'), ('other', 'Other motor vehicle (其他机动车)')], default='car', max_length=12, verbose_name='vehicle category'),
+            model_name="vehicle",
+            name="category",
+            field=models.CharField(
+                choices=[
+                    ("car", "Car (汽车)"),
+                    ("motorcycle", "Motorcycle (摩托车)"),
+                    ("other", "Other motor vehicle (其他机动车)"),
+                ],
+                default="car",
+                max_length=12,
+                verbose_name="vehicle category",
+            ),
         ),
     ]

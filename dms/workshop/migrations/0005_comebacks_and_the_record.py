@@ -21,89 +21,173 @@ def fill_in(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_cache_table'),
-        ('scheduling', '0001_initial'),
-        ('workshop', '0004_strip_finding_photo_metadata'),
+        ("core", "0007_cache_table"),
+        ("scheduling", "0001_initial"),
+        ("workshop", "0004_strip_finding_photo_metadata"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='laboroperation',
-            name='major_system',
-            field=models.CharField(blank=True, choices=[('engine', 'Engine or its main parts'), ('gearbox', 'Gearbox or its main parts'), ('traction_battery', 'Traction battery'), ('drive_motor', 'Drive motor')], max_length=20, verbose_name='replaces a major system (三包)'),
+            model_name="laboroperation",
+            name="major_system",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("engine", "Engine or its main parts"),
+                    ("gearbox", "Gearbox or its main parts"),
+                    ("traction_battery", "Traction battery"),
+                    ("drive_motor", "Drive motor"),
+                ],
+                max_length=20,
+                verbose_name="replaces a major system (三包)",
+            ),
         ),
         migrations.AddField(
-            model_name='repairorder',
-            name='comeback_decided_at',
+            model_name="repairorder",
+            name="comeback_decided_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='repairorder',
-            name='comeback_decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="repairorder",
+            name="comeback_decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='repairorder',
-            name='comeback_inspector',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="repairorder",
+            name="comeback_inspector",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='repairorder',
-            name='comeback_reason',
-            field=models.CharField(blank=True, max_length=300, verbose_name='comeback decision: why'),
+            model_name="repairorder",
+            name="comeback_reason",
+            field=models.CharField(blank=True, max_length=300, verbose_name="comeback decision: why"),
         ),
         migrations.AddField(
-            model_name='repairorder',
-            name='comeback_status',
-            field=models.CharField(blank=True, choices=[('', 'Not a comeback'), ('suspected', 'Possible comeback: the advisor decides'), ('confirmed', 'Comeback (返修): repaired free'), ('overruled', 'Not a comeback (overruled)')], default='', max_length=10, verbose_name='comeback'),
+            model_name="repairorder",
+            name="comeback_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Not a comeback"),
+                    ("suspected", "Possible comeback: the advisor decides"),
+                    ("confirmed", "Comeback (返修): repaired free"),
+                    ("overruled", "Not a comeback (overruled)"),
+                ],
+                default="",
+                max_length=10,
+                verbose_name="comeback",
+            ),
         ),
         migrations.AddField(
-            model_name='repairorder',
-            name='comeback_technician',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='scheduling.technician'),
+            model_name="repairorder",
+            name="comeback_technician",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="scheduling.technician",
+            ),
         ),
         migrations.AddField(
-            model_name='repairorder',
-            name='customer_name',
+            model_name="repairorder",
+            name="customer_name",
             field=models.CharField(blank=True, max_length=100, verbose_name="customer's name"),
         ),
         migrations.AddField(
-            model_name='repairorder',
-            name='plate',
-            field=models.CharField(blank=True, max_length=8, verbose_name='plate'),
+            model_name="repairorder",
+            name="plate",
+            field=models.CharField(blank=True, max_length=8, verbose_name="plate"),
         ),
         migrations.AddField(
-            model_name='repairorder',
-            name='settlement_number',
-            field=models.CharField(blank=True, max_length=30, verbose_name='settlement list number'),
+            model_name="repairorder",
+            name="settlement_number",
+            field=models.CharField(blank=True, max_length=30, verbose_name="settlement list number"),
         ),
         migrations.AddField(
-            model_name='repairorder',
-            name='vin',
-            field=models.CharField(blank=True, max_length=17, verbose_name='VIN'),
+            model_name="repairorder",
+            name="vin",
+            field=models.CharField(blank=True, max_length=17, verbose_name="VIN"),
         ),
         migrations.AlterField(
-            model_name='repairorderline',
-            name='payer',
-            field=models.CharField(choices=[('customer', 'Customer'), ('warranty', 'Warranty'), ('insurer', 'Insurer'), ('store', 'Store (comeback, 返修)')], default='customer', max_length=10, verbose_name='payer'),
+            model_name="repairorderline",
+            name="payer",
+            field=models.CharField(
+                choices=[
+                    ("customer", "Customer"),
+                    ("warranty", "Warranty"),
+                    ("insurer", "Insurer"),
+                    ("store", "Store (comeback, 返修)"),
+                ],
+                default="customer",
+                max_length=10,
+                verbose_name="payer",
+            ),
         ),
         migrations.CreateModel(
-            name='StoreQualityWarranty',
+            name="StoreQualityWarranty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('car', 'Car (汽车)'), ('motorcycle', 'Motorcycle (摩托车)'), ('other', 'Other motor vehicle (其他机动车)')], max_length=12, verbose_name='vehicle category')),
-                ('work_class', models.CharField(choices=[('minor', 'Level-1 maintenance, minor or special repair'), ('level2', 'Level-2 maintenance'), ('overhaul', 'Whole-vehicle or assembly overhaul')], max_length=10, verbose_name='kind of work')),
-                ('km', models.PositiveIntegerField(verbose_name='km')),
-                ('days', models.PositiveIntegerField(verbose_name='days')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.store')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("car", "Car (汽车)"),
+                            ("motorcycle", "Motorcycle (摩托车)"),
+                            ("other", "Other motor vehicle (其他机动车)"),
+                        ],
+                        max_length=12,
+                        verbose_name="vehicle category",
+                    ),
+                ),
+                (
+                    "work_class",
+                    models.CharField(
+                        choices=[
+                            ("minor", "Level-1 maintenance, minor or special repair"),
+                            ("level2", "Level-2 maintenance"),
+                            ("overhaul", "Whole-vehicle or assembly overhaul"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind of work",
+                    ),
+                ),
+                ("km", models.PositiveIntegerField(verbose_name="km")),
+                ("days", models.PositiveIntegerField(verbose_name="days")),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.store"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "store's repair-quality warranty",
-                'verbose_name_plural': "store's repair-quality warranties",
-                'constraints': [models.UniqueConstraint(fields=('store', 'category', 'work_class'), name='one_period_per_store_kind')],
+                "verbose_name": "store's repair-quality warranty",
+                "verbose_name_plural": "store's repair-quality warranties",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("store", "category", "work_class"), name="one_period_per_store_kind"
+                    )
+                ],
             },
         ),
         migrations.RunPython(fill_in, migrations.RunPython.noop),
