@@ -115,6 +115,7 @@ bench: build
 	$(PY) bench/run.py
 	$(PY) bench/service_loop.py
 	$(PY) bench/api_orders.py
+	BENCH_ORDERS_SQLITE=1 $(PY) bench/api_orders.py
 	$(PY) bench/touch_plans.py
 
 lint: install

@@ -16,6 +16,8 @@ the median and p95 of each of the four calls, failed orders (must be 0), CPU per
 machine's speed (bench/run.py machine_speed) before and after. Written to var/bench/api_orders.json.
 
 Environment (all optional):
+  BENCH_ORDERS_SQLITE        1: on the embedded SQLite (what `make run` uses), a file of its own
+                             under var/bench/sqlite-orders/, instead of PostgreSQL
   BENCH_ORDERS_DATABASE_URL  postgres://postgres@127.0.0.1:5432/opendms_bench_orders
   BENCH_SECONDS              20
   BENCH_CLIENTS              2
@@ -209,8 +211,23 @@ def main() -> int:
     url = os.environ.get("BENCH_ORDERS_DATABASE_URL") or DEFAULT_URL
     seconds = int(os.environ.get("BENCH_SECONDS") or 20)
     clients = int(os.environ.get("BENCH_CLIENTS") or 2)
-    ensure_database(url, fresh=True)  # each run starts from an empty store: every run measures the same
-    setup_django(url)
+    sqlite = os.environ.get("BENCH_ORDERS_SQLITE") == "1"
+    if sqlite:  # the embedded default: a database file of its own, made afresh
+        import shutil
+
+        var = ROOT / "var" / "bench" / "sqlite-orders"
+        shutil.rmtree(var, ignore_errors=True)
+        var.mkdir(parents=True)
+        os.environ["DMS_VAR_DIR"] = str(var)
+        os.environ.pop("DATABASE_URL", None)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+
+        django.setup()
+        url = ""
+    else:
+        ensure_database(url, fresh=True)  # each run starts from an empty store: every run measures the same
+        setup_django(url)
     log(f"building store {STORE}: {len(ADVISORS)} service advisors, a stocked part")
     built = build_store()
     from django.db import connections
@@ -227,7 +244,7 @@ def main() -> int:
         stop_server(proc)
     speed_after = machine_speed()
     log("")
-    log(f"orders over the API ({flow['flow']}), {clients} clients: {flow['orders_per_second']} orders/s "
+    log(f"orders over the API on {'SQLite' if sqlite else 'PostgreSQL'} ({flow['flow']}), {clients} clients: {flow['orders_per_second']} orders/s "
         f"({flow['orders']} in {flow['seconds']} s, {flow['failed']} failed)")  # fmt: skip
     for name, row in flow["per_call"].items():
         log(f"  {name:13} median {row['median_ms']} ms, p95 {row['p95_ms']} ms ({row['n']} calls)")
@@ -238,7 +255,7 @@ def main() -> int:
         f"load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after, on {os.cpu_count()} CPUs; "
         f"machine speed (fixed Python loop, lower is faster) {speed_before} ms before, {speed_after} ms after"
     )
-    out = ROOT / "var" / "bench" / "api_orders.json"
+    out = ROOT / "var" / "bench" / ("api_orders_sqlite.json" if sqlite else "api_orders.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -246,6 +263,7 @@ def main() -> int:
                     "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)],
                     "speed_loop_ms": [speed_before, speed_after]},
         "server": "gunicorn config.wsgi:application " + " ".join(SERVER_ARGS),
+        "database": "SQLite" if sqlite else "PostgreSQL",
         "throughput": flow,
     }, ensure_ascii=False, indent=2))  # fmt: skip
     log(f"written: {out.relative_to(ROOT)}")

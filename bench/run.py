@@ -297,7 +297,8 @@ class CpuMeter:
         import psycopg
 
         self.server_pid, self.ticks = server_pid, os.sysconf("SC_CLK_TCK")
-        self.conn = psycopg.connect(url, autocommit=True)
+        # No URL: the embedded SQLite, inside the server's own processes.
+        self.conn = psycopg.connect(url, autocommit=True) if url else None
         self.first: dict[tuple[str, int], float] = {}
         self.last: dict[tuple[str, int], float] = {}
         self.sample(start=True)
@@ -321,7 +322,7 @@ class CpuMeter:
             grew = bool(kids)
         backends = [r[0] for r in self.conn.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )]  # fmt: skip
+        )] if self.conn is not None else []  # fmt: skip
         for kind, pids in (("server", tree), ("postgres", backends)):
             for pid in pids:
                 if pid in procs:
@@ -331,7 +332,8 @@ class CpuMeter:
 
     def per_search_ms(self, n: int) -> dict[str, float]:
         self.sample()
-        self.conn.close()
+        if self.conn is not None:
+            self.conn.close()
         out = {}
         for kind in ("server", "postgres"):
             used = sum(v - self.first[k] for k, v in self.last.items() if k[0] == kind)
