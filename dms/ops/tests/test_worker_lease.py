@@ -30,6 +30,7 @@ print(found_group.enqueue(code="ONCE", started=sys.argv[1]).id)
 STATE = """
 import sys
 from django_tasks_db.models import DBTaskResult
+from dms.core.models import DealerGroup
 r = DBTaskResult.objects.get(pk=sys.argv[1])
 print(r.status, len(r.worker_ids), DealerGroup.objects.filter(code="ONCE").count())
 """
