@@ -8,12 +8,13 @@ routers; this module only puts them together.
 
 import logging
 
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DataError, InterfaceError, OperationalError, connection
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from dms.core import api as core_api
 from dms.core import api_events, api_org
@@ -32,6 +33,27 @@ from dms.scheduling import api as scheduling_api
 from dms.vehicles import api as vehicles_api
 from dms.workshop import api as workshop_api
 from dms.workshop import api_floor, api_print
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class DmsParser(Parser):
+    """JSON bodies as ninja reads them, refusing text with a NUL character in it: no field of ours
+    takes one, PostgreSQL cannot store one, and SQLite would keep it silently."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if _has_nul(data):
+            raise DomainError(_("Text may not contain a NUL character (\\u0000)."))
+        return data
 
 
 class DmsApi(NinjaAPI):
@@ -105,6 +127,7 @@ api = DmsApi(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=DmsParser(),
 )
 
 # Every router, as (prefix, router), in the order they are mounted. An app that mounts several
@@ -162,6 +185,17 @@ def _database_away(request, exc):
     )  # fmt: skip
     response["Retry-After"] = "5"
     return response
+
+
+@api.exception_handler(DataError)
+def _unstorable(request, exc):
+    # Input the checks let through but the database refuses to store: a NUL character in text
+    # (PostgreSQL), a number beyond a column's range. The statement was rolled back.
+    log.info("Unstorable input: %s", exc)
+    message = _(
+        "A value in the request cannot be stored (a control character such as NUL, or a number out of range)."
+    )
+    return api.create_response(request, {"detail": message, "errors": []}, status=400)
 
 
 @api.exception_handler(Http404)

@@ -193,3 +193,18 @@ def test_a_far_but_possible_offset_is_an_empty_page(manager_api):
 
     assert r.status_code == 200, r.content
     assert r.json()["items"] == []
+
+
+def test_a_nul_character_in_text_is_a_400_with_a_sentence_and_changes_nothing(api, vehicle):
+    # Found by schemathesis on PostgreSQL (which stores no NUL in text): a brand name and a colour
+    # with a NUL character answered 500.
+    before = api.get(f"/vehicles/{vehicle.pk}").json()
+
+    for body in (
+        {"brand": "东风\x00本田", "version": vehicle.version},
+        {"colour": "白\x00色", "version": vehicle.version},
+    ):
+        r = api.patch(f"/vehicles/{vehicle.pk}", body)
+        assert r.status_code in (400, 422), r.content
+        assert r.json()["detail"]
+    assert api.get(f"/vehicles/{vehicle.pk}").json() == before
