@@ -1,7 +1,8 @@
-// The test-drive agreement signed on the tablet (as reception's check-in signature): drawn with a finger or a stylus (pointer events), sent as a PNG data URL.
+// A signature drawn on the tablet (the customer's at check-in, the test-drive agreement): a finger or a stylus
+// (pointer events) on the canvas #pad, sent with the form around it as a PNG data URL (#signature).
 (() => {
   const canvas = document.getElementById("pad");
-  const form = document.getElementById("drive-form");
+  const form = canvas && canvas.closest("form");
   if (!canvas || !form) return;
   const ctx = canvas.getContext("2d");
   let drawn = false, last = null;
