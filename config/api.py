@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
+from dms.claims import api as claims_api
 from dms.core import api as core_api
 from dms.core import api_events, api_org
 from dms.core.errors import DomainError
@@ -27,6 +28,7 @@ from dms.packages import api as packages_api
 from dms.parts import api as parts_api
 from dms.portal import api as portal_api
 from dms.reception import api as reception_api
+from dms.records import api as records_api
 from dms.sales import api as sales_api
 from dms.satisfaction import api as satisfaction_api
 from dms.scheduling import api as scheduling_api
@@ -154,6 +156,8 @@ ROUTERS = [
     *messaging_api.ROUTERS,
     *satisfaction_api.ROUTERS,
     *sales_api.ROUTERS,
+    *records_api.ROUTERS,
+    *claims_api.ROUTERS,
     # A new app's API: import its api module above and add its routers here (one line each), e.g.
     # dms/core/api_events.py (the events feed) and dms/messaging/api.py (messages, webhooks).
 ]

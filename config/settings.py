@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "dms.satisfaction",
     "dms.followups",
     "dms.sales",
+    "dms.records",
+    "dms.claims",
     "dms.packages",
     "dms.reception",
     "dms.portal",

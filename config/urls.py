@@ -18,6 +18,8 @@ urlpatterns = [
     path("followups/", include("dms.followups.urls")),
     path("satisfaction/", include("dms.satisfaction.urls")),
     path("sales/", include("dms.sales.urls")),
+    path("records/", include("dms.records.urls")),
+    path("claims/", include("dms.claims.urls")),
     path("c/", include("dms.portal.urls")),
     path("m/", include("dms.messaging.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,3 @@
+"""The claims app's API routers: (prefix, router) pairs, mounted by config.api under /api/v1."""
+
+ROUTERS: list = []

@@ -1,0 +1,4 @@
+"""Pages of the claims app."""
+
+app_name = "claims"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages of the records app."""
+
+app_name = "records"
+urlpatterns: list = []
