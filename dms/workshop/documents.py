@@ -300,6 +300,8 @@ def settlement_context(tenant: Tenant, order: RepairOrder) -> dict:
             "from_delivery": delivered,
         },
         "old_parts": old_parts,
+        # What the apps above add (claims: the insurer who pays and its report number).
+        **extensions.printed_settlement(order),
     }
 
 

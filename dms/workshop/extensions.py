@@ -15,6 +15,9 @@ contribution here in its AppConfig.ready(), and the workshop renders whatever is
   (任务委托书): reception adds the walk-around of the check-in and the customer's signature
   image. `context(order)` returns the values; `template` (optional) is printed above the
   signature boxes.
+- `register_printed_settlement(context=, template=)`: a part of the printed settlement list
+  (维修结算清单), under who pays: claims prints the insurer's name and its report number where an
+  insurer pays. `context(order)` returns the values, or None to print nothing.
 - `register_timeline_labels({action: label})`: the words for history rows another app writes on
   the order (packages' "package-apply").
 - `register_customer_link(url_for)`: the address of the customer's progress page, printed as the
@@ -53,6 +56,7 @@ class PrintedPart:
 
 _PANELS: dict[str, list[Panel]] = {slot: [] for slot in SLOTS}
 _PRINTED: list[PrintedPart] = []
+_PRINTED_SETTLEMENT: list[PrintedPart] = []
 _LABELS: dict[str, object] = {}
 _CUSTOMER_LINK: list[Callable] = []
 _DELIVERY_DEFAULTS: list[Callable] = []
@@ -77,6 +81,11 @@ def register_panel(slot: str, *, template: str, context: Callable | None = None,
 def register_printed_order(*, context: Callable, template: str | None = None) -> None:
     part = PrintedPart(context, template)
     _keep(_PRINTED, part, lambda p: p.context is context or (template and p.template == template))
+
+
+def register_printed_settlement(*, context: Callable, template: str) -> None:
+    part = PrintedPart(context, template)
+    _keep(_PRINTED_SETTLEMENT, part, lambda p: p.template == template)
 
 
 def register_timeline_labels(labels: dict) -> None:
@@ -121,6 +130,20 @@ def printed_order(order) -> dict:
         if part.template:
             templates.append(part.template)
     return {**context, "printed_parts": templates}
+
+
+def printed_settlement(order) -> dict:
+    """What the registered parts add to the printed settlement list, with `settlement_parts` (the
+    templates to include; a part whose context is None prints nothing)."""
+    context: dict = {}
+    templates = []
+    for part in _PRINTED_SETTLEMENT:
+        values = part.context(order)
+        if values is None:
+            continue
+        context.update(values)
+        templates.append(part.template)
+    return {**context, "settlement_parts": templates}
 
 
 def timeline_labels() -> dict:
