@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings as dj_settings
 from django.test import Client
 
 from dms.core.models import ApiToken, Brand, DealerGroup, Store, StoreMembership, User
@@ -28,6 +29,11 @@ PASSWORD = "demo-pass-2026"
 # marked `real_clock` (it starts another process, which cannot travel either).
 BEIJING = ZoneInfo("Asia/Shanghai")
 
+# WhiteNoise reads every collected file when a handler is made, once per test client (a tenth of a second
+# each, thousands of clients in the suite); in autorefresh mode it looks a file up when one is asked for.
+# The one test of production's static serving turns it off again (dms/core/tests/test_security_headers.py).
+dj_settings.WHITENOISE_AUTOREFRESH = True
+
 
 def suite_day() -> date:
     value = os.environ.get("DMS_TEST_TODAY", "").strip()
@@ -49,10 +55,12 @@ def _is_browser_test(item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    # Tests marked real_clock run as ever (they never used the suite's day); browser tests are left
+    # out, their server would travel and Chromium could not.
     if os.environ.get("DMS_TEST_TODAY"):
         skip = pytest.mark.skip(reason="DMS_TEST_TODAY: Chromium's clock cannot travel to the suite's day")
         for item in items:
-            if _is_browser_test(item) or item.get_closest_marker("real_clock"):
+            if _is_browser_test(item) or item.get_closest_marker("browser"):
                 item.add_marker(skip)
 
 
@@ -69,6 +77,32 @@ def _suite_clock(request):
         return
     with time_machine.travel(suite_start(), tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite database file migrated once per test session by `manage.py migrate` in another process;
+    `sqlite_var_dir` gives each test a copy of it (tests whose processes share an embedded database)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    var = tmp_path_factory.mktemp("migrated-sqlite")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"DMS_VAR_DIR": str(var)}
+    root = Path(__file__).resolve().parent
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=root, env=env, check=True, timeout=300
+    )
+    return var / "opendms.sqlite3"
+
+
+@pytest.fixture
+def sqlite_var_dir(migrated_sqlite, tmp_path):
+    """A DMS_VAR_DIR of this test's own holding a copy of the migrated SQLite database."""
+    import shutil
+
+    shutil.copyfile(migrated_sqlite, tmp_path / migrated_sqlite.name)
+    return tmp_path
 
 
 def at_once(calls) -> list:

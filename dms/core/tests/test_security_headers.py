@@ -70,7 +70,9 @@ def test_production_links_hashed_names_that_whitenoise_serves(tmp_path):
     """collectstatic as `make build` runs it, then a page and its stylesheet as production serves them."""
     from django.core.management import call_command
 
-    with override_settings(STATIC_ROOT=tmp_path, DEBUG=False, DMS_STATIC_HASHED_NAMES=True):
+    with override_settings(
+        STATIC_ROOT=tmp_path, DEBUG=False, DMS_STATIC_HASHED_NAMES=True, WHITENOISE_AUTOREFRESH=False
+    ):
         call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=["ninja"])
         css = static("core/app.css")
         assert re.fullmatch(r"/static/core/app\.[0-9a-f]{12}\.css", css)

@@ -79,7 +79,7 @@ def python(code: str, env: dict, *args: str, **kw) -> subprocess.CompletedProces
 
 
 @pytest.fixture
-def shared_database(request, tmp_path) -> dict:
+def shared_database(request) -> dict:
     """The environment of processes that share one database with this test."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     if os.environ.get("DATABASE_URL"):
@@ -92,10 +92,7 @@ def shared_database(request, tmp_path) -> dict:
             f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
         )
     else:
-        env["DMS_VAR_DIR"] = str(tmp_path)
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
-        )
+        env["DMS_VAR_DIR"] = str(request.getfixturevalue("sqlite_var_dir"))
     return env
 
 
