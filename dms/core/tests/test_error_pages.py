@@ -46,3 +46,58 @@ def test_a_failing_page_answers_a_plain_page_without_the_stack_trace(db):
 
     r = server_error(RequestFactory().get("/customers/"))
     assert r.status_code == 500 and "Traceback" not in r.content.decode()
+
+
+def test_the_database_away_before_the_view_answers_503_with_retry_after(quiet_client, sa, monkeypatch):
+    """A token no worker has resolved yet needs the database in the middleware, before the API's
+    own handler: a restart of the database is a 503 there too (tests/test_database_faults.py)."""
+    from django.db import OperationalError
+
+    from dms.core.models import ApiToken
+
+    from dms.core.middleware import forget_tokens
+
+    raw = ApiToken.issue(sa)[1]
+    forget_tokens()  # as in a worker that has not seen it yet
+
+    def away(*args, **kwargs):
+        raise OperationalError("connection refused; database is locked")  # either vendor's words
+
+    monkeypatch.setattr(type(ApiToken.objects), "find", away)
+    r = quiet_client.get(
+        "/api/v1/customers", HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert r.status_code == 503 and r["Retry-After"] == "5"
+    assert r.json() == {"detail": "暂时无法连接数据库：本次操作未做任何更改，请稍后重试。", "errors": []}
+
+
+def test_the_database_away_on_a_page_answers_503_without_the_stack_trace(quiet_client, sa, monkeypatch):
+    from django.db import OperationalError
+
+    from dms.core import middleware
+
+    def away(request):
+        raise OperationalError("connection refused; database is locked")
+
+    quiet_client.force_login(sa)
+    monkeypatch.setattr(middleware, "_tenant_or_none", away)
+    r = quiet_client.get("/customers/")
+
+    assert r.status_code == 503 and r["Retry-After"] == "5" and "Traceback" not in r.content.decode()
+
+
+def test_no_such_table_on_sqlite_stays_a_fault_of_ours(quiet_client, sa, monkeypatch):
+    from django.db import OperationalError, connection
+
+    from dms.core import middleware
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's message for a missing table")
+
+    def broken(request):
+        raise OperationalError("no such table: core_store")
+
+    quiet_client.force_login(sa)
+    monkeypatch.setattr(middleware, "_tenant_or_none", broken)
+    assert quiet_client.get("/customers/").status_code == 500
