@@ -235,6 +235,9 @@ def test_the_roles_differ_where_it_matters():
     assert not allowed(Role.TECHNICIAN, ROUTE_PERMS[("POST", "/repair-orders")])
     assert not allowed(Role.CASHIER, ROUTE_PERMS[("GET", "/events")])
     assert allowed(Role.SERVICE_ADVISOR, ROUTE_PERMS[("POST", "/repair-orders")])
+    # Erasing a customer's personal data is the general manager's and the administrators' alone.
+    erase = ROUTE_PERMS[("POST", "/customers/{customer_id}/erase")]
+    assert [r for r in Role if allowed(r, erase)] == [Role.GENERAL_MANAGER, Role.ADMINISTRATOR]
 
 
 @pytest.fixture

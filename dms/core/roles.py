@@ -28,6 +28,9 @@ class Perm:
     CUSTOMER_SEE_CONTACT = "customer.see_contact"  # unmasked phone numbers
     CUSTOMER_EXPORT = "customer.export"
     CUSTOMER_IMPORT = "customer.import"
+    # Erase a customer's personal data at their request (PIPL art. 47): irreversible, the store's
+    # responsibility, so its general manager's and administrator's alone (docs/security.md).
+    CUSTOMER_ERASE = "customer.erase"
     CONTACT_LOG = "customer.log_contact"
     VEHICLE_VIEW = "vehicle.view"
     VEHICLE_EDIT = "vehicle.edit"
@@ -140,14 +143,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.SERVICE_MANAGER: frozenset(_MANAGER | _SERVICE_LOOP | _CARE_MANAGER | {Perm.EVENTS_READ}),
     Role.GENERAL_MANAGER: frozenset(
-        _MANAGER | _SERVICE_LOOP | _CARE_MANAGER | _SALES_MANAGER | {Perm.SEGMENT_RULES}
+        _MANAGER | _SERVICE_LOOP | _CARE_MANAGER | _SALES_MANAGER | {Perm.SEGMENT_RULES, Perm.CUSTOMER_ERASE}
     ),
     Role.ADMINISTRATOR: frozenset(
         _MANAGER
         | _SERVICE_LOOP
         | _CARE_MANAGER
         | _SALES_MANAGER
-        | {Perm.SEGMENT_RULES, Perm.ADMIN_SITE, Perm.EVENTS_READ}
+        | {Perm.SEGMENT_RULES, Perm.ADMIN_SITE, Perm.EVENTS_READ, Perm.CUSTOMER_ERASE}
     ),
 }
 

@@ -51,7 +51,7 @@ class ErasureOut(Schema):
 def erase(request, customer_id: int, payload: EraseIn):
     """Erase the customer's personal data (irreversible). The repair and settlement records stay,
     pointing at the anonymised customer. A customer with an open repair order or case answers 409.
-    Needs the export and import permissions (managers)."""
+    Needs the erasure permission (the general manager, administrators)."""
     record = privacy.erase(tenant=request.auth, customer_id=customer_id, reason=payload.reason)
     return {
         "customer_id": record.customer_id, "name": privacy.erased_name(record.customer), "at": record.at,

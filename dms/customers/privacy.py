@@ -404,8 +404,7 @@ def _blank(field):
 def erase(*, tenant: Tenant, customer_id: int, reason: str) -> ErasureRecord:
     """Erase the customer's personal data (irreversible); see the module doc."""
     customer = get_scoped(Customer.objects, tenant, pk=customer_id)
-    tenant.require(Perm.CUSTOMER_EXPORT)
-    tenant.require(Perm.CUSTOMER_IMPORT)
+    tenant.require(Perm.CUSTOMER_ERASE)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(

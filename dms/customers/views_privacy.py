@@ -18,7 +18,7 @@ from .models import ErasureRecord
 
 
 def may_erase(tenant) -> bool:
-    return tenant.can(Perm.CUSTOMER_EXPORT) and tenant.can(Perm.CUSTOMER_IMPORT)
+    return tenant.can(Perm.CUSTOMER_ERASE)
 
 
 def card(tenant, customer) -> dict:
@@ -87,8 +87,7 @@ class EraseForm(forms.Form):
 def erase(request, pk):
     tenant = request.tenant
     customer = selectors.customer_get(tenant, pk)
-    tenant.require(Perm.CUSTOMER_EXPORT)
-    tenant.require(Perm.CUSTOMER_IMPORT)
+    tenant.require(Perm.CUSTOMER_ERASE)
     erased = ErasureRecord.objects.filter(customer_id=customer.pk).first()
     form = EraseForm(request.POST or None, name=customer.name)
     if request.method == "POST" and erased is None and form.is_valid():

@@ -13,8 +13,7 @@ ROUTE_PERMS = {
     ("GET", "/erasures"): Perm.CUSTOMER_EXPORT,
     ("GET", "/customers/{customer_id}/consents"): Perm.CUSTOMER_VIEW,
     ("POST", "/customers/{customer_id}/data-export"): Perm.CUSTOMER_EXPORT,
-    # Erasure needs the export and the import permission; every role holding import holds export.
-    ("POST", "/customers/{customer_id}/erase"): Perm.CUSTOMER_IMPORT,
+    ("POST", "/customers/{customer_id}/erase"): Perm.CUSTOMER_ERASE,
 }
 
 

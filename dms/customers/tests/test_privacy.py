@@ -26,14 +26,14 @@ MOBILE = "13912345678"
 
 
 @pytest.fixture
-def showroom(store):
-    """A manager who may export and import (and so erase): the showroom manager."""
-    return make_user("showroom1", store, Role.SHOWROOM_MANAGER)
+def gm(store):
+    """The general manager: may export, import, and erase (Perm.CUSTOMER_ERASE)."""
+    return make_user("gm1", store, Role.GENERAL_MANAGER)
 
 
 @pytest.fixture
-def boss_api(manager):
-    return ApiClient(manager)
+def boss_api(gm):
+    return ApiClient(gm)
 
 
 def _msg(customer, store, body, key, state="sent"):
@@ -157,7 +157,7 @@ def _export(client, customer):
     return z, json.loads(z.read("data.json"))
 
 
-def test_the_export_holds_everything_of_the_customer_and_nothing_of_another(boss_api, li, wang, manager):
+def test_the_export_holds_everything_of_the_customer_and_nothing_of_another(boss_api, li, wang, gm):
     z, data = _export(boss_api, li)
     records = data["records"]
     text = json.dumps(data, ensure_ascii=False)
@@ -181,7 +181,7 @@ def test_the_export_holds_everything_of_the_customer_and_nothing_of_another(boss
     for other in ("王五", "13700000000", "wx_wangwu", "粤B88888", "王五的车异响"):
         assert other not in text, other
     record = ExportRecord.objects.get(what="subject_access")
-    assert (record.user, record.customer_count, record.query) == (manager, 1, f"customer {li.pk}")
+    assert (record.user, record.customer_count, record.query) == (gm, 1, f"customer {li.pk}")
     assert record.row_count >= 8
 
 
@@ -201,7 +201,7 @@ def test_a_customer_manager_may_export(store, li):
 
 
 def test_erasure_anonymises_the_person_and_keeps_the_orders(
-    boss_api, li, wang, manager, private_media, django_capture_on_commit_callbacks
+    boss_api, li, wang, gm, private_media, django_capture_on_commit_callbacks
 ):
     order = RepairOrder.objects.get(customer=li)
     signature = CheckIn.objects.get(customer=li).signature.name
@@ -211,7 +211,7 @@ def test_erasure_anonymises_the_person_and_keeps_the_orders(
         r = boss_api.post(f"/customers/{li.pk}/erase", {"reason": "客户2026-12-01书面申请删除"})
     assert r.status_code == 200, r.json()
     body = r.json()
-    assert body["name"].startswith("已删除客户 ") and body["by"] == "manager1"
+    assert body["name"].startswith("已删除客户 ") and body["by"] == "gm1"
 
     li.refresh_from_db()
     assert li.name == body["name"]
@@ -241,7 +241,7 @@ def test_erasure_anonymises_the_person_and_keeps_the_orders(
     assert Message.objects.get(customer=wang, idempotency_key="m-wang-1").body == "王五您好"
     # recorded: who, when, why; without the erased data
     record = ErasureRecord.objects.get(customer=li)
-    assert (record.user, record.reason) == (manager, "客户2026-12-01书面申请删除")
+    assert (record.user, record.reason) == (gm, "客户2026-12-01书面申请删除")
     listed = boss_api.get("/erasures").json()
     assert listed["count"] == 1 and listed["items"][0]["customer_id"] == li.pk
     assert listed["items"][0]["store"] == "SZ01" and "李四" not in str(listed)
@@ -277,8 +277,18 @@ def test_erasure_is_once_and_needs_a_reason(boss_api, li):
     assert boss_api.post(f"/customers/{li.pk}/consent", {"granted": True}).status_code == 409
 
 
-@pytest.mark.parametrize("role", [Role.SERVICE_ADVISOR, Role.CUSTOMER_MANAGER, Role.CUSTOMER_CARE])
-def test_only_managers_may_erase(store, li, role):
+@pytest.mark.parametrize(
+    "role",
+    [
+        Role.SERVICE_ADVISOR,
+        Role.CUSTOMER_MANAGER,
+        Role.CUSTOMER_CARE,
+        Role.SERVICE_MANAGER,
+        Role.SHOWROOM_MANAGER,
+    ],
+)
+def test_only_the_general_manager_and_administrators_may_erase(store, li, role):
+    # Managers export and import; erasing a person is the store's own decision, its head's.
     user = make_user(f"u_{role}", store, role)
     assert ApiClient(user).post(f"/customers/{li.pk}/erase", {"reason": "客户申请"}).status_code == 403
     if role == Role.SERVICE_ADVISOR:
@@ -294,7 +304,7 @@ def test_another_group_cannot_erase_404(outsider_store_manager_api, li):
 
 @pytest.fixture
 def outsider_store_manager_api(other_group_store):
-    return ApiClient(make_user("gm9", other_group_store, Role.SERVICE_MANAGER))
+    return ApiClient(make_user("gm9", other_group_store, Role.GENERAL_MANAGER))
 
 
 def test_the_erasure_service_checks_the_permission_whatever_calls_it(store, li):
@@ -344,3 +354,4 @@ def test_the_walk_finds_every_app_s_records_of_a_customer():
 
     lead_keys = dict(privacy.direct_models())[Lead]
     assert [f.name for f in lead_keys] == ["customer"]
+

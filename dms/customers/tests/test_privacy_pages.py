@@ -14,9 +14,10 @@ from dms.customers.models import Customer, ErasureRecord
 
 
 @pytest.fixture
-def manager_client(manager):
+def manager_client(store):
+    """The general manager: exports, and erases (Perm.CUSTOMER_ERASE)."""
     c = Client()
-    c.force_login(manager)
+    c.force_login(make_user("gm1", store, Role.GENERAL_MANAGER))
     return c
 
 
@@ -72,11 +73,15 @@ def test_erasure_needs_the_name_typed(manager_client, customer):
     assert "张三" not in page and "13812345678" not in page and "个人信息已于" in page
 
 
-def test_a_showroom_manager_may_erase_a_customer_manager_may_not(store, customer):
-    for role, status in ((Role.SHOWROOM_MANAGER, 200), (Role.CUSTOMER_MANAGER, 403)):
+def test_an_administrator_may_erase_the_other_managers_export_but_may_not(store, customer):
+    for role, erase in ((Role.ADMINISTRATOR, True), (Role.SERVICE_MANAGER, False),
+                        (Role.SHOWROOM_MANAGER, False), (Role.CUSTOMER_MANAGER, False)):  # fmt: skip
         c = Client()
         c.force_login(make_user(f"u_{role}", store, role))
-        assert c.get(f"/customers/{customer.pk}/erase/").status_code == status, role
+        page = c.get(f"/customers/{customer.pk}/").content.decode()
+        assert f"/customers/{customer.pk}/data-export/" in page, role  # all of them export
+        assert (f"/customers/{customer.pk}/erase/" in page) is erase, role
+        assert c.get(f"/customers/{customer.pk}/erase/").status_code == (200 if erase else 403), role
 
 
 def test_an_erased_file_refuses_consent_with_a_sentence_not_an_error_page(manager_client, customer):
