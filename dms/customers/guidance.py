@@ -86,3 +86,31 @@ def behaviour_rows(behaviour_type: str) -> list[tuple[str, str]]:
     if not tips:
         return []
     return [(label, tips[key]) for key, label in BEHAVIOUR_STEPS]
+
+
+# Where the work happens, the steps of seed 000's table that matter there: booking on the phone or at
+# the counter, greeting and taking the complaint at reception, quoting (the service estimate or the car's
+# quotation) and the follow-up call. The customer page and the sales prospect's needs analysis show
+# the whole table (behaviour_rows).
+PLACE_STEPS = {
+    "booking": ("opening", "you"),
+    "reception": ("opening", "needs", "you"),
+    "quote": ("presentation", "objections"),
+    "call": ("opening", "objections", "you"),
+}
+PLACE_ADVICE = {
+    # Seed 000: the quote as a sandwich, for every behaviour type.
+    "quote": _(
+        "Quote as a sandwich: what will be done, then the price, then what they gain beyond expectation."
+    ),
+}
+
+
+def place_tips(behaviour_type: str, place: str) -> list[tuple[str, str]]:
+    """The tips for one behaviour type at one place of work, in the table's order; [] when the type is
+    not known yet or the place is not one of PLACE_STEPS."""
+    tips = BEHAVIOUR_TIPS.get(behaviour_type)
+    steps = PLACE_STEPS.get(place)
+    if not tips or not steps:
+        return []
+    return [(label, tips[key]) for key, label in BEHAVIOUR_STEPS if key in steps]

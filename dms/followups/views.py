@@ -17,7 +17,6 @@ from . import selectors, services
 from .forms import CloseForm, OutcomeForm
 from .models import FollowUp, TouchChannel
 from .plans import script_for
-from .views_day import tips_for
 
 
 def _how(f: FollowUp) -> str:
@@ -96,7 +95,6 @@ def followup_detail(request, followup_id):
         "can_see_orders": tenant.can(Perm.RO_VIEW),
         "max_attempts": services.MAX_ATTEMPTS,
         "script": script_for(f),
-        "tips": tips_for(f.customer),
     }
     return render(request, "followups/detail.html", context, status=400 if form.errors else 200)
 

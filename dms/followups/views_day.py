@@ -16,27 +16,12 @@ from dms.core.errors import DomainError
 from dms.core.models import User
 from dms.core.roles import Perm, Role, permissions_for
 from dms.core.shell import tenant_required
-from dms.customers.guidance import BEHAVIOUR_TIPS, VALUE_TIER_ADVICE
+from dms.customers.guidance import VALUE_TIER_ADVICE
 from dms.customers.rules import mask_mobile
 
 from . import selectors, services
 from .models import SENDING_CHANNELS, FollowUp, TouchChannel
 from .plans import rule_name, script_for
-
-
-def tips_for(customer) -> list[tuple[str, str]]:
-    """The behaviour-type tips for a call (seed 000: opening, objections, what you do)."""
-    from django.utils.translation import gettext_lazy
-
-    tips = BEHAVIOUR_TIPS.get(customer.behaviour_type)
-    if not tips:
-        return []
-    labels = {
-        "opening": gettext_lazy("Opening"),
-        "objections": gettext_lazy("Objections"),
-        "you": gettext_lazy("You"),
-    }
-    return [(labels[k], tips[k]) for k in ("opening", "objections", "you")]
 
 
 def row(tenant, f: FollowUp) -> dict:
@@ -45,7 +30,6 @@ def row(tenant, f: FollowUp) -> dict:
         "f": f,
         "mobile": mobile if tenant.can(Perm.CUSTOMER_SEE_CONTACT) else mask_mobile(mobile),
         "script": script_for(f),
-        "tips": tips_for(f.customer),
         "tier_advice": VALUE_TIER_ADVICE.get(f.customer.value_tier, ""),
         "needs_form": f.kind == FollowUp.Kind.AFTER_SERVICE or not f.consent,
         "rule_name": rule_name(f.rule),

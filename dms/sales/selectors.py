@@ -93,7 +93,9 @@ def stock_age_days(car: StockVehicle, today: date | None = None) -> int | None:
 
 def quotation_get(tenant: Tenant, quotation_id: int) -> Quotation:
     return get_scoped(
-        Quotation.objects.select_related("lead", "created_by", "decided_by"), tenant, pk=quotation_id
+        Quotation.objects.select_related("lead__customer", "created_by", "decided_by"),
+        tenant,
+        pk=quotation_id,
     )
 
 

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from dms.core.errors import Conflict, DomainError, Forbidden
 from dms.core.roles import Perm
 from dms.core.shell import apply_errors, tenant_required
-from dms.customers.guidance import behaviour_rows
 from dms.scheduling.models import Technician
 from dms.vehicles import selectors as vehicle_selectors
 
@@ -135,7 +134,6 @@ def _detail_context(tenant, order, *, deliver_form: DeliverForm | None = None) -
         and (tenant.can(Perm.RO_EDIT) or tenant.can(Perm.RO_WORK)),
         "technicians": Technician.objects.for_tenant(tenant).filter(active=True).select_related("user"),
         "events": _timeline(order),
-        "behaviour_rows": behaviour_rows(order.customer.behaviour_type),
         "stock": _stock(tenant, order),
         "can_issue": tenant.can(Perm.PARTS_ISSUE) and order.state in services.ISSUING,
         "estimate": load.promise_estimate(tenant, order=order) if order.state == State.DRAFT else None,
