@@ -84,7 +84,7 @@ class UserAdmin(GroupScopedAdmin, BaseUserAdmin):
     list_display = ("username", "display_name", "home_store", "language", "is_active")
     inlines = [MembershipInline]
     fieldsets = (
-        (None, {"fields": ("username", "password", "display_name", "language")}),
+        (None, {"fields": ("username", "password", "display_name", "phone", "language")}),
         ("Store", {"fields": ("group", "home_store")}),
         ("Status", {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
     )

@@ -1,6 +1,6 @@
 """Who am I, and the group's stores and brands."""
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from .models import Brand, User
 from .roles import Role
@@ -17,8 +17,10 @@ class StoreOut(Schema):
 
 
 class MeOut(Schema):
+    id: int
     username: str
     display_name: str
+    phone: str = Field(description="The work phone customers are given (empty: the store's).")
     language: choices_of(User.Language)
     store: str
     role: choices_of(Role)
@@ -35,8 +37,10 @@ def me(request):
     """The signed-in user, the store they act in (X-Store header, else their home store) and their role."""
     t = request.auth
     return {
+        "id": t.user.pk,
         "username": t.user.username,
         "display_name": str(t.user),
+        "phone": t.user.phone,
         "language": t.user.language,
         "store": t.store.code,
         "role": t.role,

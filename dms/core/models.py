@@ -89,6 +89,13 @@ class User(AbstractUser):
     )
     home_store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    phone = models.CharField(
+        _("work phone"),
+        max_length=30,
+        blank=True,
+        help_text=_("Given to customers in call scripts and messages (a customer manager's own mobile); "
+                    "the store's phone when empty."),
+    )  # fmt: skip
     language = models.CharField(
         _("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
     )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/language/", views.language_set, name="language_set"),
     path("settings/store/", views.store_set, name="store_set"),
+    path("settings/phone/", views.phone_set, name="phone_set"),
 ]

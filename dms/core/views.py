@@ -1,17 +1,21 @@
-"""The shell: sign-in, home, and the user's language and store."""
+"""The shell: sign-in, home, and the user's language, store and work phone."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .errors import DomainError
 from .middleware import SESSION_STORE_KEY
 from .models import User
 from .navigation import home_for, home_panels_for
 from .roles import Perm
+from .services import user_phone_set
 from .shell import tenant_required
 
 
@@ -61,4 +65,17 @@ def store_set(request):
     tenant = request.tenant
     if tenant and any(s.code == code for s in tenant.stores):
         request.session[SESSION_STORE_KEY] = code
+    return _back(request)
+
+
+@login_required
+@require_POST
+def phone_set(request):
+    """The user's own work phone, the one scripts and messages give their customers."""
+    try:
+        user_phone_set(user=request.user, phone=request.POST.get("phone", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your phone is saved: scripts give it to your customers."))
     return _back(request)

@@ -40,8 +40,9 @@ class Default:
 
 
 # Placeholders of a script: {name} (title and name: 张先生), {plate}, {model}, {store},
-# {manager} and {manager_phone} (the customer's manager, else the store), {due} (the due item:
-# a date, the maintenance, the expiry), {phone} (the store's).
+# {manager} and {manager_phone} (the customer's manager, else the one the touch is assigned to, else the
+# store; the phone is that person's own work phone, else the store's), {due} (the due item: a date,
+# the maintenance, the expiry), {phone} (the store's).
 DEFAULT_RULES: tuple[Default, ...] = (
     Default(
         "after_service_call",
@@ -396,7 +397,8 @@ def script_values(f: FollowUp) -> dict:
     return {
         "name": customer.salutation, "plate": (vehicle.plate or vehicle.vin) if vehicle else "",
         "model": vehicle.model if vehicle else "", "store": store.name, "phone": store.phone,
-        "manager": str(manager) if manager else store.name, "manager_phone": store.phone, "due": due,
+        "manager": str(manager) if manager else store.name,
+        "manager_phone": (manager.phone if manager else "") or store.phone, "due": due,
     }  # fmt: skip
 
 
