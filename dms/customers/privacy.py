@@ -152,18 +152,19 @@ def consent_notice_fields(group_id: int, purpose: str, version: int | None = Non
 
 
 def consent_record_purpose(
-    *, tenant: Tenant, customer: Customer, purpose: str, granted: bool, how: str, notice_version=None
+    *, tenant: Tenant | None, customer: Customer, purpose: str, granted: bool, how: str, notice_version=None
 ) -> ConsentEvent | None:
     """A grant or withdrawal for a purpose other than marketing (the service notice acknowledged):
     recorded when it differs from the last one (answer or notice version). Marketing consent goes
-    through services.consent_set, which keeps Customer.marketing_consent."""
+    through services.consent_set, which keeps Customer.marketing_consent. `tenant` None: the
+    customer agreed on a public page themselves (no member of staff took it)."""
     fields = consent_notice_fields(customer.group_id, purpose, notice_version)
     last = customer.consent_events.filter(purpose=purpose).order_by("-at", "-pk").first()
     if last is not None and last.granted == granted and last.notice_version == fields["notice_version"]:
         return None
     return ConsentEvent.objects.create(
-        customer=customer, purpose=purpose, granted=granted, at=timezone.now(), by=tenant.user,
-        how=(how or "")[:100], **fields,
+        customer=customer, purpose=purpose, granted=granted, at=timezone.now(),
+        by=tenant.user if tenant is not None else None, how=(how or "")[:100], **fields,
     )  # fmt: skip
 
 

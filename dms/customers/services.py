@@ -3,17 +3,18 @@
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dms.core.errors import DomainError, Forbidden, stale_version
-from dms.core.models import User
+from dms.core.models import Store, User
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import Result, aware, collect, full_clean
 
 from . import privacy
-from .models import ConsentEvent, Customer, CustomerContact, ExportRecord
+from .models import ConsentEvent, Customer, CustomerContact, ExportRecord, Source
 from .rules import name_keys, validate_mobile
 from .segmentation import recompute_customer_tier
 
@@ -24,7 +25,7 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
-def _apply(customer: Customer, tenant: Tenant, changes: dict) -> None:
+def _apply(customer: Customer, tenant: Tenant | None, changes: dict) -> None:
     """Set and validate fields; raise one DomainError naming every bad field."""
     unknown = set(changes) - set(EDITABLE_FIELDS) - {"marketing_consent"}
     if unknown:
@@ -89,6 +90,25 @@ def customer_create(
         if customer.known_since:
             recompute_customer_tier(customer)  # known for years without a visit: lost
     return Result(customer, duplicate_warnings(tenant, mobile=customer.mobile, exclude_id=customer.pk))
+
+
+def customer_for_public_form(*, store: Store, name: str, mobile: str, source: str = Source.WEB) -> Customer:
+    """The customer a public form (no sign-in: the web complaint form) speaks for: the customer of the
+    store's group with this mobile (the one registered at this store first, then the latest), else a
+    new file with the name and the mobile. A known customer's file is neither read out nor changed:
+    the form proves no identity. `mobile` is already validated (rules.validate_mobile)."""
+    found = (
+        Customer.objects.filter(group_id=store.group_id, mobile=mobile)
+        .annotate(here=Case(When(home_store=store, then=Value(0)), default=Value(1)))
+        .order_by("here", "-pk")
+        .first()
+    )
+    if found is not None:
+        return found
+    customer = Customer(group_id=store.group_id, home_store=store)
+    _apply(customer, None, {"name": name, "mobile": mobile, "source": source})
+    customer.save()
+    return customer
 
 
 def customer_update(*, tenant: Tenant, customer_id: int, version: int, **changes) -> Result:

@@ -1,9 +1,10 @@
 """The customer's own pages, reached by a signed, expiring link (no login): repair status and
-approval of extra work. And, for staff (signed in), texting a link and announcing a delay."""
+approval of extra work; the store's public complaint form (by store code, rate-limited). And, for
+staff (signed in), texting a link and announcing a delay."""
 
 from django.urls import path
 
-from . import views, views_promises
+from . import views, views_complaint, views_promises
 
 app_name = "portal"
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
         {"small": True},
         name="approval_photo_small",
     ),
+    path("complaint/<str:store_code>/", views_complaint.complaint_form, name="complaint"),
     path("staff/<int:order_id>/send/", views.link_send, name="link_send"),
     path("staff/<int:order_id>/delay/", views.delay_announce, name="delay"),
     path("staff/at-risk-badge/", views_promises.at_risk_badge, name="at_risk_badge"),

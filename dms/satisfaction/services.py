@@ -19,7 +19,12 @@ from dms.core.models import Store, StoreMembership, User
 from dms.core.numbering import next_number
 from dms.core.roles import Perm, Role, permissions_for
 from dms.core.tenancy import Tenant, get_scoped
-from dms.core.validation import invalid
+from dms.core.validation import collect, invalid
+from dms.customers.privacy import consent_record_purpose
+from dms.customers.rules import validate_mobile
+from dms.customers.services import customer_for_public_form
+from dms.vehicles.rules import normalize_plate
+from dms.workshop.models import RepairOrder
 
 from .models import OPEN_STATES, CaseState, Category, Complaint, ComplaintSla, Severity, Source
 from .workflow import CASE
@@ -154,6 +159,73 @@ def complaint_open(
         )  # fmt: skip
         transaction.on_commit(_queue_sweep)
     return case
+
+
+NAME_MAX = 50
+WEB_SEVERITY = Severity.MEDIUM  # the customer does not rate their own case: the owner re-grades it
+WEB_LINK_DAYS = 180  # a plate given on the web form links the customer's order of the last six months
+
+
+def complaint_open_web(
+    *, store: Store, name: str, mobile: str, category: str, description: str, consented: bool, plate: str = ""
+) -> Complaint:  # fmt: skip
+    """A complaint sent on the store's public web form (no sign-in): the customer is found by mobile in
+    the group's file (else a file is opened with the name and the mobile), their agreement to the
+    privacy notice is recorded, and a case opens with source `web`, of medium severity, linked to
+    their latest repair order at this store of the plate they give (when there is one). Every bad
+    field is named in one DomainError; nothing is written then."""
+    errors: list[dict] = []
+    name, description = (name or "").strip(), (description or "").strip()
+    if not name:
+        errors.append({"field": "name", "message": _("Enter your name.")})
+    elif len(name) > NAME_MAX:
+        errors.append(
+            {"field": "name", "message": _("Keep the name under %(n)d characters.") % {"n": NAME_MAX}}
+        )
+    mobile = collect(errors, validate_mobile, mobile)
+    if category not in Category.values:
+        errors.append({"field": "category", "message": _("Choose what the complaint is about.")})
+    if not description:
+        errors.append({"field": "description", "message": _("Tell us what happened.")})
+    elif len(description) > DESCRIPTION_MAX:
+        errors.append({
+            "field": "description",
+            "message": _("Keep the description under %(n)d characters.") % {"n": DESCRIPTION_MAX},
+        })  # fmt: skip
+    plate = normalize_plate(plate or "")
+    if len(plate) > 8:
+        errors.append(
+            {"field": "plate", "message": _("A number plate has at most 8 characters, such as 粤B12345.")}
+        )
+    if not consented:
+        errors.append({
+            "field": "consent",
+            "message": _("Tick the box to agree that we use your details to handle this complaint."),
+        })  # fmt: skip
+    if errors:
+        raise invalid(errors)
+    with transaction.atomic():
+        customer = customer_for_public_form(store=store, name=name, mobile=mobile)
+        consent_record_purpose(
+            tenant=None, customer=customer, purpose="service", granted=True, how=_("Web complaint form")
+        )
+        order = _recent_order(store, customer, plate) if plate else None
+        if plate and order is None:  # not linked: the plate stays in the words for whoever reads them
+            label = _("Number plate")
+            description = f"{description}\n({label}: {plate})"
+        return complaint_open(
+            store=store, customer=customer, category=category, severity=WEB_SEVERITY,
+            description=description, repair_order=order, source=Source.WEB,
+        )  # fmt: skip
+
+
+def _recent_order(store: Store, customer, plate: str):
+    since = timezone.now() - timedelta(days=WEB_LINK_DAYS)
+    return (
+        RepairOrder.objects.filter(store=store, customer=customer, vehicle__plate=plate, opened_at__gte=since)
+        .order_by("-opened_at", "-pk")
+        .first()
+    )
 
 
 def _queue_sweep() -> None:

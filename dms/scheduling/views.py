@@ -4,7 +4,6 @@ customers' own booking page (public, rate-limited)."""
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,11 +13,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from dms.core import throttle
 from dms.core.errors import DomainError, Forbidden, NotFound
 from dms.core.models import Store
 from dms.core.roles import Perm
 from dms.core.shell import apply_errors, tenant_required
-from dms.core.signin import client_ip
 from dms.customers import selectors as customer_selectors
 from dms.customers.rules import mask_mobile
 from dms.vehicles import selectors as vehicle_selectors
@@ -289,27 +288,12 @@ def deposit_record(request, pk):
 # --- The customers' own booking page ----------------------------------------------------------------------
 
 
-def _client_ip(request) -> str:
-    # The address the sign-in lockout counts too: REMOTE_ADDR, or behind DMS_TRUSTED_PROXY_COUNT
-    # proxies the entry of X-Forwarded-For the outermost one wrote (never one the client wrote).
-    return client_ip(request) or ""
-
-
 def _over_limit(request, mobile: str) -> bool:
-    """Count one booking attempt for the IP address and for the mobile number; True once either has
-    made more than WEB_ATTEMPTS within the hour."""
-    digits = "".join(c for c in mobile if c.isdigit())[-11:]
-    keys = [f"scheduling:web:ip:{_client_ip(request)}"] + ([f"scheduling:web:m:{digits}"] if digits else [])
-    over = False
-    for key in keys:
-        cache.add(key, 0, WEB_WINDOW)
-        try:
-            n = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, WEB_WINDOW)
-            n = 1
-        over = over or n > WEB_ATTEMPTS
-    return over
+    """Count one booking attempt for the client's address and for the mobile number; True once either
+    has made more than WEB_ATTEMPTS within the hour (dms/core/throttle.py)."""
+    return throttle.over_limit(
+        request, "scheduling:web", mobile=mobile, attempts=WEB_ATTEMPTS, window=WEB_WINDOW
+    )
 
 
 def _web_days(store: Store, now: datetime) -> list[tuple[date, str]]:
