@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from dms.core.models import Event
 from dms.customers.models import Customer
@@ -16,7 +17,7 @@ from dms.vehicles.models import Vehicle
 from dms.workshop.models import RepairOrder
 
 from .generation import touches_for_event
-from .models import Trigger
+from .models import ToolkitEntry, Trigger
 from .services import customer_manager_assign_default, followup_create_for_delivery
 
 
@@ -37,17 +38,24 @@ def _when(value, default: datetime) -> datetime:
 def on_sales_order_delivered(event: Event) -> None:
     """A new car delivered: the buyer gets a customer manager (the store's least loaded) unless
     they have one, and the new-car touches (SMS and call after 2 hours, running-in SMS after 2
-    days, call after a week, the first-maintenance reminder)."""
+    days, call after a week, the first-maintenance reminder). The delivery photo texted to the buyer
+    (sales queued it: `photo_message_id`) counts in the toolkit as 一照."""
     p = event.payload
     customer = Customer.objects.filter(pk=p.get("customer_id"), group_id=event.group_id).first()
     if customer is None or event.store is None:
         return
     vehicle = Vehicle.objects.filter(pk=p.get("vehicle_id"), group_id=event.group_id).first()
     customer_manager_assign_default(customer=customer, store=event.store)
+    at = _when(p.get("delivered_at"), event.at or timezone.now())
     touches_for_event(
         store=event.store, trigger=Trigger.NEW_CAR_DELIVERED, customer=customer, vehicle=vehicle,
-        at=_when(p.get("delivered_at"), event.at or timezone.now()), subject=f"so:{p.get('sales_order_id') or event.subject_id}",
+        at=at, subject=f"so:{p.get('sales_order_id') or event.subject_id}",
     )  # fmt: skip
+    if p.get("photo_message_id"):
+        ToolkitEntry.objects.get_or_create(
+            store=event.store, customer=customer, tool=ToolkitEntry.Tool.PHOTO, at=at,
+            defaults={"note": gettext("Texted to the customer at the delivery")[:200]},
+        )  # fmt: skip
 
 
 def on_complaint_closed(event: Event) -> None:

@@ -60,6 +60,9 @@ KINDS: dict[str, Kind] = {
             "appointment_confirmation", gettext_lazy("Appointment confirmation"),
             ("store", "name", "plate", "time", "phone"), ("address",),
         ),
+        Kind(
+            "delivery_photo", gettext_lazy("Delivery photo"), ("store", "name", "model", "url", "phone"), link="url"
+        ),
         Kind("note", pgettext_lazy("message kind", "Free text"), ("store", "text")),
     )
 }  # fmt: skip
@@ -125,6 +128,14 @@ def _text(kind: str, p: dict) -> str:
             "[%(store)s] %(name)s, your appointment for %(plate)s is confirmed for %(time)s. "
             "Address: %(address)s. Questions: %(phone)s"
         ) % {"address": "", **p}
+    if kind == "delivery_photo":
+        return (
+            _(
+                "[%(store)s] %(name)s, congratulations on your new %(model)s! Here is the photo we took at the "
+                "delivery, to keep: %(url)s Any question about the car: %(phone)s"
+            )
+            % p
+        )
     return _("[%(store)s] %(text)s") % p
 
 

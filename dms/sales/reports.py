@@ -51,13 +51,54 @@ class FunnelRow:
         return round(100 * self.orders / self.leads, 1) if self.leads else None
 
 
+# The funnel's steps whose records the desk lists (measure_records), each with the field naming its
+# consultant. One query builds both the number and the list behind it, so that they always agree.
+MEASURES = {
+    "leads": "assigned_to", "drove": "assigned_to", "lost": "assigned_to", "visits": "consultant",
+    "quotations": "lead__assigned_to", "orders": "consultant", "deliveries": "consultant",
+}  # fmt: skip
+
+
+def measure_records(tenant: Tenant, month: date, measure: str):
+    """The records behind one number of the month's funnel: the prospects registered (all, those who
+    drove, those lost), the showroom visits, the quotations, the orders signed (not cancelled) and the
+    cars delivered. KeyError for a measure not in MEASURES."""
+    start, end = month_bounds(tenant, month)
+    store = tenant.store
+    leads = Lead.objects.filter(store=store, created_at__gte=start, created_at__lt=end)
+    orders = SalesOrder.objects.filter(store=store).exclude(state=SalesOrder.State.CANCELLED)
+    return {
+        "leads": lambda: leads,
+        "drove": lambda: leads.filter(test_drives__isnull=False).distinct(),
+        "lost": lambda: leads.filter(state=Lead.State.LOST),
+        "visits": lambda: ShowroomVisit.objects.filter(
+            store=store, arrived_at__gte=start, arrived_at__lt=end
+        ),
+        "quotations": lambda: Quotation.objects.filter(
+            store=store, created_at__gte=start, created_at__lt=end
+        ),
+        "orders": lambda: orders.filter(created_at__gte=start, created_at__lt=end),
+        "deliveries": lambda: orders.filter(delivered_at__gte=start, delivered_at__lt=end),
+    }[measure]()
+
+
+def by_consultant(records, measure: str, consultant) -> object:
+    """`records` of one consultant (an id), of nobody ("none"), or all (None)."""
+    if consultant is None:
+        return records
+    name = MEASURES[measure]
+    return records.filter(
+        **({f"{name}__isnull": True} if consultant == "none" else {f"{name}_id": consultant})
+    )
+
+
 def funnel(tenant: Tenant, month: date) -> dict:
     """Per consultant (and the store's total) for the month: leads by source, the mean first
     response, showroom visits, the test-drive rate (leads who drove), quotations, orders,
     deliveries, conversion (orders per lead) and the lost reasons."""
     start, end = month_bounds(tenant, month)
     store = tenant.store
-    leads = Lead.objects.filter(store=store, created_at__gte=start, created_at__lt=end)
+    leads = measure_records(tenant, month, "leads")
     names = {}
     rows: dict = {}
 
@@ -86,30 +127,14 @@ def funnel(tenant: Tenant, month: date) -> dict:
     for r in leads.values("assigned_to", "source").annotate(n=Count("pk")).order_by():
         row(r["assigned_to"]).sources[r["source"]] = r["n"]
     for r in (
-        ShowroomVisit.objects.filter(store=store, arrived_at__gte=start, arrived_at__lt=end)
+        measure_records(tenant, month, "visits")
         .values("consultant", "consultant__display_name", "consultant__username").annotate(n=Count("pk")).order_by()
     ):  # fmt: skip
         row(r["consultant"], r["consultant__display_name"] or r["consultant__username"]).visits = r["n"]
-    for r in (
-        Quotation.objects.filter(store=store, created_at__gte=start, created_at__lt=end)
-        .values("lead__assigned_to").annotate(n=Count("pk")).order_by()
-    ):  # fmt: skip
-        row(r["lead__assigned_to"]).quotations = r["n"]
-    orders = SalesOrder.objects.filter(store=store).exclude(state=SalesOrder.State.CANCELLED)
-    for r in (
-        orders.filter(created_at__gte=start, created_at__lt=end)
-        .values("consultant")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        row(r["consultant"]).orders = r["n"]
-    for r in (
-        orders.filter(delivered_at__gte=start, delivered_at__lt=end)
-        .values("consultant")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        row(r["consultant"]).deliveries = r["n"]
+    for measure in ("quotations", "orders", "deliveries"):
+        key = MEASURES[measure]
+        for r in measure_records(tenant, month, measure).values(key).annotate(n=Count("pk")).order_by():
+            setattr(row(r[key]), measure, r["n"])
     total = FunnelRow(None, _("Store total"))
     for x in rows.values():
         for name in ("leads", "visits", "drove", "quotations", "orders", "deliveries", "lost"):

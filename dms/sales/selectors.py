@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from dms.core.tenancy import Tenant, get_scoped
 from dms.customers.guidance import behaviour_rows
+from dms.messaging.models import Message
 
 from . import workflow
 from .models import ZERO, Lead, Quotation, SalesOrder, SalesPayment, ShowroomVisit, StockVehicle, TestDrive
@@ -116,6 +117,13 @@ def order_get(tenant: Tenant, order_id: int) -> SalesOrder:
         SalesOrder.objects.select_related("quotation", "lead", "stock_vehicle", "consultant", "customer", "vehicle"),
         tenant, pk=order_id,
     )  # fmt: skip
+
+
+def delivery_photo_message(order: SalesOrder):
+    """The text that gave the buyer the link to their delivery photo (services_orders.delivery_photo_send)."""
+    return Message.objects.filter(
+        store_id=order.store_id, subject_type="sales_order", subject_id=order.pk, kind="delivery_photo"
+    ).first()
 
 
 def order_list(tenant: Tenant, *, states=(), mine: bool = False, limit: int = 50, offset: int = 0):

@@ -24,11 +24,14 @@ from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import invalid
 from dms.customers.models import Customer
 from dms.customers.services import customer_create
+from dms.messaging.models import Channel, Message
+from dms.messaging.models import Purpose as MessagePurpose
+from dms.messaging.services import MOBILE, message_queue
 from dms.vehicles.models import Vehicle
 from dms.vehicles.rules import validate_plate, validate_vin
 from dms.vehicles.services import vehicle_create
 
-from . import workflow
+from . import links, workflow
 from .models import ZERO, Lead, Quotation, SalesOrder, SalesPayment, StockVehicle, delivery_photo_path
 from .services import _store_user, settings_for
 
@@ -422,7 +425,8 @@ def sales_order_deliver(
 ) -> SalesOrder:  # fmt: skip
     """The delivery (交车): allocated and invoiced, every checklist item ticked; the buyer becomes an
     owner customer with the car in the vehicle file (VIN, plate when registered, purchase date =
-    warranty start), the stock car is delivered, and `sales_order.delivered` is published in the
+    warranty start), the stock car is delivered, the delivery photo is texted to the buyer (a link to
+    it, through the outbox: delivery_photo_send), and `sales_order.delivered` is published in the
     same transaction (the relationship engine assigns a customer manager and plans the touches)."""
     if plate:
         plate = validate_plate(plate)
@@ -460,18 +464,39 @@ def sales_order_deliver(
         order.checklist = {k: True for k in CHECKLIST}
         order.service_advisor = advisor
         fields = ["customer", "vehicle", "plate", "checklist", "service_advisor"]
+        message = None
         if photo_file:
             order.delivery_photo = photo_file
             fields.append("delivery_photo")
+            message = delivery_photo_send(order=order, customer=customer, vehicle=vehicle, by=tenant.user)
         return {
             "_fields": fields, "sales_order_id": order.pk, "customer_id": customer.pk, "vehicle_id": vehicle.pk,
             "consultant_id": order.consultant_id, "delivered_at": now.isoformat(),
             "service_advisor_id": advisor.pk if advisor else None,
+            "photo_message_id": message.pk if message is not None else None,
         }  # fmt: skip
 
     return workflow.ORDER.apply(
         tenant=tenant, pk=order_id, action="deliver", version=version, effect=effect, now=now
     )
+
+
+def delivery_photo_send(
+    *, order: SalesOrder, customer: Customer, vehicle: Vehicle, by=None
+) -> Message | None:
+    """Text the buyer the link to their delivery photo (一照), in the caller's transaction: an SMS for
+    service, so the outbox withholds it from a customer who opted out of messages and holds it until
+    the store's quiet hours end, as it does every touch. Once per order (idempotency key); None when
+    the buyer has no mobile number to text."""
+    if not MOBILE.match((customer.mobile or "").strip()):
+        return None
+    brand = vehicle.brand.name if vehicle.brand_id else ""
+    message = message_queue(
+        store=order.store, customer=customer, channel=Channel.SMS, purpose=MessagePurpose.SERVICE,
+        kind="delivery_photo", params={"model": f"{brand} {vehicle.model}".strip(), "url": links.photo_url(order)},
+        subject=("sales_order", order.pk), idempotency_key=f"delivery-photo:{order.pk}", by=by,
+    )  # fmt: skip
+    return message
 
 
 def sales_order_cancel(

@@ -14,9 +14,11 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from dms.core.errors import DomainError
 from dms.core.roles import Perm, Role
@@ -25,7 +27,7 @@ from dms.core.uploads import max_body
 from dms.customers.models import CustomerContact
 from dms.customers.rules import mask_mobile
 
-from . import documents, selectors, services, services_orders, workflow
+from . import documents, links, selectors, services, services_orders, workflow
 from .models import (
     Grade,
     Lead,
@@ -446,6 +448,7 @@ def order_detail(request, sales_order_id):
         "needed": (order.total * rules.invoice_share).quantize(Decimal("0.01")),
         "commission": selectors.commission_of(order, rules.commission_rate),
         "history": _history("sales_order", order.pk), "can_pay": t.can(Perm.SALES_PAYMENT),
+        "photo_message": selectors.delivery_photo_message(order) if order.delivery_photo else None,
         "can_order": t.can(Perm.SALES_ORDER), "late": order.delivery_due and order.delivery_due < timezone.now()
         and order.state == SalesOrder.State.OPEN,
         "soon": order.delivery_due and order.state == SalesOrder.State.OPEN
@@ -461,8 +464,48 @@ def delivery_photo(request, sales_order_id):
     t.require(Perm.SALES_ORDER)
     if not order.delivery_photo:
         raise Http404()
+    return _photo_file(order)
+
+
+def _photo_file(order: SalesOrder) -> FileResponse:
     kind = "image/png" if order.delivery_photo.name.endswith(".png") else "image/jpeg"
     return FileResponse(order.delivery_photo.open("rb"), content_type=kind)
+
+
+def _shared_order(token: str) -> SalesOrder:
+    """The delivered order of the buyer's photo link; a forged, altered or expired link, or an order
+    without a photo (or whose photo was erased), opens nothing: 404 either way."""
+    order_id = links.read_token(token)
+    order = (
+        SalesOrder.objects.select_related("store", "customer", "vehicle", "vehicle__brand")
+        .filter(pk=order_id)
+        .first()
+        if order_id is not None
+        else None
+    )
+    if order is None or order.state != SalesOrder.State.DELIVERED or not order.delivery_photo:
+        raise Http404()
+    return order
+
+
+def _customer_headers(response):
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def photo_shared(request, token: str):
+    """The buyer's page of their delivery photo (一照), opened from the text (no login)."""
+    order = _shared_order(token)
+    context = {"order": order, "store": order.store, "token": token}
+    return _customer_headers(render(request, "sales/photo_shared.html", context))
+
+
+@require_http_methods(["GET", "HEAD"])
+def photo_shared_image(request, token: str):
+    return _customer_headers(_photo_file(_shared_order(token)))
 
 
 # --- Stock -------------------------------------------------------------------------------------------------------
@@ -562,7 +605,7 @@ def desk_export(request):
 @tenant_required
 def lead_list(request):
     """The store's prospects, filtered as the desk's numbers drill down: state, grade, source,
-    consultant, month of registration, lost reason."""
+    consultant (`none`: unassigned), month of registration, lost reason, those who took a test drive."""
     t = request.tenant
     t.require(Perm.LEAD_WORK)
     qs = Lead.objects.for_tenant(t).select_related("assigned_to")
@@ -578,6 +621,10 @@ def lead_list(request):
     consultant = _int(g.get("consultant"), "consultant") if (g.get("consultant") or "").isdigit() else None
     if consultant:
         qs = qs.filter(assigned_to_id=consultant)
+    elif g.get("consultant") == "none":
+        qs = qs.filter(assigned_to__isnull=True)
+    if g.get("drove") == "1":
+        qs = qs.filter(test_drives__isnull=False).distinct()
     if t.role == Role.SALES_CONSULTANT:
         qs = qs.filter(assigned_to=t.user)
     if g.get("month"):
@@ -589,5 +636,53 @@ def lead_list(request):
         qs = qs.filter(lost_reason=g["lost_reason"])
     rows = list(qs.order_by("-created_at", "id")[:300])
     context = {"rows": rows, "grades": Grade.choices, "sources": LeadSource.choices, "states": Lead.State.choices,
-               "q": g}  # fmt: skip
+               "q": g, "from_desk": bool(g.get("month")) and t.can(Perm.SALES_REPORT)}  # fmt: skip
     return render(request, "sales/leads.html", context)
+
+
+DESK_MEASURES = {
+    "visits": gettext_lazy("Showroom visits"),
+    "quotations": gettext_lazy("Quotations"),
+    "orders": gettext_lazy("Orders"),
+    "deliveries": gettext_lazy("Deliveries"),
+}
+
+
+@tenant_required
+def desk_records(request):
+    """The records behind a number of the desk's funnel that is not a prospect count (those drill down
+    to the prospects' list): the month's showroom visits, quotations, orders or deliveries, of one
+    consultant (`consultant=<id>`, `none`: nobody's) or the store's, from the query that counts them."""
+    from . import reports
+
+    t = request.tenant
+    t.require(Perm.SALES_REPORT)
+    g = request.GET
+    measure, month, consultant = g.get("measure") or "orders", _month(request), g.get("consultant") or None
+    error = None
+    if measure not in DESK_MEASURES:
+        error = _("Choose one of: %(v)s.") % {"v": ", ".join(DESK_MEASURES)}
+    elif consultant is not None and consultant != "none" and not consultant.isdigit():
+        error = _("The consultant is a number.")
+    if error:
+        context = {"error": error, "month": month, "measures": DESK_MEASURES.items(), "rows": []}
+        return render(request, "sales/desk_records.html", context, status=400)
+    records = reports.by_consultant(reports.measure_records(t, month, measure), measure, consultant)
+    related = {
+        "visits": ("lead", "consultant"), "quotations": ("lead", "lead__assigned_to", "created_by"),
+        "orders": ("lead", "quotation", "consultant", "stock_vehicle"),
+        "deliveries": ("lead", "quotation", "consultant", "stock_vehicle", "customer"),
+    }[measure]  # fmt: skip
+    order_by = {"visits": "arrived_at", "quotations": "created_at", "orders": "created_at",
+                "deliveries": "delivered_at"}[measure]  # fmt: skip
+    rows = list(records.select_related(*related).order_by(order_by, "pk")[:500])
+    who = None
+    if consultant == "none":
+        who = _("Unassigned")
+    elif consultant:
+        from dms.core.models import User
+
+        who = User.objects.filter(pk=consultant, group_id=t.group_id).first() or "—"
+    context = {"measure": measure, "label": DESK_MEASURES[measure], "month": month, "rows": rows, "who": who,
+               "measures": DESK_MEASURES.items(), "consultant": consultant or ""}  # fmt: skip
+    return render(request, "sales/desk_records.html", context)

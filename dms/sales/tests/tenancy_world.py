@@ -222,7 +222,8 @@ def page_ids(vehicle, manager) -> dict:
     from types import SimpleNamespace
 
     world = SimpleNamespace(tenant=manager, built={})
+    # "sales": this app's other parameters, the buyer's photo link (sales/photo/<token>/): a forged one.
     return {
         "lead_id": lead(world), "drive_id": test_drive(world), "quotation_id": quotation(world),
-        "sales_order_id": sales_order(world),
+        "sales_order_id": sales_order(world), "sales": "forged",
     }  # fmt: skip

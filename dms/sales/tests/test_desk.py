@@ -123,3 +123,48 @@ def test_a_consultant_sees_only_their_own_prospects_in_the_list(
     page = sales_client.get("/sales/leads/").content.decode()
 
     assert "王先生" in page and "别人的客户" not in page
+
+
+def test_every_number_of_the_funnel_links_the_records_behind_it(month_of_work, showroom_client, consultant):
+    month = timezone.localdate().strftime("%Y-%m")
+    who = f"month={month}&amp;consultant={consultant.pk}"
+
+    desk = showroom_client.get(f"/sales/desk/?month={month}").content.decode()
+
+    for measure in ("visits", "quotations", "orders", "deliveries"):
+        assert f"/sales/desk/records/?measure={measure}&amp;{who}" in desk, measure
+    assert f"/sales/leads/?month={month}&amp;drove=1&amp;consultant={consultant.pk}" in desk
+    assert f"/sales/leads/?month={month}&amp;source=phone&amp;consultant={consultant.pk}" in desk
+
+
+def test_the_records_behind_each_number_are_the_ones_counted(month_of_work, showroom_client, consultant):
+    month = timezone.localdate().strftime("%Y-%m")
+
+    def page(url):
+        r = showroom_client.get(url)
+        assert r.status_code == 200, url
+        return r.content.decode()
+
+    for measure in ("orders", "deliveries"):
+        listed = page(f"/sales/desk/records/?measure={measure}&month={month}&consultant={consultant.pk}")
+        assert month_of_work["number"] in listed and "(1)" in listed
+    assert "王先生" in page(f"/sales/desk/records/?measure=quotations&month={month}")
+    assert "王先生" in page(f"/sales/desk/records/?measure=visits&month={month}&consultant={consultant.pk}")
+    assert month_of_work["number"] not in page(
+        f"/sales/desk/records/?measure=orders&month={month}&consultant=none"
+    )
+    drove = page(f"/sales/leads/?month={month}&drove=1&consultant={consultant.pk}")
+    assert "王先生" in drove and "丁" not in drove and "甲" not in drove
+    last_year = timezone.localdate().replace(year=timezone.localdate().year - 1).strftime("%Y-%m")
+    assert month_of_work["number"] not in page(f"/sales/desk/records/?measure=orders&month={last_year}")
+
+
+def test_a_measure_the_desk_does_not_have_is_answered_with_a_sentence(showroom_client):
+    r = showroom_client.get("/sales/desk/records/?measure=profit")
+
+    assert r.status_code == 400 and "visits" in r.content.decode()
+    assert showroom_client.get("/sales/desk/records/?consultant=x").status_code == 400
+
+
+def test_a_consultant_has_no_records_of_the_desk(sales_client):
+    assert sales_client.get("/sales/desk/records/?measure=orders").status_code == 403
