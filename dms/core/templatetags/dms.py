@@ -1,5 +1,6 @@
 """Small template helpers shared by the apps."""
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django import template
@@ -26,3 +27,15 @@ def inline_static(path: str) -> str:
     if not found:
         raise template.TemplateSyntaxError(f"inline_static: no static file {path!r}")
     return mark_safe(Path(found).read_text(encoding="utf-8"))  # noqa: S308 - our own static file
+
+
+@register.filter
+def money(value) -> str:
+    """`{{ q.total|money }}`: an amount with two decimals and thousands grouped (179,800.00), as
+    prices are printed in China; "" for nothing, the value as given when it is not a number."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return str(value)
