@@ -8,8 +8,9 @@ Each app registers its own purge in its AppConfig.ready (core cannot import the 
 
 A purge takes the cutoff (now minus the setting's days) and returns how many rows it removed or
 cleared; it is set-based (a few statements, whatever the number of rows) and idempotent (run again,
-it finds nothing more). A setting of 0 days keeps that kind of data for ever. The audit diffs and
-the sign-in records (django-auditlog, django-axes) are registered here.
+it finds nothing more). A setting of 0 days keeps that kind of data for ever. The audit diffs, the
+sign-in records (django-auditlog, django-axes) and the event log (with the webhook deliveries of
+its events) are registered here.
 
 The sweep (`retention_sweep`, a django-tasks task) runs every DMS_RETENTION_SWEEP_HOURS (24): like
 the promise sweep, each run queues the next first, unless one waits already, and
@@ -154,8 +155,17 @@ def _sign_ins(cutoff: datetime) -> int:
     )
 
 
+def _event_log(cutoff: datetime) -> int:
+    # The events integrators page through and webhooks push (a delivery's body is its event): with
+    # an event go its deliveries, made or (after years of a paused subscription) not.
+    from .models import Event
+
+    return Event.objects.filter(at__lt=cutoff).delete()[0]
+
+
 register("audit_diffs", _audit_diffs, days="DMS_RETENTION_AUDIT_DAYS")
 register("sign_in_records", _sign_ins, days="DMS_RETENTION_LOGIN_DAYS")
+register("event_log", _event_log, days="DMS_RETENTION_EVENTS_DAYS")
 
 
 # --- The sweep ---------------------------------------------------------------------------------

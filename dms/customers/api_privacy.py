@@ -44,7 +44,10 @@ class ErasureOut(Schema):
     at: datetime
     by: str
     reason: str
-    counts: dict[str, int] = Field(description="Records changed, by kind (app.Model).")
+    counts: dict[str, int] = Field(
+        description="Records changed, by kind (app.Model); app.Model#quoting: others' records that quoted "
+        "the person, the quotes removed (an import's error list, a text to another customer)."
+    )
 
 
 @router.post("/{customer_id}/erase", response=ErasureOut)

@@ -28,3 +28,9 @@ class CustomersConfig(AppConfig):
         )
         auditlog.register(models.CustomerContact)
         auditlog.register(models.SegmentationRules)
+
+        from dms.core import retention
+
+        from .privacy import purge_import_errors
+
+        retention.register("import_errors", purge_import_errors, days="DMS_RETENTION_IMPORTS_DAYS")

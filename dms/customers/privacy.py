@@ -31,6 +31,7 @@ import logging
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -45,10 +46,20 @@ from django.utils.translation import gettext as _
 from dms.core import events
 from dms.core.audit import timeline_for
 from dms.core.errors import Conflict, DomainError
+from dms.core.models import Event
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant, get_scoped
 
-from .models import ConsentEvent, Customer, CustomerContact, ErasureRecord, ExportRecord, NoticeText, Purpose
+from .models import (
+    ConsentEvent,
+    Customer,
+    CustomerContact,
+    ErasureRecord,
+    ExportRecord,
+    ImportJob,
+    NoticeText,
+    Purpose,
+)
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +237,116 @@ def records_of(customer: Customer) -> dict[type[models.Model], models.QuerySet]:
     return found
 
 
+# --- Where the customer is named without a key to them ---------------------------------------------
+# Found by what identifies the person (their name, mobile, WeChat, e-mail, as on file before an
+# erasure), not by a foreign key:
+# - the event log: the events of their records (subject) or naming them (payload customer_id). A
+#   webhook delivery's body is its event, read when it is sent: scrubbing the event scrubs every
+#   delivery of it, still to be made or made again; the delivery rows stay (what was pushed, when);
+# - the import jobs' error lists: a rejected row's message quotes a name or a mobile;
+# - what apps above register (register_mentions): messaging, the texts to another customer's file
+#   that quote the person's mobile or e-mail.
+
+CONTACT_FIELDS = ("mobile", "phone", "phone2", "wechat", "wechat_openid", "email", "id_number", "licence_no")
+MIN_NAME, MIN_CONTACT = 2, 5  # shorter values would match other people's text
+# Free text in an event's payload about the person's records (a cancellation's reason): emptied whole.
+FREE_TEXT_KEYS = {"reason", "note", "notes", "summary", "comment", "body", "text", "needs_note"}
+
+MentionFinder = Callable[..., models.QuerySet]
+_mention_finders: list[MentionFinder] = []
+
+
+def register_mentions(find: MentionFinder) -> None:
+    """`find(customer, *, names, contacts)` answers the rows of an app above that quote the person
+    outside their own records (AppConfig.ready). The export lists them, erasure scrubs them: every
+    text field's quotes of the person replaced, JSON values too."""
+    if find not in _mention_finders:
+        _mention_finders.append(find)
+
+
+def identifiers(customer: Customer, found: dict) -> tuple[list[str], list[str]]:
+    """(names, contacts) identifying the person: the customer's, and those of their records that
+    describe a person (a lead: name and mobile). Longest first (a name inside another is replaced whole)."""
+    names = {customer.name}
+    contacts = {customer.mobile, customer.phone2, customer.wechat, customer.email}
+    for model, qs in found.items():
+        fields = {f.name for f in model._meta.concrete_fields if isinstance(f, models.CharField)}
+        wanted = [f for f in CONTACT_FIELDS if f in fields]
+        if model is Customer or not wanted:
+            continue
+        person = "name" in fields and "mobile" in fields  # a record of a person, not of a thing
+        for row in qs.values_list(*wanted, *(["name"] if person else [])):
+            contacts.update(row[: len(wanted)])
+            if person:
+                names.add(row[-1])
+    names = {n.strip() for n in names if n and len(n.strip()) >= MIN_NAME}
+    contacts = {c.strip() for c in contacts if c and len(c.strip()) >= MIN_CONTACT}
+    return sorted(names, key=len, reverse=True), sorted(contacts, key=len, reverse=True)
+
+
+def _event_name(model) -> str:
+    return getattr(model, "event_name", None) or model._meta.model_name  # as events.subject_name
+
+
+def events_about(customer: Customer, found: dict) -> models.QuerySet:
+    """The group's events whose subject is one of the customer's records or that name the customer."""
+    group = Event.objects.filter(group_id=customer.group_id)
+    subjects = set(group.exclude(subject_type="").values_list("subject_type", flat=True).distinct())
+    q = Q(payload__customer_id=customer.pk)
+    for model, qs in found.items():
+        if _event_name(model) in subjects:
+            q |= Q(subject_type=_event_name(model), subject_id__in=qs.values("pk"))
+    return group.filter(q)
+
+
+def _quotes(value, ids: list[str]) -> bool:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return any(i in text for i in ids)
+
+
+def import_jobs_naming(customer: Customer, *, names: list[str], contacts: list[str]) -> models.QuerySet:
+    """The group's imports whose error list quotes the person (read in Python: the JSON is stored
+    escaped on SQLite, a substring search in SQL would miss a Chinese name)."""
+    ids = names + contacts
+    jobs = ImportJob.objects.filter(group_id=customer.group_id, error_rows__gt=0).only("pk", "errors")
+    pks = [job.pk for job in jobs.iterator() if ids and _quotes(job.errors, ids)]
+    return ImportJob.objects.filter(pk__in=pks)
+
+
+register_mentions(import_jobs_naming)
+
+
+def purge_import_errors(cutoff: datetime) -> int:
+    """Retention (dms/core/retention.py): imports started before `cutoff` lose their error lists
+    (rows quoting names and mobiles) and their upload if it is still there; the counts stay."""
+    from dms.core.retention import remove_files
+
+    files = remove_files(lambda c: ImportJob.objects.filter(created_at__lt=c), "file")(cutoff)
+    return files + ImportJob.objects.filter(created_at__lt=cutoff).exclude(errors=[]).update(errors=[])
+
+
+def mentions(customer: Customer, names: list[str], contacts: list[str]) -> list[models.QuerySet]:
+    return [find(customer, names=names, contacts=contacts) for find in _mention_finders]
+
+
+def _scrub(value, ids: list[str], *, free_text: frozenset | set = frozenset()):
+    """`value` without the person: their names and contacts replaced in every text; a text under a
+    key of `free_text` (a dict's) emptied whole."""
+    if isinstance(value, dict):
+        return {
+            k: REDACTED
+            if k in free_text and isinstance(v, str) and v
+            else _scrub(v, ids, free_text=free_text)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrub(v, ids, free_text=free_text) for v in value]
+    if isinstance(value, str):
+        for i in ids:
+            value = value.replace(i, REDACTED)
+    return value
+
+
 # --- Export ----------------------------------------------------------------------------------------
 
 SKIPPED_FIELDS = ("token", "secret", "password")  # never exported: credentials, not personal data
@@ -261,8 +382,14 @@ def export_write(*, tenant: Tenant, customer_id: int, out) -> ExportRecord:
     files_bytes = 0
     records = {}
     found = records_of(customer)
+    names, contacts = identifiers(customer, found)
     # The notices the customer agreed to, word for word (the consents name them by version).
     found[NoticeText] = NoticeText.objects.filter(pk__in=found[ConsentEvent].values("notice_id"))
+    # The event log's entries about them, and the webhook deliveries of those (their bodies).
+    about = events_about(customer, found)
+    found[Event] = about
+    for child, fk, _parent in child_models([Event]):
+        found[child] = child._default_manager.filter(**{f"{fk.name}__in": about.values("pk")})
     with translation.override("zh-hans"), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for model, qs in found.items():
             fields = [f for f in model._meta.concrete_fields if not any(s in f.name for s in SKIPPED_FIELDS)]
@@ -290,6 +417,14 @@ def export_write(*, tenant: Tenant, customer_id: int, out) -> ExportRecord:
                 "fields": {f.name: str(f.verbose_name) for f in fields},
                 "rows": rows,
             }
+        for model, rows in _quoting(customer, names, contacts).items():
+            rows_total += len(rows)
+            records[f"{_label(model)}#quoting"] = {
+                "label": _("Other records quoting them: %(records)s")
+                % {"records": model._meta.verbose_name_plural},
+                "fields": {f.name: str(f.verbose_name) for f in model._meta.concrete_fields},
+                "rows": rows,
+            }
         history = timeline_for(customer, related=list(customer.vehicles.all()), limit=1000)
         document = {
             "generated_at": timezone.localtime(now).isoformat(),
@@ -305,6 +440,28 @@ def export_write(*, tenant: Tenant, customer_id: int, out) -> ExportRecord:
         at=now, what=ExportRecord.What.SUBJECT_ACCESS, row_count=rows_total, customer_count=1,
         query=f"customer {customer.pk}",
     )  # fmt: skip
+
+
+def _quoting(
+    customer: Customer, names: list[str], contacts: list[str]
+) -> dict[type[models.Model], list[dict]]:
+    """The rows quoting the person outside their records (see mentions), each with its id, its time
+    and only the values that quote them (of a list, such as an import's errors, only those entries)."""
+    ids = names + contacts
+    out: dict[type[models.Model], list[dict]] = {}
+    for qs in mentions(customer, names, contacts):
+        fields = [f for f in qs.model._meta.concrete_fields if not any(s in f.name for s in SKIPPED_FIELDS)]
+        for obj in qs.order_by("pk").iterator(chunk_size=500):
+            row = {"id": obj.pk}
+            for f in fields:
+                value = getattr(obj, f.attname)
+                if isinstance(value, list):
+                    value = [v for v in value if _quotes(v, ids)]
+                if f.name in ("created_at", "at") or (isinstance(value, str | list | dict) and value
+                                                      and _quotes(value, ids)):  # fmt: skip
+                    row[f.name] = _value(f, value)
+            out.setdefault(qs.model, []).append(row)
+    return out
 
 
 def _readme(tenant, customer, now, records) -> str:
@@ -424,6 +581,7 @@ def erase(*, tenant: Tenant, customer_id: int, reason: str) -> ErasureRecord:
                   "and handed over before the person can be erased.") % {"records": "、".join(still_open)}
             )  # fmt: skip
         found = records_of(customer)
+        who = identifiers(customer, found)  # (names, contacts), before their records are emptied
         direct = {m for m, _fks in direct_models()}
         audited: dict[type[models.Model], list[str]] = {}
         for model, qs in found.items():
@@ -463,6 +621,7 @@ def erase(*, tenant: Tenant, customer_id: int, reason: str) -> ErasureRecord:
             if touched:
                 counts[_label(model)] = touched
             audited[model] = [str(pk) for pk in qs.values_list("pk", flat=True)]
+        counts.update(_scrub_elsewhere(customer, found, *who))
         Customer.objects.filter(pk=customer.pk).update(
             name=erased_name(customer), title="", mobile="", phone2="", wechat="", email="", address="",
             birthday=None, notes="", occupation="", region="", behaviour_type="", marketing_consent=False,
@@ -490,6 +649,47 @@ def erase(*, tenant: Tenant, customer_id: int, reason: str) -> ErasureRecord:
 
         transaction.on_commit(remove_files)
     return record
+
+
+def _scrub_elsewhere(
+    customer: Customer, found: dict, names: list[str], contacts: list[str]
+) -> dict[str, int]:
+    """The person out of the event log's entries about them (so out of every webhook delivery's
+    body) and out of the rows quoting them (see mentions). The rows stay."""
+    ids = names + contacts
+    counts: dict[str, int] = {}
+    free_text = FREE_TEXT_KEYS | ERASE_TEXT
+    scrubbed = 0
+    for event in events_about(customer, found).only("pk", "payload").iterator():
+        payload = _scrub(event.payload, ids, free_text=free_text)
+        if payload != event.payload:
+            Event.objects.filter(pk=event.pk).update(payload=payload)
+            scrubbed += 1
+    if scrubbed:
+        counts["core.Event"] = scrubbed
+    if not ids:
+        return counts
+    for qs in mentions(customer, names, contacts):
+        model = qs.model
+        fields = [
+            f for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField) and not f.is_relation
+        ]  # fmt: skip
+        touched = 0
+        for obj in qs.iterator():
+            changes = {}
+            for f in fields:
+                value = getattr(obj, f.attname)
+                new = _scrub(value, ids)
+                if new != value:
+                    changes[f.attname] = new[: f.max_length] if isinstance(new, str) and f.max_length else new
+            if changes:
+                model._default_manager.filter(pk=obj.pk).update(**changes)
+                touched += 1
+        if touched:
+            key = f"{_label(model)}#quoting"
+            counts[key] = counts.get(key, 0) + touched
+    return counts
 
 
 def _redact_audit(audited: dict, customer: Customer) -> int:

@@ -1,5 +1,7 @@
 """Reads of messaging: the messages of a customer or of a record, for pages and the API."""
 
+from django.db.models import Q
+
 from dms.core.tenancy import Tenant
 
 from .models import Message
@@ -26,3 +28,15 @@ def messages_for(
     if subject is not None:
         qs = qs.filter(subject_type=subject[0], subject_id=subject[1])
     return list(qs.order_by("-created_at", "-id")[:limit])
+
+
+def messages_quoting(customer, *, names: list[str], contacts: list[str]):
+    """Texts to another customer's file that quote this person's mobile, WeChat id or e-mail, or went
+    to one of them (dms.customers.privacy.register_mentions: listed by their data export, scrubbed
+    by their erasure). Not by name: names are too common to find one person in others' texts."""
+    if not contacts:
+        return Message.objects.none()
+    quoting = Q()
+    for contact in contacts:
+        quoting |= Q(body__contains=contact) | Q(address=contact)
+    return Message.objects.filter(group_id=customer.group_id).exclude(customer_id=customer.pk).filter(quoting)

@@ -355,3 +355,100 @@ def test_the_walk_finds_every_app_s_records_of_a_customer():
     lead_keys = dict(privacy.direct_models())[Lead]
     assert [f.name for f in lead_keys] == ["customer"]
 
+
+# --- Where the customer is named without a key to them ---------------------------------------------
+
+
+@pytest.fixture
+def hook(store):
+    """A webhook subscription of the group, there before 李四's records: each of their events has a
+    delivery."""
+    from dms.messaging.models import WebhookSubscription
+
+    return WebhookSubscription.objects.create(
+        group=store.group, url="https://erp.example.cn/hook", events=["*"], secret="s" * 32
+    )
+
+
+@pytest.fixture
+def quoted(li, wang, store, tenant):
+    """Where 李四 is quoted outside their records: two rows of an import's error list (beside one of
+    王五's), and a text to 王五's file carrying their mobile."""
+    from dms.customers.models import ImportJob
+
+    job = ImportJob.objects.create(
+        group=store.group, store=store, user=tenant.user, filename="客户导入.xlsx", status="done", error_rows=3,
+        errors=[
+            {"row": 2, "column": "手机", "field": "mobile", "message": f"{MOBILE}1 不是有效的手机号码"},
+            {"row": 3, "column": "车架号", "field": "vin", "message": "该车架号已在档案中（粤B77777，车主 李四）"},
+            {"row": 4, "column": "手机", "field": "mobile", "message": "王五 的手机号 1370000000 位数不对"},
+        ],
+    )  # fmt: skip
+    text = _msg(wang, store, f"王五您好，李四（{MOBILE}）已委托您取车", "m-wang-2")
+    return job, text
+
+
+def test_the_export_lists_the_event_log_the_deliveries_and_the_rows_quoting_them(
+    hook, li, wang, quoted, boss_api
+):
+    _z, data = _export(boss_api, li)
+    records = data["records"]
+
+    events = records["core.Event"]["rows"]
+    cancelled = next(e for e in events if e["type"] == "repair_order.cancelled")
+    assert cancelled["payload"]["reason"] == "客户改期"
+    assert {e["id"] for e in events} == {d["event"] for d in records["messaging.WebhookDelivery"]["rows"]}
+    assert all(e["payload"].get("customer_id") != wang.pk for e in events)  # none of 王五's
+
+    errors = records["customers.ImportJob#quoting"]["rows"][0]["errors"]
+    assert [e["row"] for e in errors] == [2, 3]  # not row 4, 王五's
+    texts = records["messaging.Message#quoting"]["rows"]
+    assert [t["body"] for t in texts] == [f"王五您好，李四（{MOBILE}）已委托您取车"]
+    assert "提及您的其他记录" in records["messaging.Message#quoting"]["label"]
+
+
+def test_erasure_scrubs_the_event_log_the_import_errors_and_texts_to_others_and_keeps_the_rows(
+    hook, li, wang, quoted, boss_api
+):
+    from dms.core.models import Event
+    from dms.messaging.models import WebhookDelivery
+    from dms.messaging.webhooks import body_of
+
+    job, text = quoted
+    cancelled = Event.objects.get(
+        type="repair_order.cancelled", subject_id=RepairOrder.objects.get(customer=li).pk
+    )
+    deliveries = WebhookDelivery.objects.count()
+    wang_events = list(
+        Event.objects.exclude(pk=cancelled.pk).filter(payload__customer_id=wang.pk).values("payload")
+    )
+    assert deliveries and wang_events
+
+    r = boss_api.post(f"/customers/{li.pk}/erase", {"reason": "客户申请"})
+    assert r.status_code == 200, r.json()
+
+    # the event stays, with its facts; the free text about the person goes: so does it from the body
+    # every delivery of it sends (the delivery rows stay)
+    cancelled.refresh_from_db()
+    assert cancelled.payload["reason"] == "[已删除]" and cancelled.payload["to_state"] == "cancelled"
+    assert WebhookDelivery.objects.count() == deliveries + 1  # and customer.erased's own
+    for delivery in WebhookDelivery.objects.select_related("event", "event__store"):
+        body = body_of(delivery).decode()
+        assert "李四" not in body and MOBILE not in body and "客户改期" not in body
+    assert list(Event.objects.filter(payload__customer_id=wang.pk).values("payload")) == wang_events
+
+    # the import keeps its counts and 王五's error; 李四's are scrubbed
+    job.refresh_from_db()
+    assert job.error_rows == 3 and [e["row"] for e in job.errors] == [2, 3, 4]
+    assert "李四" not in str(job.errors) and MOBILE not in str(job.errors)
+    assert job.errors[1]["message"] == "该车架号已在档案中（粤B77777，车主 [已删除]）"
+    assert job.errors[2]["message"] == "王五 的手机号 1370000000 位数不对"
+
+    # the text to 王五 stays 王五's, without 李四
+    text.refresh_from_db()
+    assert text.body == "王五您好，[已删除]（[已删除]）已委托您取车" and text.customer_id == wang.pk
+    assert Message.objects.get(idempotency_key="m-wang-1").body == "王五您好"
+
+    counts = ErasureRecord.objects.get(customer=li).counts
+    assert counts["core.Event"] >= 1 and counts["customers.ImportJob#quoting"] == 1
+    assert counts["messaging.Message#quoting"] == 1

@@ -1,5 +1,6 @@
 """Retention periods (PIPL, issue 12): the worker removes texts, check-in photos, signatures, audit
-diffs and sign-in records past their period, and only those."""
+diffs, sign-in records, the event log (with its webhook deliveries) and imports' error lists past
+their period, and only those."""
 
 from datetime import timedelta
 
@@ -151,10 +152,61 @@ def test_a_period_of_0_keeps_for_ever(customer, store, settings):
     assert Message.objects.filter(idempotency_key="ancient").exists()
 
 
+def test_the_event_log_goes_after_three_years_with_its_webhook_deliveries(customer, store):
+    from django.db import transaction
+
+    from dms.core.events import publish
+    from dms.core.models import Event
+    from dms.messaging.models import WebhookDelivery, WebhookSubscription
+
+    WebhookSubscription.objects.create(group=store.group, url="https://erp.example.cn/hook", events=["*"],
+                                       secret="s" * 32)  # fmt: skip
+
+    def event(reason):
+        with transaction.atomic():
+            return publish(type="customer.noted", store=store, subject=customer, payload={"reason": reason})
+
+    with ago(3 * YEAR + timedelta(days=2)):
+        old = event("张三说下周来")  # the body its deliveries send quotes the customer
+    with ago(3 * YEAR - timedelta(days=2)):
+        recent = event("张三改约")
+
+    done = retention.run(only=("event_log",))
+
+    assert done == {"event_log": 2}  # the event and its delivery
+    assert list(Event.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert list(WebhookDelivery.objects.values_list("event_id", flat=True)) == [recent.pk]
+    assert old.pk not in set(WebhookDelivery.objects.values_list("event_id", flat=True))
+    assert retention.run(only=("event_log",)) == {"event_log": 0}
+
+
+def test_an_imports_error_list_goes_after_90_days_and_its_counts_stay(store, tenant):
+    from dms.customers.models import ImportJob
+
+    def job(name):
+        return ImportJob.objects.create(
+            group=store.group, store=store, user=tenant.user, filename=name, status="done", error_rows=1,
+            created_customers=5, errors=[{"row": 2, "column": "手机", "field": "mobile", "message": "1391234567 不对"}],
+        )  # fmt: skip
+
+    with ago(timedelta(days=91)):
+        old = job("旧.xlsx")
+    with ago(timedelta(days=89)):
+        recent = job("新.xlsx")
+
+    assert retention.run(only=("import_errors",)) == {"import_errors": 1}
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.errors == [] and (old.error_rows, old.created_customers) == (1, 5)
+    assert recent.errors[0]["message"] == "1391234567 不对"
+    assert retention.run(only=("import_errors",)) == {"import_errors": 0}
+
+
 def test_every_purge_is_registered_by_its_app():
-    assert {"messages", "checkin_photos", "checkin_signatures", "audit_diffs", "sign_in_records"} <= set(
-        retention.registered()
-    )
+    assert {
+        "messages", "checkin_photos", "checkin_signatures", "audit_diffs", "sign_in_records", "event_log",
+        "import_errors",
+    } <= set(retention.registered())  # fmt: skip
 
 
 def test_the_worker_runs_the_sweep_once_queued_and_each_sweep_queues_the_next(customer, store):
