@@ -72,6 +72,9 @@ class Perm:
     SALES_ORDER = "sales.order"  # sales orders: create, allocate a VIN, deliver
     SALES_PAYMENT = "sales.payment"  # take deposits, balances, loan disbursements; invoice
     SALES_REPORT = "sales.report"  # the funnel, pipeline, stock ageing, gross per car
+    # Claims (issue 15): manufacturer warranty claims (索赔) and insurance claims (事故车)
+    CLAIM_WORK = "claim.work"  # build, complete and submit claims, the insurer's documents
+    CLAIM_MANAGE = "claim.manage"  # the maker's answers, money received, prices, insurers, reconciliation
 
 
 _READ = {Perm.CUSTOMER_VIEW, Perm.VEHICLE_VIEW, Perm.APPOINTMENT_VIEW, Perm.PARTS_VIEW, Perm.RO_VIEW}
@@ -97,6 +100,7 @@ _SALES_DESK = {Perm.LEAD_WORK, Perm.QUOTE, Perm.STOCK_VIEW, Perm.SALES_ORDER}
 _SALES_MANAGER = _SALES_DESK | {
     Perm.LEAD_ASSIGN, Perm.SALES_APPROVE, Perm.STOCK_MANAGE, Perm.SALES_PAYMENT, Perm.SALES_REPORT,
 }  # fmt: skip
+_CLAIMS = {Perm.CLAIM_WORK, Perm.CLAIM_MANAGE}
 _CARE_MANAGER = {Perm.TOUCH_PLAN_MANAGE, Perm.CM_ASSIGN, Perm.COMPLAINT_WORK, Perm.COMPLAINT_MANAGE,
                  Perm.SURVEY_MANAGE, Perm.CSI_REPORT}  # fmt: skip
 
@@ -109,6 +113,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.RO_EDIT,
             Perm.FOLLOWUP_WORK,
             Perm.COMPLAINT_WORK,
+            Perm.CLAIM_WORK,
         }
     ),
     Role.FOREMAN: frozenset(_READ | {Perm.RO_DISPATCH, Perm.RO_WORK, Perm.CAPACITY_MANAGE}),
@@ -141,15 +146,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.STOCK_VIEW,
         }
     ),
-    Role.SERVICE_MANAGER: frozenset(_MANAGER | _SERVICE_LOOP | _CARE_MANAGER | {Perm.EVENTS_READ}),
+    Role.SERVICE_MANAGER: frozenset(_MANAGER | _SERVICE_LOOP | _CARE_MANAGER | _CLAIMS | {Perm.EVENTS_READ}),
     Role.GENERAL_MANAGER: frozenset(
-        _MANAGER | _SERVICE_LOOP | _CARE_MANAGER | _SALES_MANAGER | {Perm.SEGMENT_RULES, Perm.CUSTOMER_ERASE}
+        _MANAGER
+        | _SERVICE_LOOP
+        | _CARE_MANAGER
+        | _SALES_MANAGER
+        | _CLAIMS
+        | {Perm.SEGMENT_RULES, Perm.CUSTOMER_ERASE}
     ),
     Role.ADMINISTRATOR: frozenset(
         _MANAGER
         | _SERVICE_LOOP
         | _CARE_MANAGER
         | _SALES_MANAGER
+        | _CLAIMS
         | {Perm.SEGMENT_RULES, Perm.ADMIN_SITE, Perm.EVENTS_READ, Perm.CUSTOMER_ERASE}
     ),
 }
