@@ -7,3 +7,19 @@ class ClaimsConfig(AppConfig):
 
     name = "dms.claims"
     label = "claims"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from dms.workshop import extensions
+
+        from . import models, printing
+
+        # The settlement list names the insurer and its report number where the insurer pays.
+        extensions.register_printed_settlement(
+            context=printing.settlement_payer, template="claims/print/_insurer.html"
+        )
+        # Who changed the maker's prices and the insurers, and when.
+        auditlog.register(models.MakerLaborRate)
+        auditlog.register(models.MakerPartPrice)
+        auditlog.register(models.Insurer)
