@@ -15,6 +15,11 @@ class ClaimsConfig(AppConfig):
 
         from . import models, printing
 
+        # The order's claims on its page: the warranty claim its lines are in (or a button to
+        # collect them), its insurance claim (or a button to open one).
+        extensions.register_panel(
+            "order_side", template="claims/_order_claims.html", context=printing.order_panel
+        )
         # The settlement list names the insurer and its report number where the insurer pays.
         extensions.register_printed_settlement(
             context=printing.settlement_payer, template="claims/print/_insurer.html"

@@ -41,6 +41,7 @@ MENU = [
             ("reception:start", _("Reception"), Perm.RO_EDIT),
             ("workshop:list", _("Repair orders"), Perm.RO_VIEW),
             ("packages:list", _("Service packages"), Perm.RO_VIEW),
+            ("claims:list", _("Claims"), (Perm.CLAIM_WORK, Perm.CLAIM_MANAGE)),
         ],
     ),
     Group(
