@@ -47,6 +47,7 @@ from dms.vehicles.rules import vin_check_digit
 from dms.vehicles.services import vehicle_create, vehicle_transfer
 from dms.vehicles.warranty import add_years
 
+from .claims import load_demo_claims
 from .packages import load_demo_packages
 from .relationships import load_demo_relationships
 from .sales import load_demo_sales
@@ -1068,5 +1069,6 @@ def load_demo(*, customers: int = 300, other_customers: int = 20, seed: int = SE
         summary["sales"] = load_demo_sales()
         summary["satisfaction"] = load_demo_satisfaction()
         summary["relationships"] = load_demo_relationships()
+        summary["claims"] = load_demo_claims()
     summary["seconds"] = round(clock.monotonic() - started, 1)
     return summary
