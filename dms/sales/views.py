@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
 
 from dms.core.errors import DomainError
 from dms.core.roles import Perm, Role
@@ -495,17 +494,21 @@ def _customer_headers(response):
     return response
 
 
-@require_http_methods(["GET", "HEAD"])
 def photo_shared(request, token: str):
-    """The buyer's page of their delivery photo (一照), opened from the text (no login)."""
+    """The buyer's page of their delivery photo (一照), opened from the text (no login). The link is
+    checked before the method: a forged one answers 404 whatever is asked of it."""
     order = _shared_order(token)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     context = {"order": order, "store": order.store, "token": token}
     return _customer_headers(render(request, "sales/photo_shared.html", context))
 
 
-@require_http_methods(["GET", "HEAD"])
 def photo_shared_image(request, token: str):
-    return _customer_headers(_photo_file(_shared_order(token)))
+    order = _shared_order(token)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return _customer_headers(_photo_file(order))
 
 
 # --- Stock -------------------------------------------------------------------------------------------------------

@@ -86,6 +86,8 @@ def test_a_forged_or_altered_link_opens_nothing(ready, sales_client):
     assert stranger.get("/sales/photo/1:forged:sig/").status_code == 404
     assert stranger.get(f"/sales/photo/{token[:-1]}x/").status_code == 404
     assert stranger.get(f"/sales/photo/{token[:-1]}x/photo").status_code == 404
+    assert stranger.post("/sales/photo/1:forged:sig/").status_code == 404  # whatever is asked of it
+    assert stranger.post(f"/sales/photo/{token}/").status_code == 405  # the photo is only looked at
 
 
 def test_in_quiet_hours_the_text_waits_for_the_morning(ready, consultant):
