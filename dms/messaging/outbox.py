@@ -33,12 +33,17 @@ live worker's call has ended, answered or timed out, before anyone takes its mes
 
 At send time the message is checked again: consent withdrawn or an opt-out since it was queued
 suppresses it; quiet hours reached meanwhile (a retry at 21:05) schedule it for the morning.
+
+A pass (`run`) sends the messages, then the webhook deliveries (webhooks.py), then the rows of every
+kind of delivery an app above registered with `register_sender` (the uploads of the electronic
+repair record, dms/records/uploads.py), each claimed, leased and retried the same way.
 """
 
 import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -210,11 +215,46 @@ def next_due() -> datetime | None:
     return max(d for d in row if d is not None)
 
 
+# --- Other kinds of delivery ---------------------------------------------------------------------
+# One outbox for everything that leaves the building: an app above messaging with its own kind of
+# delivery (the records app's uploads of the electronic repair record to the province's platform)
+# keeps its rows itself and registers, in its AppConfig.ready, the function that sends the ones due:
+#
+#     outbox.register_sender("records", uploads.deliver_due)
+#
+# `deliver_due(*, limit)` sends at most `limit` rows due now and returns how many it tried. It is
+# written like webhooks.deliver_due: rows written in the transaction of the change that caused
+# them (then `tasks.wake` on commit), claimed one by one with a conditional UPDATE and a lease
+# (`free`, `lease`, `new_token`: a worker that outlived its lease records nothing), retried after
+# `backoff(attempts)`, failed with the reason after DMS_OUTBOX_MAX_ATTEMPTS. Every worker's pass
+# (`run`) calls each registered sender after the messages and the webhooks, so the same worker,
+# poll and wake serve it. A sender that raises is logged; the others still run.
+_SENDERS: dict[str, Callable[..., int]] = {}
+
+
+def register_sender(name: str, deliver_due: Callable[..., int]) -> None:
+    """Have every worker's pass send `name`'s rows due now (see above); registering a name again
+    replaces it (AppConfig.ready may run twice in tests)."""
+    _SENDERS[name] = deliver_due
+
+
+def senders() -> dict[str, Callable[..., int]]:
+    return dict(_SENDERS)
+
+
 def run(*, limit: int = 500) -> int:
-    """One pass of a worker over everything that leaves: messages, then webhook deliveries."""
-    sent = send_due(limit=limit)
+    """One pass of a worker over everything that leaves: messages, webhook deliveries, then the
+    registered senders' rows."""
+    done = send_due(limit=limit)
     try:
         from . import webhooks
     except ImportError:  # pragma: no cover - webhooks need dms.core.events
-        return sent
-    return sent + webhooks.deliver_due(limit=limit)
+        webhooks = None
+    if webhooks is not None:
+        done += webhooks.deliver_due(limit=limit)
+    for name, deliver_due in list(_SENDERS.items()):
+        try:
+            done += deliver_due(limit=limit)
+        except Exception:  # one kind's fault (its table, its code) does not stop the others
+            log.exception("Sending the outbox's %s failed", name)
+    return done
