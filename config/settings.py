@@ -350,6 +350,9 @@ DMS_OUTBOX_WAKE_SECONDS = float(os.environ.get("DMS_OUTBOX_WAKE_SECONDS", "1"))
 # Webhooks go to public addresses only (dms/messaging/webhooks.py); "1" allows the installation's own
 # network (an integration server beside the DMS).
 DMS_WEBHOOK_ALLOW_PRIVATE = os.environ.get("DMS_WEBHOOK_ALLOW_PRIVATE", "0") == "1"
+# The province's repair record platform is called at public addresses only (dms/records/platform.py);
+# "1" allows a private one (a platform reached over a private line).
+DMS_RECORDS_ALLOW_PRIVATE = os.environ.get("DMS_RECORDS_ALLOW_PRIVATE", "0") == "1"
 # Fernet keys sealing the providers' secrets in the database (dms/messaging/vault.py), comma-separated
 # to rotate; unset: derived from DJANGO_SECRET_KEY.
 DMS_SECRETS_KEY = os.environ.get("DMS_SECRETS_KEY", "").strip()

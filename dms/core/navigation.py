@@ -52,6 +52,7 @@ MENU = [
             ("floor:qc", _("Quality check"), Perm.RO_QC),
             ("floor:board", _("Workshop board"), Perm.RO_VIEW),
             ("workshop:comebacks", _("Comebacks and 三包"), Perm.RO_DISCOUNT_HIGH),
+            ("records:list", _("Electronic repair records"), Perm.RECORD_MANAGE),
         ],
     ),
     ("parts:list", _("Parts"), Perm.PARTS_VIEW),

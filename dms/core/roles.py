@@ -75,6 +75,9 @@ class Perm:
     # Claims (issue 15): manufacturer warranty claims (索赔) and insurance claims (事故车)
     CLAIM_WORK = "claim.work"  # build, complete and submit claims, the insurer's documents
     CLAIM_MANAGE = "claim.manage"  # the maker's answers, money received, prices, insurers, reconciliation
+    # The electronic repair record (issue 15): the province's platform settings of a store, its
+    # failed uploads, retrying them, the export for stores that upload by hand
+    RECORD_MANAGE = "record.manage"
 
 
 _READ = {Perm.CUSTOMER_VIEW, Perm.VEHICLE_VIEW, Perm.APPOINTMENT_VIEW, Perm.PARTS_VIEW, Perm.RO_VIEW}
@@ -161,7 +164,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CARE_MANAGER
         | _SALES_MANAGER
         | _CLAIMS
-        | {Perm.SEGMENT_RULES, Perm.ADMIN_SITE, Perm.EVENTS_READ, Perm.CUSTOMER_ERASE}
+        | {Perm.SEGMENT_RULES, Perm.ADMIN_SITE, Perm.EVENTS_READ, Perm.RECORD_MANAGE, Perm.CUSTOMER_ERASE}
     ),
 }
 
