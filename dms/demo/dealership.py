@@ -49,6 +49,7 @@ from dms.vehicles.warranty import add_years
 
 from .claims import load_demo_claims
 from .packages import load_demo_packages
+from .records import load_demo_records
 from .relationships import load_demo_relationships
 from .sales import load_demo_sales
 from .satisfaction import load_demo_satisfaction
@@ -1070,5 +1071,6 @@ def load_demo(*, customers: int = 300, other_customers: int = 20, seed: int = SE
         summary["satisfaction"] = load_demo_satisfaction()
         summary["relationships"] = load_demo_relationships()
         summary["claims"] = load_demo_claims()
+        summary["records"] = load_demo_records()  # last: every order settled above has its record
     summary["seconds"] = round(clock.monotonic() - started, 1)
     return summary
