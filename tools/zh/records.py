@@ -11,7 +11,7 @@ ZH = {
     "Failed, tried again later": "失败，稍后重试",
     "Upload attempt failed": "上传失败",
     "Queued again by hand": "手动重新上传",
-    "Mileage in (km)": "送修里程（km）",
+    "Mileage in (km)": "进厂里程（km）",
     "Settlement list number": "结算清单编号",
     "Fault description": "故障描述",
     "Repair items": "维修项目",
