@@ -15,8 +15,8 @@ from dms.scheduling.models import Appointment
 from dms.scheduling.selectors import appointment_list, local_today
 from dms.vehicles.models import ServiceRecord, Vehicle
 from dms.vehicles.warranty import Coverage, manufacturer_warranty, sanbao_periods
+from dms.workshop.comebacks import days_and_km_left, period_of
 from dms.workshop.models import RepairOrder
-from dms.workshop.rules import quality_warranty
 from dms.workshop.services import find_comeback
 
 from .models import CheckIn, CheckInPhoto
@@ -175,9 +175,9 @@ def checks(tenant: Tenant, checkin: CheckIn, now: datetime | None = None) -> Che
     )
     period = days_left = km_left = None
     if comeback is not None:
-        period = quality_warranty(comeback.work_class)
-        days_left = period.days - (now - comeback.delivered_at).days
-        km_left = period.km - (km - (comeback.mileage_out or comeback.mileage_in))
+        # for this vehicle's category, with the periods of the store that did the earlier repair
+        period = period_of(comeback, vehicle.category)
+        days_left, km_left = days_and_km_left(comeback, period, km, now)
     at_reading = copy.copy(vehicle)  # coverage at today's reading, not at the file's last one
     at_reading.mileage_km = km
     today = timezone.localdate(now)

@@ -68,6 +68,29 @@ def _store_period(field: str):
     )
 
 
+def period_of(order: RepairOrder, category: str) -> QualityWarranty:
+    """The repair-quality warranty of `order` for a vehicle of `category`: the law's, the group's
+    setting or the store's own periods, the longest (the order's store decides, not the reader's).
+    An order found by `in_warranty` carries its store's periods already; any other costs one query."""
+    if hasattr(order, "store_days"):
+        return quality_warranty(order.work_class, category, order.store_km, order.store_days)
+    own = (
+        StoreQualityWarranty.objects.filter(store_id=order.store_id, category=category, work_class=order.work_class)
+        .values_list("km", "days").first()
+    )  # fmt: skip
+    return quality_warranty(order.work_class, category, *(own or (None, None)))
+
+
+def days_and_km_left(
+    order: RepairOrder, period: QualityWarranty, mileage: int, now: datetime
+) -> tuple[int, int]:
+    """What is left of `order`'s warranty at `now` and the odometer's `mileage`: days, km."""
+    return (
+        period.days - (now - order.delivered_at).days,
+        period.km - (mileage - (order.mileage_out or order.mileage_in)),
+    )
+
+
 def in_warranty(
     vehicle_id: int, mileage_in: int, now: datetime, *, exclude: int | None = None
 ) -> list[Candidate]:
@@ -88,8 +111,7 @@ def in_warranty(
     found = []
     for order in qs:
         period = quality_warranty(order.work_class, order.category, order.store_km, order.store_days)
-        days_left = period.days - (now - order.delivered_at).days
-        km_left = period.km - (mileage_in - (order.mileage_out or order.mileage_in))
+        days_left, km_left = days_and_km_left(order, period, mileage_in, now)
         if now <= order.delivered_at + timedelta(days=period.days) and km_left >= 0:
             found.append(Candidate(order, period, days_left, km_left, [], []))
     return found
