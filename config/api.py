@@ -34,7 +34,7 @@ from dms.satisfaction import api as satisfaction_api
 from dms.scheduling import api as scheduling_api
 from dms.vehicles import api as vehicles_api
 from dms.workshop import api as workshop_api
-from dms.workshop import api_floor, api_print
+from dms.workshop import api_floor, api_print, api_quality
 
 
 def _has_nul(value) -> bool:
@@ -146,6 +146,7 @@ ROUTERS = [
     ("/repair-orders", workshop_api.router),
     ("/labor-operations", workshop_api.labor_router),
     ("/comebacks", workshop_api.comebacks_router),
+    *api_quality.ROUTERS,
     ("/events", api_events.router),
     *api_floor.ROUTERS,
     *api_print.ROUTERS,

@@ -20,6 +20,7 @@ class WorkshopConfig(AppConfig):
         )
         auditlog.register(models.LaborOperation)
         auditlog.register(models.RepairOrderLine)
+        auditlog.register(models.StoreQualityWarranty)  # what a store promises: who changed it, when
 
         # Findings' photos are kept as the check-in photos are: DMS_RETENTION_PHOTOS_DAYS after the
         # order ended (delivered or cancelled); the lines they illustrate stay.

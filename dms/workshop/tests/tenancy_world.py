@@ -65,7 +65,11 @@ BODIES: dict = {
     ("POST", "/floor/orders/{order_id}/finish"): _floor_body({}, start=True),
 }
 PATH_VALUES: dict = {}
-ROUTE_PERMS: dict = {("GET", "/comebacks"): Perm.RO_VIEW}
+ROUTE_PERMS: dict = {
+    ("GET", "/comebacks"): Perm.RO_VIEW,
+    ("GET", "/quality-warranty-periods"): Perm.RO_VIEW,
+    ("PUT", "/quality-warranty-periods"): Perm.RO_DISCOUNT_HIGH,  # the service and general managers
+}
 
 
 def page_ids(vehicle, manager) -> dict:
