@@ -63,6 +63,7 @@ from dms.scheduling.workflow import appointment_transition
 from dms.vehicles.models import Energy, MileageReading, ServiceRecord, Vehicle, VehicleOwnership
 from dms.workshop import services as ro
 from dms.workshop.models import LaborOperation, Payment, RepairOrder, RepairOrderEvent, State
+from dms.workshop.rules import certificate_required
 from dms.workshop.workflow import ORDER
 
 SEED = 440301
@@ -442,11 +443,20 @@ def _capacity(store: Store, users: dict[str, User]) -> dict[str, Technician]:
     return techs
 
 
+# What the settlement list counts these operations' lines as (the rest: labor fee, 工时费).
+FEES = {"FD01": "diagnosis", "DQ03": "diagnosis", "XD01": "inspection"}
+
+
 def _labor(group: DealerGroup) -> dict[str, LaborOperation]:
     return {
         code: LaborOperation.objects.create(
-            group=group, code=code, name=name, standard_hours=Decimal(hours), skill=skill
-        )
+            group=group,
+            code=code,
+            name=name,
+            standard_hours=Decimal(hours),
+            skill=skill,
+            fee_category=FEES.get(code, "labor"),
+        )  # fmt: skip
         for code, name, hours, skill in LABOR
     }
 
@@ -624,7 +634,13 @@ def _run(
             if order.customer_total
             else []
         )
-        ro.order_settle(tenant=t["cashier"], order_id=order.pk, payments=payments)
+        # level-2 maintenance and overhauls leave with their completion certificate (合格证)
+        certificate = (
+            f"粤{order.number.removeprefix('RO-')}" if certificate_required(order.work_class) else ""
+        )
+        ro.order_settle(
+            tenant=t["cashier"], order_id=order.pk, payments=payments, certificate_number=certificate
+        )
         log.append("settle")
     if reached >= 7:
         consent = plan.followup != "no_consent"

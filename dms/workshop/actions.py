@@ -100,7 +100,7 @@ STEPS: dict[str, Step] = {
     "finish": Step(services_floor.job_finish),  # and the clocks running on the job stop
     "qc-pass": Step(services.order_qc_pass, (Input("checklist", mapping, {}),)),
     "qc-fail": Step(services.order_qc_fail, (_REASON,)),
-    "settle": Step(services.order_settle, (Input("payments", payments, []),)),
+    "settle": Step(services.order_settle, (Input("payments", payments, []), Input("certificate_number", text(30), ""))),
     "deliver": Step(services.order_deliver, (
         Input("mileage_out", whole_number), Input("old_parts_returned", flag), Input("followup_consent", flag, True),
         Input("followup_channel", text(20), "phone"), Input("followup_time", text(20), "any"),

@@ -11,9 +11,11 @@ from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, choices_of
 from dms.customers.models import Channel, PreferredTime
 from dms.scheduling.models import Skill
 
-from . import actions, comebacks, selectors, services, workflow
+from . import actions, comebacks, documents, selectors, services, workflow
 from .models import (
+    WORK_FEES,
     ComebackStatus,
+    FeeCategory,
     LaborOperation,
     LineKind,
     LineState,
@@ -40,6 +42,10 @@ class LineOut(Schema):
     discount: str
     amount: str
     payer: choices_of(Payer)
+    fee_category: choices_of(FeeCategory) = Field(
+        description="What the settlement list counts the line as: 诊断费 diagnosis, 检测费 inspection, 材料费 "
+        "materials (every part and material), 工时费 labor, 加工费 processing, 其他费用 other."
+    )
     warranty: choices_of(WarrantyDecision)
     warranty_reason: str
     state: choices_of(LineState)
@@ -47,6 +53,18 @@ class LineOut(Schema):
     labor_operation_id: int | None
     part_id: int | None
     note: str
+
+
+class ChargesOut(Schema):
+    """The settlement list's charges (维修结算清单): per fee, the amounts of the lines that count
+    (declined ones do not), before discounts; `discount_total` and `total` are the order's."""
+
+    diagnosis: str = Field(description="诊断费")
+    inspection: str = Field(description="检测费")
+    materials: str = Field(description="材料费")
+    labor: str = Field(description="工时费")
+    processing: str = Field(description="加工费")
+    other: str = Field(description="其他费用")
 
 
 class OrderOut(Schema):
@@ -77,10 +95,15 @@ class OrderOut(Schema):
     settlement_number: str = Field(
         description="The settlement list's number (维修结算清单), set at settlement."
     )
+    certificate_number: str = Field(
+        description="The completion certificate's number (机动车维修竣工出厂合格证), given at settlement; "
+        "required for level-2 maintenance and overhauls."
+    )
     vin: str = Field(description="As it was on the order (copied at opening and at settlement).")
     plate: str = Field(description="As it was on the order (copied at opening and at settlement).")
     rework_count: int
     lines: list[LineOut]
+    charges: ChargesOut
     labor_total: str
     parts_total: str
     other_total: str
@@ -106,7 +129,7 @@ def line_out(ln) -> dict:
     return {
         "id": ln.pk, "kind": ln.kind, "description": ln.description, "quantity": _m(ln.quantity),
         "unit_price": _m(ln.unit_price), "discount": _m(ln.discount), "amount": _m(ln.amount), "payer": ln.payer,
-        "warranty": ln.warranty, "warranty_reason": ln.warranty_reason, "state": ln.state, "is_additional": ln.is_additional,
+        "fee_category": ln.fee_category, "warranty": ln.warranty, "warranty_reason": ln.warranty_reason, "state": ln.state, "is_additional": ln.is_additional,
         "labor_operation_id": ln.labor_operation_id, "part_id": ln.part_id, "note": ln.note,
     }  # fmt: skip
 
@@ -114,6 +137,7 @@ def line_out(ln) -> dict:
 def order_out(o, tenant, lines=None) -> dict:
     """The order's answer; `lines` when the caller has them (an order just opened has none),
     else its lines are read."""
+    lines = list(o.lines.all()) if lines is None else lines
     return {
         **{
             f: getattr(o, f)
@@ -138,6 +162,7 @@ def order_out(o, tenant, lines=None) -> dict:
                 "comeback_status",
                 "comeback_reason",
                 "settlement_number",
+                "certificate_number",
                 "vin",
                 "plate",
                 "rework_count",
@@ -157,7 +182,8 @@ def order_out(o, tenant, lines=None) -> dict:
         "allowed_actions": workflow.allowed_actions(o, tenant),
         "comeback_of": o.comeback_of.number if o.comeback_of_id else None,
         "preauth_amount": _m(o.preauth_amount),
-        "lines": [line_out(ln) for ln in (o.lines.all() if lines is None else lines)],
+        "lines": [line_out(ln) for ln in lines],
+        "charges": {fee: _m(amount) for fee, amount in documents.charge_totals(lines).items()},
         **{
             f: _m(getattr(o, f))
             for f in (
@@ -238,6 +264,12 @@ class LineIn(Schema):
         description="Default: the store's labor rate or the part's price.",
     )
     payer: choices_of(Payer) = "customer"
+    fee_category: choices_of(FeeCategory) | None = Field(
+        None,
+        description="What the settlement list counts it as (诊断费 diagnosis, 检测费 inspection, 工时费 labor, "
+        "加工费 processing, 其他费用 other). Default: the labor operation's, else labor (a labor line) or "
+        "other (a fee line); a part or material is always materials.",
+    )
     labor_operation_id: int | None = None
     part_id: int | None = None
     warranty: choices_of(WarrantyDecision) | None = None
@@ -254,6 +286,22 @@ def line_create(request, order_id: int, payload: LineIn):
     t = request.auth
     services.line_add(tenant=t, order_id=order_id, **payload.dict())
     return Status(201, order_out(selectors.order_for_answer(t, order_id), t))
+
+
+class LinePatchIn(Schema):
+    fee_category: choices_of(WORK_FEES) = Field(
+        description="What the settlement list counts this labor or fee line as (not for parts and materials)."
+    )
+    version: int | None = Field(None, description="The order's version you read; stale answers 409.")
+
+
+@router.patch("/{order_id}/lines/{line_id}", response=OrderOut)
+def line_update(request, order_id: int, line_id: int, payload: LinePatchIn):
+    """Count a line as another fee on the settlement list (e.g. a 诊断费 entered as labor), until
+    the order is settled (then 409)."""
+    t = request.auth
+    services.line_fee_category_set(tenant=t, order_id=order_id, line_id=line_id, **payload.dict())
+    return order_out(selectors.order_for_answer(t, order_id), t)
 
 
 @router.delete("/{order_id}/lines/{line_id}", response=OrderOut)
@@ -279,6 +327,12 @@ class OrderActionIn(Schema):
     decisions: dict[str, str] = Field({}, description="approve: line id -> approve | decline")
     checklist: dict[str, bool] = Field({}, description="qc-pass")
     payments: list[dict] = Field([], description='settle: [{"method": "wechat", "amount": "1280.00"}]')
+    certificate_number: str = Field(
+        "",
+        max_length=30,
+        description="settle: the completion certificate's number (机动车维修竣工出厂合格证), required for "
+        "level-2 maintenance and overhauls",
+    )
     mileage_out: int | None = Field(None, description="deliver")
     old_parts_returned: bool | None = Field(
         None, description="deliver: the old parts were handed over (asked when the customer takes them)"
@@ -334,6 +388,9 @@ class LaborOut(Schema):
     name: str
     standard_hours: str
     skill: choices_of(Skill)
+    fee_category: choices_of(WORK_FEES) = Field(
+        description="What the settlement list counts its lines as, unless a line says otherwise."
+    )
 
 
 @labor_router.get("", response=list[LaborOut])
@@ -341,7 +398,14 @@ def labor_list(request):
     t = request.auth
     t.require(Perm.RO_VIEW)
     return [
-        {"id": o.pk, "code": o.code, "name": o.name, "standard_hours": _m(o.standard_hours), "skill": o.skill}
+        {
+            "id": o.pk,
+            "code": o.code,
+            "name": o.name,
+            "standard_hours": _m(o.standard_hours),
+            "skill": o.skill,
+            "fee_category": o.fee_category,
+        }
         for o in LaborOperation.objects.for_tenant(t).filter(active=True)
     ]
 

@@ -9,14 +9,10 @@ What a document says is computed here, once, as plain values (`repair_order_cont
 `settlement_context`); how it looks is the templates' business (workshop/print/*.html), and
 `render_pdf` turns the HTML into PDF with WeasyPrint. Times are shown in the store's time zone.
 
-Charges on the settlement list are grouped as the regulation lists them:
-- 材料费 (materials): every part and material line;
-- 检测费/诊断费 (diagnosis and inspection): every labor or fee line whose description, or whose
-  labor operation's name, says 诊断 or 检测 (diagnos…/inspect… in English data) — e.g. a
-  "故障诊断" labor operation, or a "四轮定位检测" fee;
-- 工时费 (labor): every other labor line;
-- 其他 (other): every other fee line.
-Declined lines cost nothing and are left off the settlement list.
+Charges on the settlement list are grouped as the regulation lists them — 诊断费, 检测费, 材料费,
+工时费, 加工费, 其他费用 — each line by its own `fee_category` (models.FeeCategory), chosen when the
+line is added (by default its labor operation's; a part or material is a materials fee), never
+guessed from its words. Declined lines cost nothing and are left off the settlement list.
 """
 
 from dataclasses import dataclass
@@ -34,9 +30,10 @@ from dms.core.roles import Perm
 from dms.core.tenancy import Tenant
 from dms.customers.rules import mask_mobile
 
-from . import extensions
+from . import comebacks, extensions
 from .models import (
     ZERO,
+    FeeCategory,
     LineKind,
     LineState,
     OldParts,
@@ -44,31 +41,20 @@ from .models import (
     RepairOrder,
     RepairOrderLine,
     State,
-    StoreQualityWarranty,
 )
-from .rules import quality_warranty
+from .rules import certificate_required
 
 SETTLED_STATES = (State.SETTLED, State.DELIVERED)
-DIAGNOSIS_MARKERS = ("诊断", "检测", "diagnos", "inspect")
 
 
-class Charge:
-    """The settlement list's groups of charges."""
-
-    LABOR = "labor"
-    MATERIALS = "materials"
-    DIAGNOSIS = "diagnosis"
-    OTHER = "other"
-
-
-def charge_class(line: RepairOrderLine) -> str:
-    """Which group of the settlement list a line's amount is counted in (see the module's doc)."""
-    if line.kind in (LineKind.PART, LineKind.MATERIAL):
-        return Charge.MATERIALS
-    words = line.description + " " + (line.labor_operation.name if line.labor_operation_id else "")
-    if any(marker in words.lower() for marker in DIAGNOSIS_MARKERS):
-        return Charge.DIAGNOSIS
-    return Charge.LABOR if line.kind == LineKind.LABOR else Charge.OTHER
+def charge_totals(lines) -> dict[str, Decimal]:
+    """The settlement list's charges: per fee (FeeCategory, in the regulation's order), the lines'
+    amounts before discount; declined lines cost nothing. `lines`: RepairOrderLine or PrintedLine."""
+    totals = dict.fromkeys(FeeCategory.values, ZERO)
+    for ln in lines:
+        if ln.state != LineState.DECLINED:
+            totals[ln.fee_category] = totals.get(ln.fee_category, ZERO) + ln.amount + ln.discount
+    return totals
 
 
 # --- What both documents show ---------------------------------------------------------------------
@@ -96,7 +82,8 @@ class PrintedLine:
     declined: bool
     additional: bool
     quality_label: str  # parts: original / OEM-equivalent / used
-    charge: str
+    fee_category: str  # what the settlement list counts it as (FeeCategory)
+    fee_label: str
 
 
 def _printed_line(i: int, line: RepairOrderLine) -> PrintedLine:
@@ -113,7 +100,7 @@ def _printed_line(i: int, line: RepairOrderLine) -> PrintedLine:
         warranty_label=line.get_warranty_display(), warranty_reason=line.warranty_reason, state=line.state,
         state_label=line.get_state_display(), declined=line.state == LineState.DECLINED,
         additional=line.is_additional, quality_label=line.part.get_quality_display() if line.part_id else "",
-        charge=charge_class(line),
+        fee_category=line.fee_category, fee_label=line.get_fee_category_display(),
     )  # fmt: skip
 
 
@@ -220,20 +207,14 @@ def settlement_context(tenant: Tenant, order: RepairOrder) -> dict:
     }
     settle, qc_pass, deliver = events.get("settle"), events.get("qc-pass"), events.get("deliver")
     lines = [ln for ln in _lines(order) if not ln.declined]
-    totals = dict.fromkeys((Charge.LABOR, Charge.MATERIALS, Charge.DIAGNOSIS, Charge.OTHER), ZERO)
+    charges = charge_totals(lines)
     by_payer = dict.fromkeys(Payer.values, ZERO)
     for ln in lines:
-        totals[ln.charge] += ln.amount + ln.discount
         by_payer[ln.payer] += ln.amount
     discount = sum((ln.discount for ln in lines), ZERO)
     # The repair-quality warranty runs from delivery: by the delivery date once delivered, else as
     # if the car left today (the list is usually printed at settlement, just before delivery).
-    category = order.vehicle.category
-    own = StoreQualityWarranty.objects.filter(
-        store_id=order.store_id, category=category, work_class=order.work_class
-    )
-    own = own.values_list("km", "days").first() or (None, None)
-    period = quality_warranty(order.work_class, category, *own)
+    period = comebacks.period_of(order, order.vehicle.category)
     delivered = order.delivered_at is not None
     start = (_local(order.delivered_at, zone) or timezone.localtime(timezone.now(), zone)).date()
     start_km = order.mileage_out if order.mileage_out is not None else order.mileage_in
@@ -270,13 +251,19 @@ def settlement_context(tenant: Tenant, order: RepairOrder) -> dict:
         "labor_lines": [ln for ln in lines if ln.kind == LineKind.LABOR],
         "part_lines": [ln for ln in lines if ln.kind in (LineKind.PART, LineKind.MATERIAL)],
         "fee_lines": [ln for ln in lines if ln.kind == LineKind.FEE],
+        # The regulation's fees, each with its total (zero ones too: the list names them all).
+        "charges": [
+            {"fee": fee, "label": label, "amount": charges[fee]} for fee, label in FeeCategory.choices
+        ],
         "totals": {
-            "labor": totals[Charge.LABOR],
-            "materials": totals[Charge.MATERIALS],
-            "diagnosis": totals[Charge.DIAGNOSIS],
-            "other": totals[Charge.OTHER],
+            **charges,
             "discount": discount,
             "total": sum(by_payer.values(), ZERO),
+        },
+        # 机动车维修竣工出厂合格证: issued for level-2 maintenance and overhauls.
+        "certificate": {
+            "number": order.certificate_number,
+            "required": certificate_required(order.work_class),
         },
         "payers": [
             {"payer": p, "label": Payer(p).label, "amount": by_payer[p]}

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dms.customers.models import Channel, PreferredTime
 
-from .models import LineKind, OldParts, Payer, PaymentMethod, WarrantyDecision
+from .models import WORK_FEES, FeeCategory, LineKind, OldParts, Payer, PaymentMethod, WarrantyDecision
 from .rules import WorkClass
 
 
@@ -49,11 +49,17 @@ class LineForm(forms.Form):
     )
     discount = forms.DecimalField(label=_("discount"), decimal_places=2, required=False, initial=0)
     payer = forms.ChoiceField(label=_("payer"), choices=Payer.choices)
+    fee_category = forms.ChoiceField(
+        label=_("counted on the settlement list as"), required=False,
+        choices=[("", _("As the labor operation says"))] + [(v, label) for v, label in FeeCategory.choices if v in WORK_FEES],
+        help_text=_("Parts and materials are always a materials fee."),
+    )  # fmt: skip
     warranty = forms.ChoiceField(label=_("warranty decision"), choices=WarrantyDecision.choices)
     warranty_reason = forms.CharField(label=_("why"), max_length=200, required=False)
 
-    # What only the advisor decides (price, discount, who pays); a technician proposes the work itself.
-    ADVISOR_FIELDS = ("unit_price", "discount", "payer", "warranty", "warranty_reason")
+    # What only the advisor decides (price, discount, who pays, the fee it is counted as); a
+    # technician proposes the work itself.
+    ADVISOR_FIELDS = ("unit_price", "discount", "payer", "fee_category", "warranty", "warranty_reason")
 
     def __init__(self, *args, operations=(), parts=(), advisor: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,6 +77,8 @@ class LineForm(forms.Form):
         d["part_id"] = d.pop("part")
         if "discount" in d:
             d["discount"] = d["discount"] or 0
+        if "fee_category" in d:
+            d["fee_category"] = d["fee_category"] or None
         return d
 
 

@@ -19,6 +19,23 @@ from .rules import LONGEST, WorkClass, legal_warranty
 ZERO = Decimal("0.00")
 
 
+class FeeCategory(models.TextChoices):
+    """What the settlement list (维修结算清单) counts a line's amount as: the fees 机动车维修管理规定
+    names (诊断费、检测费、材料费、工时费、加工费、其他费用). A part or material line is a materials
+    fee; a labor or fee line is chosen when it is added (by default, its labor operation's)."""
+
+    DIAGNOSIS = "diagnosis", _("Diagnosis fee")
+    INSPECTION = "inspection", _("Inspection fee")
+    MATERIALS = "materials", _("Materials fee")
+    LABOR = "labor", _("Labor fee")
+    PROCESSING = "processing", _("Processing fee")
+    OTHER = "other", _("Other fees")
+
+
+# The fees a labor operation, a labor line or a fee line may be counted as (not materials).
+WORK_FEES = [c for c in FeeCategory.values if c != FeeCategory.MATERIALS]
+
+
 class LaborOperation(OpaqueIdModel):
     """A standard labor operation: code, name, standard hours and the skill it needs."""
 
@@ -30,6 +47,13 @@ class LaborOperation(OpaqueIdModel):
     # A replacement of a major system or its main part, counted by 三包 (dms/vehicles/sanbao.py).
     major_system = models.CharField(
         _("replaces a major system (三包)"), max_length=20, choices=MajorSystem.choices, blank=True
+    )
+    # What the settlement list counts its lines as, unless the advisor chooses otherwise on the line.
+    fee_category = models.CharField(
+        _("counted on the settlement list as"),
+        max_length=12,
+        choices=[(v, label) for v, label in FeeCategory.choices if v in WORK_FEES],
+        default=FeeCategory.LABOR,
     )
     active = models.BooleanField(_("active"), default=True)
 
@@ -151,6 +175,9 @@ class RepairOrder(OpaqueIdModel):
     plate = models.CharField(_("plate"), max_length=8, blank=True)
     customer_name = models.CharField(_("customer's name"), max_length=100, blank=True)
     settlement_number = models.CharField(_("settlement list number"), max_length=30, blank=True)
+    # 机动车维修竣工出厂合格证: issued for level-2 maintenance and overhauls (rules.certificate_required),
+    # its number given at settlement and printed on the settlement list.
+    certificate_number = models.CharField(_("completion certificate number"), max_length=30, blank=True)
     rework_count = models.PositiveSmallIntegerField(_("QC failures"), default=0)
     labor_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     parts_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
@@ -265,6 +292,10 @@ class RepairOrderLine(models.Model):
     discount = models.DecimalField(_("discount"), max_digits=10, decimal_places=2, default=ZERO)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     payer = models.CharField(_("payer"), max_length=10, choices=Payer.choices, default=Payer.CUSTOMER)
+    fee_category = models.CharField(
+        _("counted on the settlement list as"), max_length=12, choices=FeeCategory.choices,
+        default=FeeCategory.LABOR,
+    )  # fmt: skip
     warranty = models.CharField(
         _("warranty decision"),
         max_length=10,

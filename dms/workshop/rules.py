@@ -3,6 +3,7 @@
 Counted from delivery; by km or days, whichever comes first. A store may give longer, never
 shorter. A car back inside that period is a comeback (返修)."""
 
+import re
 from dataclasses import dataclass
 
 from django.db import models
@@ -61,3 +62,17 @@ def quality_warranty(
         max(legal.km, int(extra.get("km", 0)), store_km or 0),
         max(legal.days, int(extra.get("days", 0)), store_days or 0),
     )
+
+
+# --- The completion certificate (机动车维修竣工出厂合格证) ------------------------------------------------
+# 机动车维修管理规定: after level-2 maintenance, an assembly or a whole-vehicle overhaul, the QC
+# inspector who passes the completion inspection issues the certificate, and a vehicle without one
+# is not handed back. The order is settled (before delivery) only with its number, which the
+# settlement list prints.
+CERTIFICATE_WORK = (WorkClass.LEVEL2, WorkClass.OVERHAUL)
+# As printed on the form: letters, digits, Chinese characters (a province's prefix) and hyphens.
+CERTIFICATE_NUMBER = re.compile(r"[0-9A-Za-z\u4e00-\u9fff-]{4,30}")  # fullmatch
+
+
+def certificate_required(work_class: str) -> bool:
+    return str(work_class) in CERTIFICATE_WORK

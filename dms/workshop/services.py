@@ -28,8 +28,10 @@ from dms.vehicles.services import mileage_record_locked, service_record_write
 from . import comebacks, workflow
 from .integration import on_cancelled, take_over_appointment_parts
 from .models import (
+    WORK_FEES,
     ZERO,
     ComebackStatus,
+    FeeCategory,
     LaborOperation,
     LineKind,
     LineState,
@@ -42,13 +44,14 @@ from .models import (
     State,
     WarrantyDecision,
 )  # fmt: skip
-from .rules import WorkClass
+from .rules import CERTIFICATE_NUMBER, WorkClass, certificate_required
 
 CENT = Decimal("0.01")
 ADVISOR_DISCOUNT_LIMIT = Decimal("0.10")  # an advisor gives up to 10% per line; more needs a manager
 EDITABLE = {State.DRAFT, State.SIGNED, State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL}
 WORKING = {State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL}
 ISSUING = {State.SIGNED, *WORKING}  # parts go out once the customer has signed, until the work is finished
+FEES_FIXED = {State.SETTLED, State.DELIVERED, State.CANCELLED}  # the settlement list no longer changes
 
 
 def money(value, *, field: str) -> Decimal:
@@ -225,10 +228,13 @@ def line_add(
     *, tenant: Tenant, order_id: int, kind: str, quantity=None, description: str = "", unit_price=None,
     payer: str = Payer.CUSTOMER, labor_operation_id: int | None = None, part_id: int | None = None,
     warranty: str | None = None, warranty_reason: str = "", discount=ZERO, note: str = "", version: int | None = None,
+    fee_category: str | None = None,
 ) -> RepairOrderLine:  # fmt: skip
     """Add a labor, part, material or fee line. Found during the repair (by a technician, or once
     work has started), it is a proposal the customer must agree to — unless it fits within the
-    pre-authorised amount."""
+    pre-authorised amount. `fee_category`: what the settlement list counts it as (诊断费, 检测费,
+    加工费, ...); by default its labor operation's, else a labor fee (labor) or another fee (fee);
+    a part or material is a materials fee."""
     if not (tenant.can(Perm.RO_EDIT) or tenant.can(Perm.RO_WORK)):
         raise Forbidden(_("Your role does not allow this."))
     with transaction.atomic():
@@ -249,7 +255,8 @@ def line_add(
                     )
         line = _build_line(tenant, order, kind=kind, quantity=quantity, description=description, unit_price=unit_price,
                            payer=payer, labor_operation_id=labor_operation_id, part_id=part_id, warranty=warranty,
-                           warranty_reason=warranty_reason, discount=discount, note=note)  # fmt: skip
+                           warranty_reason=warranty_reason, discount=discount, note=note,
+                           fee_category=fee_category)  # fmt: skip
         additional = order.state in WORKING
         line.is_additional = additional
         if additional:
@@ -284,7 +291,7 @@ def _pending_extra(order: RepairOrder) -> Decimal:
 
 
 def _build_line(tenant, order, *, kind, quantity, description, unit_price, payer, labor_operation_id, part_id,
-                warranty, warranty_reason, discount, note) -> RepairOrderLine:  # fmt: skip
+                warranty, warranty_reason, discount, note, fee_category=None) -> RepairOrderLine:  # fmt: skip
     errors: list[dict] = []
     if kind not in LineKind.values:
         raise DomainError(_("Choose one of: %(v)s.") % {"v": ", ".join(LineKind.values)}, field="kind")
@@ -357,6 +364,11 @@ def _build_line(tenant, order, *, kind, quantity, description, unit_price, payer
             }
         )
     line.warranty = decision
+    category = _fee_category(kind, fee_category, line.labor_operation if line.labor_operation_id else None)
+    if isinstance(category, dict):
+        errors.append(category)
+    else:
+        line.fee_category = category
     if errors:
         from dms.core.validation import invalid
 
@@ -371,6 +383,50 @@ def _build_line(tenant, order, *, kind, quantity, description, unit_price, payer
         )
     line.amount = gross - line.discount
     full_clean(line, exclude=("order", "labor_operation", "part"))
+    return line
+
+
+def _fee_category(kind: str, chosen: str | None, operation: LaborOperation | None) -> str | dict:
+    """The fee a new line is counted as on the settlement list, or the error (a dict) refusing it."""
+    if kind in (LineKind.PART, LineKind.MATERIAL):
+        if chosen not in (None, "", FeeCategory.MATERIALS):
+            return {
+                "field": "fee_category",
+                "message": _("A part or material is counted as a materials fee."),
+            }
+        return FeeCategory.MATERIALS
+    if chosen in (None, ""):
+        if operation is not None:
+            return operation.fee_category
+        return FeeCategory.LABOR if kind == LineKind.LABOR else FeeCategory.OTHER
+    if chosen not in WORK_FEES:
+        return {"field": "fee_category", "message": _("Choose one of: %(v)s.") % {"v": ", ".join(WORK_FEES)}}
+    return chosen
+
+
+def line_fee_category_set(
+    *, tenant: Tenant, order_id: int, line_id: int, fee_category: str, version: int | None = None
+) -> RepairOrderLine:
+    """Count a labor or fee line as another fee on the settlement list (e.g. a 诊断费 entered as
+    labor), until the order is settled: the list is then printed as it was settled."""
+    tenant.require(Perm.RO_EDIT)
+    with transaction.atomic():
+        order = _lock(tenant, order_id, version)
+        line = order.lines.select_for_update().filter(pk=line_id).first()
+        if line is None:
+            raise NotFound()
+        if order.state in FEES_FIXED:
+            raise Conflict(_("The order is “%(s)s”: its settlement list no longer changes.") % {"s": order.get_state_display()},
+                           state=order.state, allowed_actions=workflow.allowed_actions(order))  # fmt: skip
+        category = _fee_category(line.kind, fee_category, None)
+        if isinstance(category, dict):
+            raise DomainError(category["message"], field="fee_category")
+        before, line.fee_category = line.fee_category, category
+        line.save(update_fields=["fee_category"])
+        order.version += 1
+        order.save(update_fields=["version", "updated_at"])
+        workflow.record(order, tenant, "line-change", data={"line": line.pk, "description": line.description,
+                        "fee_category": [before, category]})  # fmt: skip
     return line
 
 
@@ -585,11 +641,45 @@ def order_qc_fail(*, tenant: Tenant, order_id: int, reason: str, version: int | 
     )
 
 
+def _certificate(order: RepairOrder, given: str) -> str:
+    """The completion certificate's number the order settles with: the one given (its format
+    checked, not on another order of the store), else the one it has; required for level-2
+    maintenance and overhauls."""
+    number = (given or "").strip() or order.certificate_number
+    if not number:
+        if certificate_required(order.work_class):
+            raise DomainError(
+                _("%(work)s is settled with the number of the completion certificate (机动车维修竣工出厂合格证) "
+                  "issued for it.") % {"work": order.get_work_class_display()},
+                field="certificate_number",
+            )  # fmt: skip
+        return ""
+    if not CERTIFICATE_NUMBER.fullmatch(number):
+        raise DomainError(
+            _(
+                "Enter the certificate's number as printed: 4 to 30 letters, digits, Chinese characters or hyphens."
+            ),
+            field="certificate_number",
+        )
+    other = (
+        RepairOrder.objects.filter(store_id=order.store_id, certificate_number=number)
+        .exclude(pk=order.pk).values_list("number", flat=True).first()
+    )  # fmt: skip
+    if other:
+        raise DomainError(
+            _("Certificate %(c)s was issued for order %(n)s already.") % {"c": number, "n": other},
+            field="certificate_number",
+        )
+    return number
+
+
 def order_settle(
-    *, tenant: Tenant, order_id: int, payments: list[dict], version: int | None = None
-) -> RepairOrder:
+    *, tenant: Tenant, order_id: int, payments: list[dict], version: int | None = None,
+    certificate_number: str = "",
+) -> RepairOrder:  # fmt: skip
     """Record the customer's payment (records only: no gateway) and write the visit into the
-    vehicle's service history. The payments must add up to the customer's share."""
+    vehicle's service history. The payments must add up to the customer's share. Level-2
+    maintenance and overhauls are settled with the completion certificate's number."""
     cleaned = []
     for i, p in enumerate(payments or []):
         method = p.get("method")
@@ -601,6 +691,7 @@ def order_settle(
         cleaned.append((method, money(p.get("amount"), field=f"payments.{i}.amount")))
 
     def effect(order):
+        order.certificate_number = _certificate(order, certificate_number)
         paid = sum((a for _m, a in cleaned), ZERO)
         if paid != order.customer_total:
             raise DomainError(
@@ -633,7 +724,8 @@ def order_settle(
         return {
             "payments": [{"method": m, "amount": f"{a:.2f}"} for m, a in cleaned],
             "settlement_number": number,
-            "_fields": ["settlement_number", "vin", "plate", "customer_name"],
+            "certificate_number": order.certificate_number,
+            "_fields": ["settlement_number", "vin", "plate", "customer_name", "certificate_number"],
         }
 
     return workflow.apply(tenant=tenant, order_id=order_id, action="settle", version=version, effect=effect)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/lines/", views.line_create, name="line_create"),
     path("<int:pk>/actions/<str:action>/", views.order_action, name="action"),
     path("<int:pk>/lines/<int:line_pk>/issue/", views.line_issue, name="line_issue"),
+    path("<int:pk>/lines/<int:line_pk>/fee/", views.line_fee, name="line_fee"),
 ]

@@ -17,7 +17,8 @@ from dms.vehicles import selectors as vehicle_selectors
 
 from . import actions, extensions, load, selectors, services, workflow
 from .forms import DeliverForm, LineForm, OrderForm
-from .models import OPEN_STATES, LaborOperation, State
+from .models import OPEN_STATES, WORK_FEES, FeeCategory, LaborOperation, State
+from .rules import certificate_required
 
 PAGE = 30
 
@@ -136,6 +137,10 @@ def _detail_context(tenant, order, *, deliver_form: DeliverForm | None = None) -
         "events": _timeline(order),
         "stock": _stock(tenant, order),
         "can_issue": tenant.can(Perm.PARTS_ISSUE) and order.state in services.ISSUING,
+        # A labor or fee line may be counted as another fee on the settlement list until settled.
+        "can_change_fee": tenant.can(Perm.RO_EDIT) and order.state not in services.FEES_FIXED,
+        "fee_choices": [(v, label) for v, label in FeeCategory.choices if v in WORK_FEES],
+        "certificate_required": certificate_required(order.work_class),
         "estimate": load.promise_estimate(tenant, order=order) if order.state == State.DRAFT else None,
         "late": bool(order.promised_at and order.promised_at < timezone.now() and order.state in OPEN_STATES
                      and order.state not in (State.READY, State.SETTLED)),
@@ -167,6 +172,26 @@ def line_create(request, pk):
             messages.success(request, _("Line added."))
     else:
         messages.error(request, _("Please correct the marked fields."))
+    return redirect("workshop:detail", pk=order.pk)
+
+
+@tenant_required
+@require_POST
+def line_fee(request, pk, line_pk):
+    """The advisor counts a labor or fee line as another fee on the settlement list (诊断费, 检测费,
+    加工费, ...): the same service as the API's PATCH of the line."""
+    tenant = request.tenant
+    order = selectors.order_get(tenant, pk)  # another store's order: 404 before anything else
+    version = request.POST.get("version", "")
+    try:
+        services.line_fee_category_set(
+            tenant=tenant, order_id=order.pk, line_id=line_pk, fee_category=request.POST.get("fee_category", ""),
+            version=int(version) if version.isdigit() else None,
+        )  # fmt: skip
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved: the settlement list counts the line as chosen."))
     return redirect("workshop:detail", pk=order.pk)
 
 

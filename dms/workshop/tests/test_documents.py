@@ -19,6 +19,7 @@ from dms.workshop.models import RepairOrder, RepairOrderEvent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = datetime(2027, 3, 8, 9, 30, tzinfo=SHANGHAI)  # after the vehicle's first reading
 STATUS_URL = "http://testserver/c/s/token/"
+CERTIFICATE = "粤B0012345"  # the completion certificate of the level-2 maintenance (机动车维修竣工出厂合格证)
 # The printed dates are asserted: this module keeps its own clock, the week before MORNING.
 pytestmark = pytest.mark.own_clock
 
@@ -70,7 +71,9 @@ def open_order(people, vehicle, oil_change, catalogue) -> RepairOrder:
     )  # fmt: skip
     add = lambda **kw: services.line_add(tenant=sa, order_id=order.pk, **kw)  # noqa: E731
     add(kind="labor", labor_operation_id=oil_change.pk, discount="24.00")
-    add(kind="labor", description="四轮定位检测", quantity="1", unit_price="200.00")
+    add(
+        kind="labor", description="四轮定位检测", quantity="1", unit_price="200.00", fee_category="inspection"
+    )
     add(kind="labor", description="更换前刹车片", quantity="1.2", payer="warranty",
         warranty_reason="包修期内刹车片异常磨损，厂家已批准")  # fmt: skip
     add(kind="labor", description="检查空调异味", quantity="0.5", warranty="pending",
@@ -81,7 +84,7 @@ def open_order(people, vehicle, oil_change, catalogue) -> RepairOrder:
         warranty_reason="包修期内刹车片异常磨损，厂家已批准")  # fmt: skip
     add(kind="part", part_id=catalogue["mirror"].pk, quantity="1")
     add(kind="material", description="刹车系统清洗剂", quantity="1", unit_price="35.00")
-    add(kind="fee", description="故障诊断费", quantity="1", unit_price="150.00")
+    add(kind="fee", description="故障诊断费", quantity="1", unit_price="150.00", fee_category="diagnosis")
     add(kind="fee", description="废油环保处理费", quantity="1", unit_price="20.00")
     services.order_sign(tenant=sa, order_id=order.pk)
     return order
@@ -102,7 +105,7 @@ def finish_order(order, people, tech, catalogue, *, deliver: bool) -> RepairOrde
     services.order_finish(tenant=t, order_id=order.pk)
     services.order_qc_pass(tenant=people["qc"], order_id=order.pk, checklist={"制动": True, "油位": True})
     due = RepairOrder.objects.get(pk=order.pk).customer_total
-    services.order_settle(tenant=people["cashier"], order_id=order.pk,
+    services.order_settle(tenant=people["cashier"], order_id=order.pk, certificate_number=CERTIFICATE,
                           payments=[{"method": "wechat", "amount": f"{due - 500:.2f}"}, {"method": "cash", "amount": "500.00"}])  # fmt: skip
     if deliver:
         services.order_deliver(tenant=sa, order_id=order.pk, mileage_out=15002, old_parts_returned=True)
@@ -234,9 +237,9 @@ def test_settling_gives_the_settlement_list_its_own_gap_free_number(
         services.order_qc_pass(tenant=people["qc"], order_id=order.pk)
         due = RepairOrder.objects.get(pk=order.pk).customer_total
         with pytest.raises(services.DomainError):
-            services.order_settle(tenant=people["cashier"], order_id=order.pk,
+            services.order_settle(tenant=people["cashier"], order_id=order.pk, certificate_number="粤0000002",
                                   payments=[{"method": "cash", "amount": "1.00"}])  # fmt: skip
-        services.order_settle(tenant=people["cashier"], order_id=order.pk,
+        services.order_settle(tenant=people["cashier"], order_id=order.pk, certificate_number="粤0000002",
                               payments=[{"method": "cash", "amount": f"{due:.2f}"}])  # fmt: skip
 
     assert RepairOrderEvent.objects.get(order=order, action="settle").data["settlement_number"] == (
@@ -249,7 +252,7 @@ def test_the_settlement_list_prints_what_the_regulation_asks(delivered, people):
 
     assert not texts_in(
         html, "机动车维修结算清单", "深圳一店", "粤交运管许可深字440300001号", "JS-SZ01-2027-000001",
-        delivered.number, "粤B12345", delivered.vehicle.vin, "15000 km", "15002 km",
+        delivered.number, "粤B12345", delivered.vehicle.vin, "15000 km", "15002 km", "二级维护", "合格证号", CERTIFICATE,
         "2027-03-08 09:30",  # in
         "2027-03-08 16:30",  # settled and out
     )  # fmt: skip
@@ -271,19 +274,22 @@ def test_the_settlement_list_groups_charges_as_the_regulation_names_them(deliver
     context = documents.settlement_context(people["cashier"], order)
     html = html_of("settlement", people["cashier"], delivered)
 
-    # labor 240 + 360 + 150 (throttle) + 150 (AC check); 四轮定位检测 and 故障诊断费 are diagnosis
+    # labor 240 + 360 + 150 (throttle) + 150 (AC check); 四轮定位检测 was entered as an inspection
+    # fee, 故障诊断费 as a diagnosis fee
     totals = context["totals"]
-    assert (totals["labor"], totals["materials"], totals["diagnosis"], totals["other"]) == (
-        900,
+    assert (totals["diagnosis"], totals["inspection"], totals["materials"], totals["labor"]) == (
+        150,
+        200,
         1214,
-        350,
-        20,
+        900,
     )
+    assert (totals["processing"], totals["other"]) == (0, 20)
     assert totals["discount"] == 24 and totals["total"] == order.total
     assert sum(p["amount"] for p in context["payers"]) == order.total
     assert not texts_in(
-        html, "工时费", "材料费", "检测费/诊断费", "其他费用", "¥900.00", "¥1214.00", "¥350.00", "¥20.00"
-    )
+        html, "诊断费", "检测费", "材料费", "工时费", "加工费", "其他费用", "¥150.00", "¥200.00", "¥900.00", "¥1214.00",
+        "¥20.00",
+    )  # fmt: skip
 
 
 def test_the_settlement_list_says_who_paid_what_and_how(delivered, people):
@@ -325,28 +331,6 @@ def test_the_settlement_list_is_built_in_a_few_queries(delivered, people, django
     with django_assert_max_num_queries(8):
         order = selectors.order_get(people["cashier"], delivered.pk)
         documents.settlement_context(people["cashier"], order)
-
-
-@pytest.mark.parametrize(
-    ("kind", "description", "operation", "expected"),
-    [
-        ("labor", "更换机油机滤", "", "labor"),
-        ("labor", "四轮定位检测", "", "diagnosis"),
-        ("labor", "更换", "发动机故障诊断", "diagnosis"),
-        ("fee", "故障诊断费", "", "diagnosis"),
-        ("fee", "Emissions inspection", "", "diagnosis"),
-        ("fee", "废油环保处理费", "", "other"),
-        ("material", "检测试纸", "", "materials"),
-        ("part", "机油滤清器", "", "materials"),
-    ],
-)
-def test_which_charges_count_as_diagnosis_or_inspection(kind, description, operation, expected):
-    from dms.workshop.models import LaborOperation, RepairOrderLine
-
-    line = RepairOrderLine(kind=kind, description=description)
-    if operation:
-        line.labor_operation = LaborOperation(pk=1, code="D01", name=operation)
-    assert documents.charge_class(line) == expected
 
 
 # --- Pages and API --------------------------------------------------------------------------------

@@ -76,7 +76,8 @@ def test_the_answers_of_the_writes_are_what_reading_them_again_gives(api, brand,
     assert order["lines"] == [] and order["customer_id"] == customer["id"]
     detail = api.get(f"/repair-orders/{order['id']}").json()
     assert order == {**detail, "lines": [], "version": order["version"], "total": order["total"],
-                     "parts_total": order["parts_total"], "customer_total": order["customer_total"]}  # fmt: skip
+                     "parts_total": order["parts_total"], "customer_total": order["customer_total"],
+                     "charges": order["charges"]}  # fmt: skip
     assert answers["/repair-orders/{id}/lines"] == detail
     assert [(ln["kind"], ln["description"]) for ln in detail["lines"]] == [("part", "机油滤清器")]
 
