@@ -19,6 +19,8 @@ from dms.vehicles.models import Vehicle
 from dms.workshop import services
 from dms.workshop.models import LaborOperation, Payer, RepairOrder
 
+from .service import as_recorded
+
 MAKER_RATES = {"东风本田": "120.00", "广汽丰田": "128.00", "比亚迪": "110.00"}
 REASON = "整车三年十万公里保修期内，非人为损坏"
 # (complaint, labor operation code, name, standard hours, hours billed, part number, part name, price, maker's price)
@@ -84,7 +86,11 @@ def _png(text_colour=(40, 40, 40)) -> bytes:
     return out.getvalue()
 
 
-def _settled(manager, tech, vehicle, lines, complaint: str) -> RepairOrder:
+# How long ago each warranty repair was settled: the claim paid last month (the 4th) before it.
+SETTLED_DAYS_AGO = (2, 9, 16, 45, 5, 12)
+
+
+def _settled(manager, tech, vehicle, lines, complaint: str, days_ago: int) -> RepairOrder:
     """An order of `vehicle` taken through to settlement by the service manager (the customer pays
     what is not covered)."""
     km = Vehicle.objects.get(pk=vehicle.pk).mileage_km + 800
@@ -100,6 +106,10 @@ def _settled(manager, tech, vehicle, lines, complaint: str) -> RepairOrder:
     due = RepairOrder.objects.get(pk=order.pk).customer_total
     services.order_settle(tenant=manager, order_id=order.pk,
                           payments=[{"method": "wechat", "amount": f"{due:.2f}"}] if due else [])  # fmt: skip
+    # Dated `days_ago` days back (after the car's last reading before this visit): its history, texts,
+    # reading and service record as the service loop's orders have them.
+    since = (timezone.now() - vehicle.mileage_read_at).days - 1 if vehicle.mileage_read_at else days_ago
+    as_recorded(order, max(1, min(days_ago, since)))
     return RepairOrder.objects.get(pk=order.pk)
 
 
@@ -154,7 +164,7 @@ def load_demo_claims() -> dict:
             warranty.maker_part_price_set(tenant=manager, brand_id=car.brand_id, part_id=part.pk, price=maker)
             lines.append({"kind": "part", "part_id": part.pk, "quantity": "1", "payer": Payer.WARRANTY,
                           "warranty_reason": REASON})  # fmt: skip
-        orders.append(_settled(manager, tech, car, lines, complaint))
+        orders.append(_settled(manager, tech, car, lines, complaint, SETTLED_DAYS_AGO[len(orders) % 6]))
 
     claims = []
     for i, order in enumerate(orders[:4]):
@@ -204,7 +214,7 @@ def load_demo_claims() -> dict:
              "payer": Payer.INSURER},
             {"kind": "labor", "description": "后保险杠喷漆", "quantity": "4.0", "unit_price": "300.00", "payer": Payer.INSURER},
             {"kind": "material", "description": "油漆及辅料", "quantity": "1", "unit_price": "680.00", "payer": Payer.INSURER},
-        ], "被追尾，后保险杠凹陷掉漆（人保报案）。")  # fmt: skip
+        ], "被追尾，后保险杠凹陷掉漆（人保报案）。", 3)  # fmt: skip
     body = list(
         RepairOrder.objects.filter(store=store, lines__payer=Payer.INSURER).distinct().order_by("-opened_at")
     )

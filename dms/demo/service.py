@@ -730,6 +730,41 @@ STAMPS = {
 }  # fmt: skip
 
 
+def as_recorded(order: RepairOrder, days_ago: int) -> None:
+    """An order the demo has just taken through its steps outside the service loop's timeline (claims'
+    warranty repairs), moved `days_ago` days back: its history, stamps, published events and texts,
+    the reading taken at reception (named after it), the parts moves, the payment and the service
+    record, as the loop's orders have them."""
+    delta = timedelta(days=days_ago)
+    order = RepairOrder.objects.get(pk=order.pk)
+    for pk, at in RepairOrderEvent.objects.filter(order=order).values_list("pk", "at"):
+        RepairOrderEvent.objects.filter(pk=pk).update(at=at - delta)
+    stamps = {f: getattr(order, f) - delta for f in ("opened_at", *STAMPS.values()) if getattr(order, f)}
+    # the order opened at the moment of its first history row (the texts it queued then are dated so)
+    log, times = [], []
+    for action, at in RepairOrderEvent.objects.filter(order=order).order_by("id").values_list("action", "at"):
+        log.append(action)
+        times.append(at)
+    stamps["opened_at"] = times[0]
+    RepairOrder.objects.filter(pk=order.pk).update(updated_at=times[-1], **stamps)
+    _published_at(order, log, times)
+    _texted_at(order, log, times)
+    opened, at = times[0], dict(zip(log, times, strict=True))
+    MileageReading.objects.filter(vehicle_id=order.vehicle_id, km=order.mileage_in, note="").update(
+        read_at=opened, recorded_at=opened, note=order.number
+    )
+    last = MileageReading.objects.filter(vehicle_id=order.vehicle_id).order_by("-read_at", "-id").first()
+    Vehicle.objects.filter(pk=order.vehicle_id).update(mileage_km=last.km, mileage_read_at=last.read_at)
+    for move in StockMove.objects.filter(for_kind="repair_order", for_id=order.pk):
+        StockMove.objects.filter(pk=move.pk).update(at=move.at - delta)
+    Reservation.objects.filter(for_kind="repair_order", for_id=order.pk).update(at=at.get("sign", opened))
+    if "settle" in at:
+        Payment.objects.filter(order=order).update(at=at["settle"])
+        ServiceRecord.objects.filter(vehicle_id=order.vehicle_id, reference=order.number).update(
+            date=at["settle"].astimezone(TZ).date()
+        )
+
+
 def _backdate(ctx: Ctx, plan: OrderPlan, order: RepairOrder, log: list[str], times: list[datetime]) -> dict:
     at = dict(zip(log, times, strict=True))  # the last time of each action
     events = list(RepairOrderEvent.objects.filter(order=order).order_by("id").values_list("pk", "action"))

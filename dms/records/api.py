@@ -46,7 +46,7 @@ class ProjectOut(Schema):
     workinghours: str = Field(description='Labor hours, e.g. "1.50".')
 
 
-class PartOut(Schema):
+class RecordPartOut(Schema):
     partsname: str
     partscode: str = Field(description="Part number (empty for a material without one).")
     partsquantity: str
@@ -64,7 +64,7 @@ class RecordDataOut(Schema):
     costlistcode: str
     faultdescription: str
     repairprojectlist: list[ProjectOut]
-    vehiclepartslist: list[PartOut]
+    vehiclepartslist: list[RecordPartOut]
 
 
 class AttemptOut(Schema):
