@@ -20,7 +20,9 @@ def settled_order(tenant, vehicle, *, payer: str, part_id: int | None = None) ->
     from dms.vehicles.models import Vehicle
     from dms.workshop import services
 
-    km = Vehicle.objects.get(pk=vehicle.pk).mileage_km + 100  # mileage never goes backwards
+    km = max(
+        Vehicle.objects.get(pk=vehicle.pk).mileage_km, 12500
+    )  # as the other worlds read it: never backwards
     order = services.repair_order_create(
         tenant=tenant, vehicle_id=vehicle.pk, mileage_km=km, complaint="水泵漏水"
     )
