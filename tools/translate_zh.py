@@ -26,6 +26,7 @@ ZH_PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 EN_PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 ZH: dict[str, str | list[str]] = {
+    "A user of a dealer group cannot be a superuser.": "经销商集团的用户不能是超级用户。",
     # --- settings, languages --------------------------------------------------------------------
     "Simplified Chinese": "简体中文",
     "English": "English",
