@@ -51,7 +51,7 @@ MENU = [
             ("floor:my_jobs", _("My jobs"), Perm.RO_WORK),
             ("floor:qc", _("Quality check"), Perm.RO_QC),
             ("floor:board", _("Workshop board"), Perm.RO_VIEW),
-            ("workshop:comebacks", _("Comebacks and 三包"), Perm.RO_DISCOUNT_HIGH),
+            ("workshop:comebacks", _("Comebacks and 三包"), Perm.QUALITY_MANAGE),
             ("records:list", _("Electronic repair records"), Perm.RECORD_MANAGE),
         ],
     ),

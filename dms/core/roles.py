@@ -52,6 +52,8 @@ class Perm:
     RO_QC = "ro.qc"
     RO_SETTLE = "ro.settle"
     RO_DISCOUNT_HIGH = "ro.discount_high"  # discounts beyond the advisor's authority
+    # comebacks and the first-time-fix rate, the 三包 watch list, the store's quality-warranty periods
+    QUALITY_MANAGE = "quality.manage"
     FOLLOWUP_WORK = "followup.work"
     # Integrations
     EVENTS_READ = "events.read"  # the store's event log (GET /api/v1/events)
@@ -97,6 +99,7 @@ _MANAGER = _FRONT_DESK | {
 _SERVICE_LOOP = {
     Perm.APPOINTMENT_BOOK, Perm.CAPACITY_MANAGE, Perm.PARTS_MANAGE, Perm.PARTS_ISSUE, Perm.RO_EDIT,
     Perm.RO_DISPATCH, Perm.RO_WORK, Perm.RO_QC, Perm.RO_SETTLE, Perm.RO_DISCOUNT_HIGH, Perm.FOLLOWUP_WORK,
+    Perm.QUALITY_MANAGE,
 }  # fmt: skip
 
 _SALES_DESK = {Perm.LEAD_WORK, Perm.QUOTE, Perm.STOCK_VIEW, Perm.SALES_ORDER}

@@ -9,7 +9,7 @@ from . import sanbao
 from .models import Vehicle
 
 # The managers of after-sales (service manager, general manager), as the workshop's comebacks page.
-WATCH_PERM = Perm.RO_DISCOUNT_HIGH
+WATCH_PERM = Perm.QUALITY_MANAGE
 
 
 @tenant_required

@@ -26,9 +26,9 @@ from .rules import LONGEST, QualityWarranty, WorkClass, legal_warranty, quality_
 
 __all__ = ["KINDS", "LONGEST", "MANAGE", "Period", "as_items", "periods", "periods_set"]
 
-# The managers of after-sales (service manager, general manager, administrator): those who may give
-# discounts beyond an advisor's authority set what the store promises (the comebacks page's readers).
-MANAGE = Perm.RO_DISCOUNT_HIGH
+# The managers of after-sales (service manager, general manager, administrator) set what the store
+# promises: those who read the comebacks and the 三包 watch list (quality.manage).
+MANAGE = Perm.QUALITY_MANAGE
 
 KINDS = [(category, work_class) for category in Category.values for work_class in WorkClass.values]
 

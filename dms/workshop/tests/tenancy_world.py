@@ -69,7 +69,7 @@ ROUTE_PERMS: dict = {
     ("GET", "/comebacks"): Perm.RO_VIEW,
     ("PATCH", "/repair-orders/{order_id}/lines/{line_id}"): Perm.RO_EDIT,
     ("GET", "/quality-warranty-periods"): Perm.RO_VIEW,
-    ("PUT", "/quality-warranty-periods"): Perm.RO_DISCOUNT_HIGH,  # the service and general managers
+    ("PUT", "/quality-warranty-periods"): Perm.QUALITY_MANAGE,  # the service and general managers
 }
 
 
