@@ -212,9 +212,17 @@ RECORDS = {
 # (e.g. a settlement list needs a settled order): (path, parameter name) -> function(world).
 PATH_RECORDS: dict = {}
 # Path parameters that are not records: the value the walk uses (the same for every caller).
-PATH_VALUES = {
-    "action": lambda path: "sign" if path.startswith("/repair-orders") else "confirm",
-}
+# The {action} of a path: the one given for the longest prefix of the path in ACTIONS (apps add
+# theirs: ACTIONS in their tenancy_world), else "confirm".
+ACTIONS: dict = {"/repair-orders": "sign"}
+
+
+def _action(path: str) -> str:
+    prefixes = [p for p in ACTIONS if path.startswith(p)]
+    return ACTIONS[max(prefixes, key=len)] if prefixes else "confirm"
+
+
+PATH_VALUES = {"action": _action}
 
 # Bodies the generic builder cannot guess (a field typed as text that takes one of a few words).
 # Keys are (method, path); values are functions of the caller's world.
@@ -354,6 +362,7 @@ def _app_worlds() -> None:
         RECORDS.update(module.RECORDS)
         BODIES.update(module.BODIES)
         PATH_VALUES.update(module.PATH_VALUES)
+        ACTIONS.update(getattr(module, "ACTIONS", {}))
         PATH_RECORDS.update(getattr(module, "PATH_RECORDS", {}))
 
 

@@ -8,12 +8,12 @@ row comes back (with the sentence when refused)."""
 from datetime import date
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from dms.core.errors import DomainError, Forbidden, NotFound
 from dms.core.models import Brand
@@ -194,11 +194,12 @@ def claim_photos(request, claim_id):
 
 
 @tenant_required
-@require_GET
 def claim_photo(request, claim_id, claim_photo_id):
     t = request.tenant
     claim = selectors.claim_get(t, claim_id)
     warranty.require_read(t)
+    if request.method not in ("GET", "HEAD"):  # after the claim: another group's is 404 to any method
+        return HttpResponseNotAllowed(["GET"])
     photo = next((p for p in claim.photos.all() if p.pk == claim_photo_id), None)
     if photo is None:
         raise Http404()
@@ -267,11 +268,12 @@ def claim_action(request, claim_id, action):
 
 
 @tenant_required
-@require_GET
 def claim_export(request, claim_id):
     t = request.tenant
-    claim = selectors.claim_get(t, claim_id)
+    claim = selectors.claim_get(t, claim_id)  # the claim before the method: another group's is 404
     warranty.require_read(t)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
     return xlsx_response(claim)
 
 

@@ -3,11 +3,11 @@ its numbers, the assessed amount against the repair, the documents checklist and
 payments; what insurers owe (managers); the store's insurers."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from dms.core.errors import DomainError, Forbidden, NotFound
 from dms.core.roles import Perm
@@ -169,11 +169,12 @@ def insurance_documents(request, insurance_claim_id):
 
 
 @tenant_required
-@require_GET
 def insurance_document(request, insurance_claim_id, document_id):
     t = request.tenant
     claim = selectors.insurance_get(t, insurance_claim_id)
     warranty.require_read(t)
+    if request.method not in ("GET", "HEAD"):  # after the claim: another group's is 404 to any method
+        return HttpResponseNotAllowed(["GET"])
     doc = next((d for d in claim.documents.all() if d.pk == document_id), None)
     if doc is None:
         raise Http404()

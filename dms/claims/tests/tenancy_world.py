@@ -6,7 +6,6 @@ A world's claims: a settled order with two warranty lines (a labor operation and
 into a draft claim that is complete (fault code, the old part's tag, a photo: `submit` works), and
 an accident repair with its insurance claim, open, with the assessor's document."""
 
-import sys
 
 from dms.core.roles import Perm
 
@@ -196,21 +195,10 @@ BODIES: dict = {
     ("POST", "/insurance-claims/{insurance_claim_id}/payments"): lambda w: {"amount": "100.00"},
 }  # fmt: skip
 
-# The walk fills every {action} with one value: a warranty claim's is "submit" (the world's claim is
-# complete), an insurance claim's "cancel"; other paths keep the value given before.
-_walk = sys.modules.get("tests.test_tenancy_api")
-_previous = getattr(_walk, "PATH_VALUES", {}).get("action")
-
-
-def _action(path: str) -> str:
-    if path.startswith("/warranty-claims"):
-        return "submit"
-    if path.startswith("/insurance-claims"):
-        return "cancel"
-    return _previous(path) if _previous else "confirm"
-
-
-PATH_VALUES: dict = {"action": _action}
+# The walk's {action} by path prefix: a warranty claim's is "submit" (the world's claim is complete),
+# an insurance claim's "cancel".
+ACTIONS: dict = {"/warranty-claims": "submit", "/insurance-claims": "cancel"}
+PATH_VALUES: dict = {}
 
 ROUTE_PERMS: dict = {
     ("GET", "/warranty-claims"): WORK_OR_MANAGE,

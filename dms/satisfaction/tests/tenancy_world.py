@@ -1,7 +1,6 @@
 """This app's part of the cross-group walks (tests/test_tenancy_api.py, tests/test_tenancy_pages.py):
 see dms/followups/tests/tenancy_world.py for the shape."""
 
-import sys
 
 
 def _case_for(tenant, customer) -> int:
@@ -25,19 +24,9 @@ BODIES: dict = {
     ("POST", "/complaints/{complaint_id}/actions/{action}"): lambda w: {},
 }
 
-# The walk fills every {action} with one value: a complaint's is "acknowledge"; other paths keep
-# the value the walk (or an app imported before this one) gave them.
-_walk = sys.modules.get("tests.test_tenancy_api")
-_previous = getattr(_walk, "PATH_VALUES", {}).get("action")
-
-
-def _action(path: str) -> str:
-    if path.startswith("/complaints"):
-        return "acknowledge"
-    return _previous(path) if _previous else "confirm"
-
-
-PATH_VALUES: dict = {"action": _action}
+# The walk's {action} by path prefix: a complaint's is "acknowledge".
+ACTIONS: dict = {"/complaints": "acknowledge"}
+PATH_VALUES: dict = {}
 
 
 def page_ids(vehicle, manager) -> dict:
