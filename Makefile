@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run dev test test-dates test-sqlite test-postgres install build browser bench lint fmt worker serve messages clean
+.PHONY: run dev test test-date test-dates test-sqlite test-postgres install build browser bench lint fmt worker serve messages clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -76,21 +76,28 @@ browser:
 	  else echo "chromium missing: browser tests will be skipped (apt-get install chromium)"; fi; \
 	fi
 
-# With DATABASE_URL, the SQLite and PostgreSQL passes run side by side (one core each), each
-# writing its log under var/; both logs are printed when both are done. The SQLite pass runs on
-# today's date; the PostgreSQL pass on a hard one, PG_TEST_DAY (a Sunday of the Spring Festival week:
-# holidays, weekends and the year's turn in the lunar calendar; see test-dates for the others).
+# With DATABASE_URL, two chains run side by side (one core each), each writing its logs under var/,
+# all printed when both are done: the SQLite pass on today's date, then the date-sensitive tests on
+# the first of TEST_DATES; the PostgreSQL pass on a hard day, PG_TEST_DAY (a Sunday of the Spring
+# Festival week: holidays, weekends and the year's turn in the lunar calendar), then the date-sensitive
+# tests on the second of TEST_DATES. Schemathesis fuzzes as the service advisor in the SQLite pass and
+# as the service manager in the PostgreSQL pass (DMS_FUZZ_ROLES; both when one database runs alone).
 PG_TEST_DAY ?= 2027-02-07
 # The apps' floors first (import-linter contracts in pyproject.toml): a broken contract fails the run.
 test: build browser
 	$(VENV)/bin/lint-imports --no-cache
 	@if [ -z "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory test-sqlite; else \
 	  mkdir -p var; \
-	  $(MAKE) --no-print-directory test-sqlite > var/test-sqlite.log 2>&1 & sqlite=$$!; \
-	  DMS_TEST_TODAY=$(PG_TEST_DAY) $(MAKE) --no-print-directory test-postgres PG_ONLY_ARGS='-m "not browser"' > var/test-postgres.log 2>&1 & pg=$$!; \
+	  { DMS_FUZZ_ROLES=advisor $(MAKE) --no-print-directory test-sqlite > var/test-sqlite.log 2>&1; r=$$?; \
+	    $(MAKE) --no-print-directory test-date DAY=$(word 1,$(TEST_DATES)) > var/test-date-1.log 2>&1 || r=1; \
+	    exit $$r; } & sqlite=$$!; \
+	  { DMS_TEST_TODAY=$(PG_TEST_DAY) DMS_FUZZ_ROLES=manager $(MAKE) --no-print-directory test-postgres \
+	      PG_ONLY_ARGS='-m "not browser"' > var/test-postgres.log 2>&1; r=$$?; \
+	    $(MAKE) --no-print-directory test-date DAY=$(word 2,$(TEST_DATES)) > var/test-date-2.log 2>&1 || r=1; \
+	    exit $$r; } & pg=$$!; \
 	  wait $$sqlite; rs=$$?; wait $$pg; rp=$$?; \
-	  cat var/test-sqlite.log var/test-postgres.log; \
-	  echo "SQLite pass: exit $$rs; PostgreSQL pass: exit $$rp"; \
+	  cat var/test-sqlite.log var/test-date-1.log var/test-postgres.log var/test-date-2.log; \
+	  echo "SQLite pass and $(word 1,$(TEST_DATES)): exit $$rs; PostgreSQL pass ($(PG_TEST_DAY)) and $(word 2,$(TEST_DATES)): exit $$rp"; \
 	  exit $$(( rs || rp )); \
 	fi
 
@@ -110,14 +117,19 @@ test-postgres:
 # complaint SLAs, sales grades and ageing, segmentation, warranty and 三包, promises, packages; not
 # messaging's quiet hours or the portal's pages, which count hours and set their own clocks) at the
 # other hard dates (DMS_TEST_TODAY moves the suite's day, see conftest.py): the last day of a year and
-# 29 February (make test's PostgreSQL pass has run the whole suite on a Sunday of the Spring Festival).
-# On SQLite, side by side, without the browser tests (Chromium's clock cannot travel) and those that
-# keep the real clock; each log under var/.
+# 29 February (with DATABASE_URL, make test runs them after its passes; the PostgreSQL pass has run
+# the whole suite on a Sunday of the Spring Festival). On SQLite, without the browser tests
+# (Chromium's clock cannot travel) and those that keep the real clock. `make test-date DAY=2027-10-01`
+# runs them on one day; `make test-dates` on every one of TEST_DATES, side by side, each log under var/.
 TEST_DATES ?= 2026-12-31 2028-02-29
 DATE_SENSITIVE ?= dms/demo dms/scheduling dms/followups dms/satisfaction dms/sales dms/customers dms/vehicles dms/workshop dms/packages
+test-date:
+	@echo "== date-sensitive tests on $(DAY) =="
+	env -u DATABASE_URL DMS_TEST_TODAY=$(DAY) $(VENV)/bin/pytest -q -m "not browser and not real_clock" $(DATE_SENSITIVE) $(PYTEST_ARGS)
+
 test-dates: build
 	@mkdir -p var; printf '%s\n' $(TEST_DATES) | xargs -P 3 -I{} sh -c \
-	  'env -u DATABASE_URL DMS_TEST_TODAY={} $(VENV)/bin/pytest -q -m "not browser and not real_clock" $(DATE_SENSITIVE) $(PYTEST_ARGS) > var/test-{}.log 2>&1; rc=$$?; echo "== date-sensitive tests on {}: exit $$rc"; tail -n 1 var/test-{}.log; exit $$rc' \
+	  '$(MAKE) --no-print-directory test-date DAY={} > var/test-{}.log 2>&1; rc=$$?; echo "== date-sensitive tests on {}: exit $$rc"; tail -n 1 var/test-{}.log; exit $$rc' \
 	  || { for d in $(TEST_DATES); do grep -E "^(FAILED|ERROR)" var/test-$$d.log | sed "s/^/$$d /"; done; exit 1; }
 
 bench: build
