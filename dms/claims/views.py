@@ -169,21 +169,28 @@ def claim_line(request, claim_id, claim_line_id):
     return redirect("claims:detail", claim_id)
 
 
+def uploaded(request, field: str, limit: int, *, none: str, too_big: str) -> list:
+    """The files of a form's field, at least one and none above `limit` bytes (else a DomainError with
+    the sentence given; `too_big` takes %(mb)s)."""
+    files = request.FILES.getlist(field)
+    if not files:
+        raise DomainError(none, field=field)
+    if any(f.size > limit for f in files):
+        raise DomainError(too_big % {"mb": limit // 1024 // 1024}, field=field)
+    return files
+
+
 @tenant_required
 @require_POST
 @max_body(warranty.PHOTOS_REQUEST_BYTES)
 def claim_photos(request, claim_id):
     t = request.tenant
     selectors.claim_get(t, claim_id)
-    files = request.FILES.getlist("photos")
     try:
-        if not files:
-            raise DomainError(_("Choose at least one photo."), field="photos")
-        for f in files:
-            if f.size > warranty.MAX_PHOTO_BYTES:
-                raise DomainError(
-                    _("A photo may be at most %(mb)s MB.") % {"mb": warranty.MAX_PHOTO_BYTES // 1024 // 1024}
-                )
+        files = uploaded(
+            request, "photos", warranty.MAX_PHOTO_BYTES,
+            none=_("Choose at least one photo."), too_big=_("A photo may be at most %(mb)s MB."),
+        )  # fmt: skip
         caption = request.POST.get("caption", "")
         warranty.claim_photos_add(tenant=t, claim_id=claim_id, photos=[(f.read(), caption) for f in files])
     except (NotFound, Forbidden):

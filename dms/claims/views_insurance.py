@@ -17,7 +17,7 @@ from dms.workshop.models import RepairOrder
 
 from . import insurance, selectors, warranty
 from .models import DocumentKind, InsuranceState, Insurer
-from .views import _date, _int, sentence
+from .views import _date, _int, sentence, uploaded
 from .workflow import INSURANCE, INSURANCE_ACTIONS
 
 TABS = {
@@ -149,15 +149,11 @@ def insurance_edit(request, insurance_claim_id):
 def insurance_documents(request, insurance_claim_id):
     t = request.tenant
     selectors.insurance_get(t, insurance_claim_id)
-    files = request.FILES.getlist("files")
     try:
-        if not files:
-            raise DomainError(_("Choose at least one file."), field="files")
-        for f in files:
-            if f.size > insurance.MAX_FILE_BYTES:
-                raise DomainError(
-                    _("A file may be at most %(mb)s MB.") % {"mb": insurance.MAX_FILE_BYTES // 1024 // 1024}
-                )
+        files = uploaded(
+            request, "files", insurance.MAX_FILE_BYTES,
+            none=_("Choose at least one file."), too_big=_("A file may be at most %(mb)s MB."),
+        )  # fmt: skip
         caption = request.POST.get("caption", "")
         insurance.documents_add(tenant=t, claim_id=insurance_claim_id, kind=request.POST.get("kind", ""),
                                 files=[(f.read(), caption) for f in files])  # fmt: skip

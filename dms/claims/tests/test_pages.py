@@ -66,6 +66,18 @@ def test_photos_are_uploaded_and_served_to_the_store_only(sa_page, outsider_clie
     assert outsider_client.get(url).status_code == 404
 
 
+def test_an_upload_without_a_photo_or_too_big_says_why_and_adds_nothing(sa_page, claim):
+    r = sa_page.post(reverse("claims:photos", args=[claim.pk]), {"caption": "水泵"}, follow=True)
+    assert "请至少选择一张照片。" in r.content.decode()
+
+    from dms.claims import warranty
+
+    big = SimpleUploadedFile("big.png", b"x" * (warranty.MAX_PHOTO_BYTES + 1), content_type="image/png")
+    r = sa_page.post(reverse("claims:photos", args=[claim.pk]), {"photos": [big]}, follow=True)
+    assert f"{warranty.MAX_PHOTO_BYTES // 1024 // 1024}" in r.content.decode()
+    assert not claim.photos.exists()
+
+
 def test_the_manager_records_the_makers_decision_and_payment(sa_page, manager_client, tenant, claim):
     complete(tenant, claim)
     sa_page.post(reverse("claims:action", args=[claim.pk, "submit"]), {"version": claim.version})
