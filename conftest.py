@@ -26,7 +26,8 @@ PASSWORD = "demo-pass-2026"
 # A test that needs another moment travels there itself (time_machine nests); a module whose fixtures set
 # the clock for all its tests says so with `pytest.mark.own_clock`. Browser tests keep the real clock:
 # Chromium's own clock cannot travel, and cookies set for another day would expire in it; so does a test
-# marked `real_clock` (it starts another process, which cannot travel either).
+# marked `real_clock` (it starts another process, which cannot travel either). Under DMS_TEST_TODAY both
+# run as ever, on the real day.
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 # WhiteNoise reads every collected file when a handler is made, once per test client (a tenth of a second
@@ -52,16 +53,6 @@ def suite_start(hour: int = 10, minute: int = 0) -> datetime:
 
 def _is_browser_test(item) -> bool:
     return "tests/browser" in str(item.fspath)
-
-
-def pytest_collection_modifyitems(config, items):
-    # Tests marked real_clock run as ever (they never used the suite's day); browser tests are left
-    # out, their server would travel and Chromium could not.
-    if os.environ.get("DMS_TEST_TODAY"):
-        skip = pytest.mark.skip(reason="DMS_TEST_TODAY: Chromium's clock cannot travel to the suite's day")
-        for item in items:
-            if _is_browser_test(item) or item.get_closest_marker("browser"):
-                item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
