@@ -6,7 +6,6 @@ A world's claims: a settled order with two warranty lines (a labor operation and
 into a draft claim that is complete (fault code, the old part's tag, a photo: `submit` works), and
 an accident repair with its insurance claim, open, with the assessor's document."""
 
-
 from dms.core.roles import Perm
 
 WORK_OR_MANAGE = (Perm.CLAIM_WORK, Perm.CLAIM_MANAGE)

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_cache_table'),
+        ("core", "0007_cache_table"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='phone',
-            field=models.CharField(blank=True, help_text="Given to customers in call scripts and messages (a customer manager's own mobile); the store's phone when empty.", max_length=30, verbose_name='work phone'),
+            model_name="user",
+            name="phone",
+            field=models.CharField(
+                blank=True,
+                help_text="Given to customers in call scripts and messages (a customer manager's own mobile); the store's phone when empty.",
+                max_length=30,
+                verbose_name="work phone",
+            ),
         ),
     ]

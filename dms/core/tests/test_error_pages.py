@@ -53,9 +53,8 @@ def test_the_database_away_before_the_view_answers_503_with_retry_after(quiet_cl
     own handler: a restart of the database is a 503 there too (tests/test_database_faults.py)."""
     from django.db import OperationalError
 
-    from dms.core.models import ApiToken
-
     from dms.core.middleware import forget_tokens
+    from dms.core.models import ApiToken
 
     raw = ApiToken.issue(sa)[1]
     forget_tokens()  # as in a worker that has not seen it yet

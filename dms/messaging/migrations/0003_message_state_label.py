@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('messaging', '0002_seal_provider_secrets'),
+        ("messaging", "0002_seal_provider_secrets"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='state',
-            field=models.CharField(choices=[('queued', 'Queued'), ('scheduled', 'Scheduled'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('suppressed', 'Withheld')], default='queued', max_length=10, verbose_name='state'),
+            model_name="message",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("scheduled", "Scheduled"),
+                    ("sent", "Sent"),
+                    ("delivered", "Delivered"),
+                    ("failed", "Failed"),
+                    ("suppressed", "Withheld"),
+                ],
+                default="queued",
+                max_length=10,
+                verbose_name="state",
+            ),
         ),
     ]

@@ -2,7 +2,6 @@
 see dms/followups/tests/tenancy_world.py for the shape."""
 
 
-
 def _case_for(tenant, customer) -> int:
     from dms.satisfaction.services import complaint_open
 
