@@ -208,10 +208,16 @@ def claim_photo(request, claim_id, claim_photo_id):
     if request.method not in ("GET", "HEAD"):  # after the claim: another group's is 404 to any method
         return HttpResponseNotAllowed(["GET"])
     photo = next((p for p in claim.photos.all() if p.pk == claim_photo_id), None)
-    if photo is None:
+    return stored_file(photo and photo.image, "image/jpeg")
+
+
+def stored_file(field_file, content_type: str):
+    """A claim's stored file (a photo, an insurer's document), never cached; 404 when there is none
+    or it is gone from the storage."""
+    if not field_file:
         raise Http404()
     try:
-        response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+        response = FileResponse(field_file.open("rb"), content_type=content_type)
     except OSError:
         raise Http404() from None
     add_never_cache_headers(response)

@@ -3,9 +3,8 @@ its numbers, the assessed amount against the repair, the documents checklist and
 payments; what insurers owe (managers); the store's insurers."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +16,7 @@ from dms.workshop.models import RepairOrder
 
 from . import insurance, selectors, warranty
 from .models import DocumentKind, InsuranceState, Insurer
-from .views import _date, _int, sentence, uploaded
+from .views import _date, _int, sentence, stored_file, uploaded
 from .workflow import INSURANCE, INSURANCE_ACTIONS
 
 TABS = {
@@ -172,14 +171,7 @@ def insurance_document(request, insurance_claim_id, document_id):
     if request.method not in ("GET", "HEAD"):  # after the claim: another group's is 404 to any method
         return HttpResponseNotAllowed(["GET"])
     doc = next((d for d in claim.documents.all() if d.pk == document_id), None)
-    if doc is None:
-        raise Http404()
-    try:
-        response = FileResponse(doc.file.open("rb"), content_type=doc.content_type)
-    except OSError:
-        raise Http404() from None
-    add_never_cache_headers(response)
-    return response
+    return stored_file(doc and doc.file, doc.content_type if doc else "")
 
 
 @tenant_required
