@@ -210,3 +210,18 @@ def test_the_claims_list_costs_the_same_queries_for_many_claims(
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert api.get("/warranty-claims").json()["count"] == 5
+
+
+def test_an_insurers_document_is_served_to_the_store_only(sa_page, outsider_client, tenant, insurance_claim):
+    with_documents(tenant, insurance_claim, ["photos"])
+    doc = insurance_claim.documents.get()
+    url = reverse("claims:insurance_document", args=[insurance_claim.pk, doc.pk])
+
+    r = sa_page.get(url)
+
+    assert r.status_code == 200 and r["Content-Type"] == doc.content_type and b"".join(r.streaming_content)
+    assert outsider_client.get(url).status_code == 404
+    assert (
+        sa_page.get(reverse("claims:insurance_document", args=[insurance_claim.pk, doc.pk + 999])).status_code
+        == 404
+    )
