@@ -13,6 +13,7 @@ from dms.claims import insurance, warranty
 from dms.claims.models import ClaimEvent, InsuranceClaim, WarrantyClaim
 from dms.core.models import DealerGroup, Store, User
 from dms.core.tenancy import resolve_tenant
+from dms.customers.models import ValueTier
 from dms.parts.services import part_create, stock_receive
 from dms.scheduling.models import Technician
 from dms.vehicles.models import Vehicle
@@ -136,17 +137,20 @@ def load_demo_claims() -> dict:
     store = Store.objects.get(code="SZ01")
     users = {u.username: u for u in User.objects.filter(group=group)}
     sa, manager = resolve_tenant(users["sa1"], "SZ01"), resolve_tenant(users["manager1"], "SZ01")
-    tech = Technician.objects.filter(store=store, active=True).order_by("pk").first()
+    tech = Technician.objects.filter(store=store, active=True).order_by("user__username").first()
     brands = {b.name: b for b in store.brands.all()}
     for name, rate in MAKER_RATES.items():
         if name in brands:
             warranty.maker_rate_set(tenant=manager, brand_id=brands[name].pk, rate=rate)
 
-    # Cars of the store's brands never in the workshop: the warranty repairs happen to them.
+    # Cars of the store's brands never in the workshop, of customers who still come (a lost
+    # customer's repair would make them no longer lost): the warranty repairs happen to them. By
+    # VIN, not pk: ids are random, the demo must not be.
     cars = list(
         Vehicle.objects.filter(owner__group=group, brand__in=brands.values(), repair_orders__isnull=True)
+        .exclude(owner__value_tier=ValueTier.LOST)
         .select_related("brand")
-        .order_by("pk")[: len(REPAIRS) + 1]
+        .order_by("vin")[: len(REPAIRS) + 1]
     )
     accident_car = cars.pop() if len(cars) > len(REPAIRS) else None
     orders = []

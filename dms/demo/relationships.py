@@ -45,7 +45,7 @@ def load_demo_relationships() -> dict:
     car = (
         Vehicle.objects.filter(group=group, selling_store=store, purchase_date__isnull=False)
         .select_related("owner")
-        .order_by("-purchase_date", "pk")
+        .order_by("-purchase_date", "vin")
         .first()
     )
     new_car = []
@@ -62,7 +62,7 @@ def load_demo_relationships() -> dict:
             store=store, customer=customer, tool=ToolkitEntry.Tool.PHOTO, note="交车合影已拍摄", at=now, by=cm
         )
     # A loyal customer of cm1 introduced a friend last week: the thank-you gift is due.
-    referrer = cm.managed_customers.filter(value_tier="loyal").order_by("pk").first()
+    referrer = cm.managed_customers.filter(value_tier="loyal").order_by("mobile").first()
     gifts = []
     if referrer is not None:
         gifts = touches_for_event(
