@@ -221,6 +221,18 @@ STAFF = (
     ("manager1", "孙国平", Role.SERVICE_MANAGER, "SZ01", (("SZ02", Role.SERVICE_MANAGER),)),
     ("sa9", "何伟", Role.SERVICE_ADVISOR, "GZ01", ()),
 )
+# The work mobiles of the staff who talk to customers: call scripts and texts give them ("your customer
+# manager 郑晓燕 147…"); the others leave it empty and give the store's phone. 147 is a real mainland
+# prefix the customers' numbers never use (MOBILE_PREFIXES), so no staff phone is a customer's.
+WORK_PHONES = {
+    "sa1": "14707550101",
+    "care1": "14707550108",
+    "cm1": "14707550109",
+    "sales1": "14707550110",
+    "showroom1": "14707550111",
+    "manager1": "14707550112",
+    "sa9": "14702000101",
+}
 
 # --- People ----------------------------------------------------------------------------------------
 
@@ -929,6 +941,7 @@ def _staff(stores: dict[str, Store]) -> dict[str, User]:
             username=username, display_name=name, last_name=name[0], first_name=name[1:],
             email=f"{username}@example.com", group=stores[home].group, home_store=stores[home],
             language=User.Language.ZH_HANS, is_staff=is_admin, password=password,
+            phone=WORK_PHONES.get(username, ""),
         )  # fmt: skip
         user.save()
         StoreMembership.objects.create(user=user, store=stores[home], role=role)

@@ -21,7 +21,9 @@ from dms.core.tenancy import get_scoped, resolve_tenant
 from dms.customers.models import ConsentEvent, Customer, CustomerContact, ValueTier
 from dms.customers.rules import validate_mobile
 from dms.customers.segmentation import recompute_group_tiers
-from dms.demo.dealership import DEMO, DEMO_PASSWORD, SEED, STAFF, Planner
+from dms.demo.dealership import DEMO, DEMO_PASSWORD, SEED, STAFF, WORK_PHONES, Planner
+from dms.followups.models import FollowUp
+from dms.followups.plans import script_for
 from dms.vehicles.models import Energy, MileageReading, ServiceRecord, Vehicle, VehicleOwnership
 from dms.vehicles.rules import is_new_energy_plate, validate_plate, validate_vin
 
@@ -61,6 +63,25 @@ def test_every_demo_user_logs_in_with_the_demo_password(demo, client):
         assert User.objects.get(username=username).check_password(DEMO_PASSWORD), username
     response = client.post("/login/", {"username": "sa1", "password": DEMO_PASSWORD})
     assert response.status_code == 302
+
+
+def test_the_staff_who_talk_to_customers_have_a_work_phone_no_customer_has(demo):
+    phones = dict(User.objects.exclude(phone="").values_list("username", "phone"))
+    assert phones == WORK_PHONES
+    assert {"cm1", "care1", "sa1", "sales1", "showroom1", "manager1"} <= set(phones)
+    assert not Customer.objects.filter(mobile__in=phones.values()).exists()
+
+
+def test_cm1s_texts_to_her_customers_give_her_own_phone(demo):
+    cm1 = User.objects.get(username="cm1")
+    texts = FollowUp.objects.filter(
+        assigned_to=cm1, channel="sms", state="open", rule__script_zh__contains="{manager_phone}"
+    ).select_related("customer__customer_manager", "store", "vehicle", "rule")
+    assert texts.exists()
+
+    for text in texts:
+        assert f"{cm1.display_name} {cm1.phone}" in script_for(text, "zh-hans")
+        assert cm1.phone in script_for(text, "en")
 
 
 def test_sa1_acts_in_sz01_and_also_works_in_sz02(demo):
