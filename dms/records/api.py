@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 
 from dms.core.roles import Perm
 from dms.core.validation import PAGE_OFFSET_MAX, choices_of
+from dms.workshop.models import FeeCategory
 
 from . import exports, selectors, services
 from .build import labor_hours
@@ -26,6 +27,10 @@ class RecordOut(Schema):
     store: str
     repair_order_id: int
     settlement_number: str
+    certificate_number: str = Field(
+        description="The completion certificate's number (机动车维修竣工出厂合格证) as given at settlement; empty "
+        "where none was issued."
+    )
     vin: str
     plate: str
     settled_on: date
@@ -41,15 +46,32 @@ class RecordOut(Schema):
     sent_at: datetime | None
 
 
+FEE_DESCRIPTION = (
+    "What the settlement list counts the line as (the order line's fee_category): diagnosis 诊断费, inspection "
+    "检测费, materials 材料费 (every part and material), labor 工时费, processing 加工费, other 其他费用. Empty in a "
+    "record kept before fees were recorded."
+)
+
+
 class ProjectOut(Schema):
     repairproject: str = Field(description="Repair item.")
     workinghours: str = Field(description='Labor hours, e.g. "1.50".')
+    feecategory: choices_of(FeeCategory, blank=True) = Field("", description=FEE_DESCRIPTION)
 
 
 class RecordPartOut(Schema):
     partsname: str
     partscode: str = Field(description="Part number (empty for a material without one).")
     partsquantity: str
+    feecategory: choices_of(FeeCategory, blank=True) = Field("", description=FEE_DESCRIPTION)
+
+
+class RecordFeeOut(Schema):
+    feecategory: choices_of(FeeCategory)
+    feename: str = Field(
+        description="The regulation's name of the fee (诊断费 …), in Chinese whatever the language."
+    )
+    amount: str = Field(description='The lines counted as this fee, before discounts, e.g. "120.00".')
 
 
 class RecordDataOut(Schema):
@@ -62,9 +84,18 @@ class RecordDataOut(Schema):
     repairmileage: str
     settledate: str
     costlistcode: str
+    certificatecode: str = Field(
+        "",
+        description="The completion certificate's number (机动车维修竣工出厂合格证); empty where none was issued.",
+    )
     faultdescription: str
     repairprojectlist: list[ProjectOut]
     vehiclepartslist: list[RecordPartOut]
+    costlist: list[RecordFeeOut] = Field(
+        default_factory=list,
+        description="The settlement list's six fees in the regulation's order (declined lines left out); empty in a "
+        "record kept before fees were recorded.",
+    )
 
 
 class AttemptOut(Schema):
@@ -133,8 +164,8 @@ class PlatformIn(Schema):
 def record_out(r: RepairRecord) -> dict:
     return {
         "id": r.pk, "store": r.store.code, "repair_order_id": r.order_id, "settlement_number": r.settlement_number,
-        "vin": r.vin, "plate": r.plate, "settled_on": r.settled_on, "state": r.state,
-        "state_label": str(r.get_state_display()), "reason": r.reason, "attempts": r.attempts,
+        "certificate_number": r.certificate_number, "vin": r.vin, "plate": r.plate, "settled_on": r.settled_on,
+        "state": r.state, "state_label": str(r.get_state_display()), "reason": r.reason, "attempts": r.attempts,
         "last_error": r.last_error, "next_attempt_at": r.next_attempt_at, "sent_at": r.sent_at,
     }  # fmt: skip
 

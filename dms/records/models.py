@@ -49,6 +49,8 @@ class RepairRecord(OpaqueIdModel):
     vin = models.CharField(_("VIN"), max_length=17, blank=True)
     plate = models.CharField(_("plate"), max_length=8, blank=True)
     settlement_number = models.CharField(_("settlement list number"), max_length=30)
+    # 机动车维修竣工出厂合格证, as given at settlement ("" where none was issued).
+    certificate_number = models.CharField(_("completion certificate number"), max_length=30, blank=True)
     settled_on = models.DateField(_("settlement date"))
     data = models.JSONField(_("record"), default=dict)
 

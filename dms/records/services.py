@@ -37,7 +37,8 @@ def record_build(*, order: RepairOrder) -> RepairRecord:
     record = RepairRecord.objects.create(
         store_id=order.store_id, order=order, vehicle_id=order.vehicle_id, vin=order.vin or order.vehicle.vin,
         plate=order.plate or order.vehicle.plate, settlement_number=order.settlement_number,
-        settled_on=local_date(order, order.settled_at or now), data=record_data(order),
+        certificate_number=order.certificate_number, settled_on=local_date(order, order.settled_at or now),
+        data=record_data(order),
         state=UploadState.PENDING if config else UploadState.MANUAL,
         next_attempt_at=now if config else None,
     )  # fmt: skip

@@ -103,4 +103,7 @@ ZH = {
     "The province's platform did not take these records. Read the reason, correct the settings if needed, and upload them again.": "省级平台未接收这些档案。请查看原因，必要时改正设置，再重新上传。",
     "See the failed uploads": "查看上传失败的档案",
     "%(n)s attempt": ["%(n)s 次尝试"],
+    # The completion certificate and the settlement list's fees in the record.
+    "Fee": "费用类别",
+    "As on the settlement list: each fee is the total of the lines counted as it, before discounts.": "与结算清单一致：每类费用为计入该类的各项合计（优惠前）。",
 }  # fmt: skip

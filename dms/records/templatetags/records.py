@@ -1,6 +1,9 @@
-"""The home page's card of failed uploads (registered in apps.py with dms.core.navigation)."""
+"""The home page's card of failed uploads (registered in apps.py with dms.core.navigation), and what
+the record's pages show of its data."""
 
 from django import template
+
+from dms.workshop.models import FeeCategory
 
 from ..selectors import counts
 
@@ -25,3 +28,9 @@ def record_date(value) -> str:
     """A record's date as the platform takes it (YYYYMMDD), shown as YYYY-MM-DD."""
     text = str(value or "")
     return f"{text[:4]}-{text[4:6]}-{text[6:]}" if len(text) == 8 and text.isdigit() else text
+
+
+@register.filter
+def fee_label(value) -> str:
+    """A record's fee (FeeCategory's value) in the reader's language; "" for a record kept without."""
+    return str(FeeCategory(value).label) if value in FeeCategory.values else ""

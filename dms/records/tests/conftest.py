@@ -40,16 +40,18 @@ def platform(store, fake_platform):
 
 
 def settle(
-    tenant, vehicle, *, complaint="左前轮异响，刹车时明显", mileage=23456, lines=None, payments=None
-) -> int:
+    tenant, vehicle, *, complaint="左前轮异响，刹车时明显", mileage=23456, lines=None, payments=None,
+    work_class="minor", certificate_number="",
+) -> int:  # fmt: skip
     """A repair order of `vehicle` taken through to settlement by `tenant` (who may do every step);
-    `lines` are line_add's keyword arguments (default: one labor line). Returns the order's id."""
+    `lines` are line_add's keyword arguments (default: one labor line); level-2 maintenance and
+    overhauls settle with a `certificate_number`. Returns the order's id."""
     from dms.scheduling.models import Technician
     from dms.workshop import services
     from dms.workshop.models import RepairOrder
 
     order = services.repair_order_create(
-        tenant=tenant, vehicle_id=vehicle.pk, mileage_km=mileage, complaint=complaint
+        tenant=tenant, vehicle_id=vehicle.pk, mileage_km=mileage, complaint=complaint, work_class=work_class
     )
     for line in lines or [
         {"kind": "labor", "description": "更换前刹车片", "quantity": "1.5", "unit_price": "200.00"}
@@ -63,7 +65,9 @@ def settle(
     due = RepairOrder.objects.get(pk=order.pk).customer_total
     if payments is None:
         payments = [{"method": "cash", "amount": f"{due:.2f}"}] if due > Decimal("0") else []
-    services.order_settle(tenant=tenant, order_id=order.pk, payments=payments)
+    services.order_settle(
+        tenant=tenant, order_id=order.pk, payments=payments, certificate_number=certificate_number
+    )
     return order.pk
 
 

@@ -72,7 +72,9 @@ def test_one_record_shows_what_is_uploaded_and_the_owner_s_link(api, failed):
     body = r.json()
     assert r.status_code == 200
     assert body["record"]["costlistcode"] == failed.settlement_number
-    assert body["record"]["repairprojectlist"] == [{"repairproject": "更换前刹车片", "workinghours": "1.50"}]
+    assert body["record"]["repairprojectlist"] == [
+        {"repairproject": "更换前刹车片", "workinghours": "1.50", "feecategory": "labor"}
+    ]
     assert body["labor_hours"] == "1.50"
     assert "/records/r/" in body["owner_url"]
     assert body["state_label"] == "上传失败"
@@ -133,7 +135,7 @@ def test_the_export_lists_the_month_s_records_with_chinese_headings(api, failed)
     assert rows[0][:3] == ["门店", "车牌", "VIN"]
     assert rows[1][1:3] == ["粤B12345", failed.vin]
     assert rows[1][6] == failed.settlement_number
-    assert "更换前刹车片 1.50" in rows[1][8]
+    assert "更换前刹车片 1.50" in rows[1][9]
     assert RepairRecord.objects.get(pk=failed.pk).exported_at is not None
 
 

@@ -85,3 +85,45 @@ def test_the_administrator_uploads_a_failed_record_again_and_the_owner_reads_it(
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the owner's page scrolls sideways on a phone ({width} px)"
     shot(phone, "records-owner-phone")
+
+
+def test_the_owner_reads_the_certificate_and_the_fees_on_a_phone(phone, shot, admin_tenant, vehicle, group):
+    from decimal import Decimal
+
+    from dms.workshop.models import LaborOperation
+
+    from .conftest import settle
+
+    # given a level-2 maintenance settled with its certificate, a diagnosis, an inspection fee and processing
+    diagnosis = LaborOperation.objects.create(
+        group=group, code="FD01", name="故障诊断", standard_hours=Decimal("0.5"), fee_category="diagnosis"
+    )
+    order_id = settle(
+        admin_tenant, vehicle, complaint="二级维护，发动机故障灯亮", work_class="level2",
+        certificate_number="粤2026-0042",
+        lines=[
+            {"kind": "labor", "labor_operation_id": diagnosis.pk},
+            {"kind": "labor", "description": "二级维护作业", "quantity": "2", "unit_price": "150.00"},
+            {"kind": "labor", "description": "缸盖平面加工", "quantity": "1", "unit_price": "300.00",
+             "fee_category": "processing"},
+            {"kind": "fee", "description": "尾气排放检测", "quantity": "1", "unit_price": "80.00",
+             "fee_category": "inspection"},
+            {"kind": "material", "description": "机油 5W-30", "quantity": "4", "unit_price": "45.00"},
+        ],
+    )  # fmt: skip
+    record = RepairRecord.objects.get(order_id=order_id)
+
+    # when the owner opens the signed link on a phone
+    phone.goto(urlsplit(links.owner_url(record)).path)
+
+    # then the certificate's number and the settlement list's fees are there, and nothing scrolls sideways
+    body = phone.locator("body")
+    expect(body).to_contain_text("竣工出厂合格证号")
+    expect(body).to_contain_text("粤2026-0042")
+    fees = phone.locator("table.fees")
+    for name, amount in (("检测费", "80.00"), ("加工费", "300.00"), ("材料费", "180.00")):
+        expect(fees.locator("tr", has_text=name)).to_contain_text(amount)
+    expect(phone.locator("table.list").first.locator("tr", has_text="故障诊断")).to_contain_text("诊断费")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the owner's page scrolls sideways on a phone ({width} px)"
+    shot(phone, "records-owner-certificate-fees-phone")

@@ -52,11 +52,32 @@ def test_settling_builds_the_record_with_what_the_law_lists(settled, store, vehi
         "repairmileage": "23456",
         "settledate": today,
         "costlistcode": order.settlement_number,
+        "certificatecode": "",
         "faultdescription": "左前轮异响，刹车时明显",
-        "repairprojectlist": [{"repairproject": "更换前刹车片", "workinghours": "1.20"}],
+        "repairprojectlist": [
+            {"repairproject": "更换前刹车片", "workinghours": "1.20", "feecategory": "labor"}
+        ],
         "vehiclepartslist": [
-            {"partsname": "前刹车片", "partscode": "45022-T2A-A01", "partsquantity": "1.00"},
-            {"partsname": "刹车油 DOT4", "partscode": "", "partsquantity": "0.50"},
+            {
+                "partsname": "前刹车片",
+                "partscode": "45022-T2A-A01",
+                "partsquantity": "1.00",
+                "feecategory": "materials",
+            },
+            {
+                "partsname": "刹车油 DOT4",
+                "partscode": "",
+                "partsquantity": "0.50",
+                "feecategory": "materials",
+            },
+        ],
+        "costlist": [
+            {"feecategory": "diagnosis", "feename": "诊断费", "amount": "0.00"},
+            {"feecategory": "inspection", "feename": "检测费", "amount": "0.00"},
+            {"feecategory": "materials", "feename": "材料费", "amount": "460.00"},
+            {"feecategory": "labor", "feename": "工时费", "amount": f"{order.labor_total:.2f}"},
+            {"feecategory": "processing", "feename": "加工费", "amount": "0.00"},
+            {"feecategory": "other", "feename": "其他费用", "amount": "50.00"},
         ],
     }
     assert order.settlement_number.startswith("JS-")
