@@ -93,7 +93,7 @@ VEHICLE_COLUMNS = (
     "id", "group_id", "owner_id", "vin", "plate", "brand_id", "model", "trim", "colour", "engine_no",
     "energy", "purchase_date", "registration_date", "selling_store_id", "usage", "mileage_km",
     "mileage_read_at", "insurance_company", "insurance_policy_no", "insurance_expiry", "inspection_due",
-    "notes", "version", "created_at", "updated_at", "vin_tail",
+    "notes", "version", "created_at", "updated_at", "vin_tail", "category",
 )  # fmt: skip
 TABLES = ("customers_customer", "vehicles_vehicle")
 
@@ -390,7 +390,7 @@ def build_rows(org: dict, customers: int, seed: int = SEED):
                     lines.append(
                         f"{new_id()}\t{gid}\t{owner}\t{vin}\t{plate}\t{brand}\t{model}\t\t{colours[v]}\t\t"
                         f"{energy}\t{bought[v]}\t{bought[v]}\t{store}\tprivate\t{int(rand() * 200_000)}\t\\N\t"
-                        f"{insurers[v]}\t\t\\N\t\\N\t\t1\t{created[v]}\t{created[v]}\t{vin[::-1]}\n"
+                        f"{insurers[v]}\t\t\\N\t\\N\t\t1\t{created[v]}\t{created[v]}\t{vin[::-1]}\tcar\n"
                     )
                     v += 1
             yield "".join(lines)

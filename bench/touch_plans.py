@@ -103,7 +103,7 @@ def prepare(org: dict, day: date) -> None:
 
 # One statement for the whole plan: every active rule of every store (a store's rule replacing the
 # group's of the same code), every date-anchored trigger, the same window, keys and assignees as
-# dms/followups/generation.py, written by hand.
+# dms/followups/generation.py, written by hand (the customer's manager only where they work touches).
 HAND_WRITTEN = """
 INSERT INTO followups_followup (store_id, kind, customer_id, vehicle_id, rule_id, key, subject_date, priority, due_at,
     assigned_to_id, channel, preferred_time, consent, state, outcome, complaint, note, attempts, created_at)
@@ -190,7 +190,10 @@ subjects AS (
 SELECT s.sid, s.kind, s.cid, s.vid, s.rid, s.code || ':' || s.subject || ':' || s.period, s.subject_date,
        CASE s.value_tier WHEN 'loyal' THEN 0 WHEN 'opportunity' THEN 1 WHEN 'marginal' THEN 2 ELSE 3 END,
        (s.due_date::timestamp + make_interval(hours => 10 + s.hrs)) AT TIME ZONE %(tz)s,
-       CASE WHEN s.assignee = 'manager' THEN COALESCE(s.mid, fb.uid) ELSE fb.uid END,
+       CASE WHEN s.assignee = 'manager' THEN COALESCE(CASE WHEN EXISTS (
+           SELECT 1 FROM core_storemembership sm JOIN core_user u ON u.id = sm.user_id
+           WHERE sm.user_id = s.mid AND sm.store_id = s.sid AND u.is_active AND sm.role = ANY(%(touch_roles)s)
+       ) THEN s.mid END, fb.uid) ELSE fb.uid END,
        s.channel, s.preferred_time, TRUE, 'open', '', FALSE, '', 0, %(now)s
 FROM subjects s LEFT JOIN fb ON fb.sid = s.sid AND fb.role = s.assignee
 ON CONFLICT DO NOTHING
@@ -203,7 +206,7 @@ def hand_written(org: dict, day: date) -> int:
 
     from dms.core.models import Store
     from dms.core.roles import Role
-    from dms.followups.generation import GRACE_DAYS, LOOKAHEAD_DAYS, fallback_assignees
+    from dms.followups.generation import GRACE_DAYS, LOOKAHEAD_DAYS, TOUCH_ROLES, fallback_assignees
 
     rows = []
     for store in Store.objects.filter(group_id=org["group"]):
@@ -215,7 +218,7 @@ def hand_written(org: dict, day: date) -> int:
             rows.append(f"({store.pk}, '{role}', {int(uid)}::bigint)")
     sql = HAND_WRITTEN.replace("{fallback}", ", ".join(rows))
     params = {"g": org["group"], "lo": day - timedelta(GRACE_DAYS), "hi": day + timedelta(LOOKAHEAD_DAYS), "tz": TZ,
-              "now": datetime.now(UTC)}  # fmt: skip
+              "now": datetime.now(UTC), "touch_roles": list(TOUCH_ROLES)}  # fmt: skip
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(sql, params)
         return cur.rowcount

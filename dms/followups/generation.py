@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dms.core.models import Store, StoreMembership
-from dms.core.roles import Role
+from dms.core.roles import Perm, Role, permissions_for
 
 from .models import MANAGER, FollowUp, TouchPlanRun, TouchRule, Trigger
 from .plans import effective_rules
@@ -38,6 +38,28 @@ DATE_TRIGGERS = (
     Trigger.MAINTENANCE_DUE, Trigger.INSURANCE_EXPIRY, Trigger.INSPECTION_DUE, Trigger.BIRTHDAY, Trigger.DORMANT,
     Trigger.KEEP_IN_TOUCH,
 )  # fmt: skip
+
+
+# The roles that work touches (My day, the call page): a manager rule's touch goes to the customer's
+# own manager only where that manager works touches, an active member of the touch's store in one of
+# these roles; elsewhere (a car bought at the group's other store, a manager who left) the store's
+# stand-in does it, so that no touch waits on the day of someone who cannot open it.
+TOUCH_ROLES = tuple(sorted(role.value for role in Role if Perm.FOLLOWUP_WORK in permissions_for(role)))
+
+
+def works_touches_sql(user: str, store: str) -> str:
+    """SQL: the user (an expression) works touches in the store (an expression)."""
+    roles = ", ".join(f"'{role}'" for role in TOUCH_ROLES)  # constants of the code, never input
+    return (
+        f"EXISTS (SELECT 1 FROM core_storemembership sm JOIN core_user u ON u.id = sm.user_id "
+        f"WHERE sm.user_id = {user} AND sm.store_id = {store} AND u.is_active AND sm.role IN ({roles}))"
+    )
+
+
+def works_touches(user_id: int, store: Store) -> bool:
+    return StoreMembership.objects.filter(
+        user_id=user_id, store=store, user__is_active=True, role__in=TOUCH_ROLES
+    ).exists()
 
 
 class Dialect:
@@ -307,7 +329,8 @@ def trigger_statement(
     params.update(
         group=group_id, now=timezone.now(), lo=window[0], hi=window[1], utc_offset=f"{offset_hours:+d} hours"
     )
-    assignee = "CASE WHEN s.by_manager = 1 THEN COALESCE(s.manager_id, s.fallback) ELSE s.fallback END"
+    manager = f"CASE WHEN {works_touches_sql('s.manager_id', 's.sid')} THEN s.manager_id END"
+    assignee = f"CASE WHEN s.by_manager = 1 THEN COALESCE({manager}, s.fallback) ELSE s.fallback END"
     due_at = (
         "((s.due_date)::timestamp + make_interval(hours => s.hour)) AT TIME ZONE s.tz"
         if d.pg
@@ -405,6 +428,13 @@ def touches_for_event(
     twice. Returns the touches created now."""
     fallback = None
     rows = []
+    here: dict[str, bool] = {}  # whether the customer's manager works here, asked once if a rule needs it
+
+    def manager_works_here() -> bool:
+        if "manager" not in here:
+            here["manager"] = works_touches(customer.customer_manager_id, store)
+        return here["manager"]
+
     tier_priority = {"loyal": 0, "opportunity": 1, "marginal": 2}.get(customer.value_tier, 3)
     for rule in effective_rules(store, trigger=trigger):
         if rule.marketing and not customer.marketing_consent:
@@ -413,7 +443,7 @@ def touches_for_event(
             continue
         if assignee_override is not None:
             user_id = assignee_override
-        elif rule.assignee == MANAGER and customer.customer_manager_id:
+        elif rule.assignee == MANAGER and customer.customer_manager_id and manager_works_here():
             user_id = customer.customer_manager_id
         else:
             fallback = fallback if fallback is not None else fallback_assignees(store)

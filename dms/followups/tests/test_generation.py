@@ -9,7 +9,7 @@ from django.utils import timezone
 from conftest import make_user, valid_vin
 from dms.core.roles import Role
 from dms.customers.models import Customer
-from dms.followups.generation import generate
+from dms.followups.generation import generate, touches_for_event
 from dms.followups.models import FollowUp, TouchRule
 from dms.followups.plans import effective_rules, ensure_defaults, script_for
 from dms.vehicles.models import ServiceRecord, Vehicle
@@ -170,3 +170,47 @@ def test_other_groups_vehicles_are_not_touched(store, other_group_store, vehicle
     generate(group_id=store.group_id, day=timezone.localdate())
 
     assert not FollowUp.objects.filter(customer=other).exists()
+
+
+def test_a_car_bought_at_the_groups_other_store_is_touched_there_by_a_manager_who_works_there(
+    store, second_store, vehicle, owner, cm
+):
+    # cm works at SZ01 only; the car was bought at SZ02, where its touches are made
+    there = make_user("cm2", second_store, Role.CUSTOMER_MANAGER)
+    today = timezone.localdate()
+    Vehicle.objects.filter(pk=vehicle.pk).update(
+        selling_store=second_store, insurance_expiry=today + timedelta(days=30)
+    )
+
+    generate(group_id=store.group_id, day=today)
+
+    t = FollowUp.objects.get(kind="insurance")
+    assert (t.store, t.assigned_to) == (second_store, there)
+
+
+def test_a_manager_who_left_leaves_the_touches_to_the_stand_in(store, vehicle, owner, cm):
+    care = make_user("care1", store, Role.CUSTOMER_CARE)
+    cm.is_active = False
+    cm.save(update_fields=["is_active"])
+    today = timezone.localdate()
+    Vehicle.objects.filter(pk=vehicle.pk).update(insurance_expiry=today + timedelta(days=30))
+
+    generate(group_id=store.group_id, day=today)
+
+    assert FollowUp.objects.get(kind="insurance").assigned_to == care
+
+
+def test_an_event_touch_goes_to_the_manager_only_where_they_work(store, second_store, vehicle, owner, cm):
+    there = make_user("cm2", second_store, Role.CUSTOMER_MANAGER)
+
+    made = touches_for_event(
+        store=second_store, trigger="new_car_delivered", customer=owner, vehicle=vehicle,
+        at=timezone.now(), subject="so:1",
+    )  # fmt: skip
+    here = touches_for_event(
+        store=store, trigger="new_car_delivered", customer=owner, vehicle=vehicle, at=timezone.now(),
+        subject="so:2",
+    )  # fmt: skip
+
+    assert made and {t.assigned_to_id for t in made} == {there.pk}
+    assert here and {t.assigned_to_id for t in here} == {cm.pk}
