@@ -88,9 +88,10 @@ def prepare(org: dict, day: date) -> None:
         )
         cur.execute(
             "INSERT INTO vehicles_servicerecord (id, vehicle_id, customer_id, store_id, date, mileage_km, kind, summary, "
-            "amount_paid, amount_covered, reference) "
+            "amount_paid, amount_covered, reference, repair_days, faults, replaced_systems) "
             "SELECT v.id, v.id, v.owner_id, COALESCE(v.selling_store_id, c.home_store_id), "
-            "%(day)s::date - (150 + (v.id %% 60)::int), (v.mileage_km * 0.9)::int, 'maintenance', '保养', 0, 0, '' "
+            "%(day)s::date - (150 + (v.id %% 60)::int), (v.mileage_km * 0.9)::int, 'maintenance', '保养', 0, 0, '', "
+            "0, '[]', '[]' "
             "FROM vehicles_vehicle v JOIN customers_customer c ON c.id = v.owner_id "
             "WHERE v.group_id = %(g)s AND v.id %% 3 = 0",
             {"day": day, "g": org["group"]},
