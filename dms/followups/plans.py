@@ -42,7 +42,9 @@ class Default:
 # Placeholders of a script: {name} (title and name: 张先生), {plate}, {model}, {store},
 # {manager} and {manager_phone} (the customer's manager, else the one the touch is assigned to, else the
 # store; the phone is that person's own work phone, else the store's), {due} (the due item: a date,
-# the maintenance, the expiry), {phone} (the store's).
+# the maintenance, the expiry), {phone} (the store's). {plate} and {model} are empty in the touches of
+# a customer rather than a car (birthday, dormant, keep in touch, complaint closed, referral): their
+# scripts say "your car" instead.
 DEFAULT_RULES: tuple[Default, ...] = (
     Default(
         "after_service_call",
@@ -207,10 +209,10 @@ DEFAULT_RULES: tuple[Default, ...] = (
         K.DORMANT,
         C.CALL,
         MANAGER,
-        "您好{name},我是{store}的{manager}。您的爱车{plate}已有一段时间没回店了,车辆使用还好吗?"
+        "您好{name},我是{store}的{manager}。您的爱车已有一段时间没回店了,车辆使用还好吗?"
         "我们现在有免费检测,欢迎您有空回店看看。",
-        "Hello {name}, this is {manager} at {store}. {plate} has not been in for a while: is the car "
-        "well? We offer a free check at the moment; do drop by.",
+        "Hello {name}, this is {manager} at {store}. Your car has not been in for a while: is it "
+        "running well? We offer a free check at the moment; do drop by.",
         every_months=6,
     ),
     Default(
@@ -245,8 +247,8 @@ DEFAULT_RULES: tuple[Default, ...] = (
         K.KEEP_IN_TOUCH,
         C.CALL,
         MANAGER,
-        "您好{name},我是{store}的{manager}。按计划和您确认一下爱车{plate}的使用情况和下次保养时间。",
-        "Hello {name}, {manager} from {store}. As planned, a word on how {plate} is doing and when its "
+        "您好{name},我是{store}的{manager}。按计划和您确认一下爱车的使用情况和下次保养时间。",
+        "Hello {name}, {manager} from {store}. As planned, a word on how your car is doing and when its "
         "next maintenance falls.",
         every_months=3,
         behaviour_type="analytical",
@@ -258,8 +260,8 @@ DEFAULT_RULES: tuple[Default, ...] = (
         K.KEEP_IN_TOUCH,
         C.CALL,
         MANAGER,
-        "您好{name},我是{store}的{manager},简短打扰:爱车{plate}一切正常吗?有需要直接找我。",
-        "Hello {name}, {manager} from {store}, briefly: is {plate} all right? Call me directly if needed.",
+        "您好{name},我是{store}的{manager},简短打扰:爱车一切正常吗?有需要直接找我。",
+        "Hello {name}, {manager} from {store}, briefly: is the car all right? Call me directly if needed.",
         every_months=6,
         behaviour_type="dominant",
     ),
@@ -314,7 +316,7 @@ def ensure_defaults(group_id: int) -> None:
                     group_id=group_id,
                     store=None,
                     code=d.code,
-                    name=str(d.name)[:100],
+                    name=_english(d.name)[:100],  # the catalogue's msgid: shown translated
                     trigger=d.trigger,
                     kind=d.kind,
                     offset_days=d.offset_days,
@@ -344,7 +346,20 @@ def rule_name(rule: TouchRule | None) -> str:
     (stored in English, translated when shown); a name a store wrote is shown as written."""
     if rule is None:
         return ""
+    default = DEFAULTS.get(rule.code)
+    if default is not None and rule.name in _names(default):
+        # a default's name (plans created before names were kept in English hold the language of the
+        # request or command that created them): the reader's language
+        return str(default.name)
     return translation.gettext(rule.name) if rule.name else rule.code
+
+
+def _names(default: Default) -> set[str]:
+    names = set()
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            names.add(str(default.name)[:100])
+    return names
 
 
 def effective_rules(store, *, trigger: str | None = None, active_only: bool = True) -> list[TouchRule]:
