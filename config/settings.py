@@ -268,6 +268,7 @@ API_TOKEN_LIFETIME_HOURS = int(os.environ.get("DMS_API_TOKEN_HOURS", "12"))
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # Chinese date inputs ISO first (config/formats/zh_Hans)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
