@@ -313,8 +313,9 @@ DMS_PROMISE_SWEEP_MINUTES = max(1, int(os.environ.get("DMS_PROMISE_SWEEP_MINUTES
 # which the worker removes it; 0 keeps it for ever. Texts sent to customers (3 years), check-in
 # photos and the customer's signatures counted from the end of their repair order (3 and 5 years),
 # audit diffs (5 years), sign-in records (1 year), the event log and the webhook deliveries of its
-# events (3 years), the error lists of customer imports (90 days). The sweep runs every
-# DMS_RETENTION_SWEEP_HOURS.
+# events (3 years), the error lists of customer imports (90 days), the claims' photos and the
+# insurers' documents counted from the claim's close (10 years: dms/claims/retention.py). The sweep
+# runs every DMS_RETENTION_SWEEP_HOURS.
 DMS_RETENTION_MESSAGES_DAYS = max(0, int(os.environ.get("DMS_RETENTION_MESSAGES_DAYS", "1095")))
 DMS_RETENTION_PHOTOS_DAYS = max(0, int(os.environ.get("DMS_RETENTION_PHOTOS_DAYS", "1095")))
 DMS_RETENTION_SIGNATURES_DAYS = max(0, int(os.environ.get("DMS_RETENTION_SIGNATURES_DAYS", "1825")))
@@ -322,6 +323,7 @@ DMS_RETENTION_AUDIT_DAYS = max(0, int(os.environ.get("DMS_RETENTION_AUDIT_DAYS",
 DMS_RETENTION_LOGIN_DAYS = max(0, int(os.environ.get("DMS_RETENTION_LOGIN_DAYS", "365")))
 DMS_RETENTION_EVENTS_DAYS = max(0, int(os.environ.get("DMS_RETENTION_EVENTS_DAYS", "1095")))
 DMS_RETENTION_IMPORTS_DAYS = max(0, int(os.environ.get("DMS_RETENTION_IMPORTS_DAYS", "90")))
+DMS_RETENTION_CLAIM_FILES_DAYS = max(0, int(os.environ.get("DMS_RETENTION_CLAIM_FILES_DAYS", "3650")))
 DMS_RETENTION_SWEEP_HOURS = max(1, int(os.environ.get("DMS_RETENTION_SWEEP_HOURS", "24")))
 # GET /healthz says "degraded" when the disk of DMS_VAR_DIR has less free space than either of these.
 DMS_HEALTH_MIN_FREE_MB = max(0, int(os.environ.get("DMS_HEALTH_MIN_FREE_MB", "1024")))

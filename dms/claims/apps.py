@@ -13,7 +13,7 @@ class ClaimsConfig(AppConfig):
 
         from dms.workshop import extensions
 
-        from . import models, printing
+        from . import models, printing, retention
 
         # The order's claims on its page: the warranty claim its lines are in (or a button to
         # collect them), its insurance claim (or a button to open one).
@@ -28,3 +28,6 @@ class ClaimsConfig(AppConfig):
         auditlog.register(models.MakerLaborRate)
         auditlog.register(models.MakerPartPrice)
         auditlog.register(models.Insurer)
+        # The claims' photos and the insurers' documents go ten years after the claim closed
+        # (DMS_RETENTION_CLAIM_FILES_DAYS; why: retention.py); the claims themselves stay.
+        retention.register()

@@ -302,4 +302,6 @@ ZH = {
     "“%(action)s” is not possible while the claim is “%(state)s”.": "索赔单为“%(state)s”时不能“%(action)s”。",
     "Say why the insurance claim is cancelled.": "请说明作废此保险理赔单的原因。",
     "“%(action)s” is not possible while the insurance claim is “%(state)s”.": "保险理赔单为“%(state)s”时不能“%(action)s”。",
+    # The retention sweep's line in a claim's history (dms/claims/retention.py).
+    "past its retention period (%(days)s days after the claim closed)": "已过保存期限（结案后 %(days)s 天）",
 }
