@@ -70,14 +70,45 @@ def _suite_clock(request):
         yield traveller
 
 
+_SNAPSHOTS: dict = {}
+
+
 @pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory):
-    """A SQLite database file migrated once per test session by `manage.py migrate` in another process;
-    `sqlite_var_dir` gives each test a copy of it (tests whose processes share an embedded database)."""
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """pytest-django's test databases; on SQLite, the freshly migrated test database is also copied to a
+    file at once (SQLite's backup API, a few milliseconds), for `migrated_sqlite` below: the SQLite pass
+    runs the migrations once instead of once more in another process."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        path = tmp_path_factory.mktemp("migrated-sqlite") / "opendms.sqlite3"
+        with django_db_blocker.unblock():
+            connection.ensure_connection()
+            snapshot = sqlite3.connect(path)
+            try:
+                connection.connection.backup(snapshot)
+            finally:
+                snapshot.close()
+        _SNAPSHOTS["sqlite"] = path
+    yield
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(request, tmp_path_factory):
+    """A SQLite database file as `manage.py migrate` leaves it (what make run starts from);
+    `sqlite_var_dir` gives each test a copy of it (tests whose processes share an embedded database).
+    In the SQLite pass it is the test database copied as soon as it was migrated (above); beside
+    PostgreSQL, `manage.py migrate` makes it in another process."""
     import subprocess
     import sys
     from pathlib import Path
 
+    if not os.environ.get("DATABASE_URL"):
+        request.getfixturevalue("django_db_setup")
+        if "sqlite" in _SNAPSHOTS:
+            return _SNAPSHOTS["sqlite"]
     var = tmp_path_factory.mktemp("migrated-sqlite")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"DMS_VAR_DIR": str(var)}
     root = Path(__file__).resolve().parent

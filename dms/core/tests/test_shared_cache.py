@@ -40,7 +40,7 @@ def _manage(env, *args):
 )
 def test_migrate_creates_the_cache_and_two_processes_count_together(sqlite_var_dir):
     # given a new installation, migrated and nothing else (what make run does): the session's copy
-    # of a database made by `manage.py migrate` in another process (conftest.migrated_sqlite)
+    # of the database `migrate` made (conftest.migrated_sqlite)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["DMS_VAR_DIR"] = str(sqlite_var_dir)
 
