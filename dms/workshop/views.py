@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 from dms.core.errors import Conflict, DomainError, Forbidden
 from dms.core.roles import Perm
 from dms.core.shell import apply_errors, tenant_required
-from dms.scheduling.models import Technician
+from dms.scheduling.models import Skill, Technician
 from dms.vehicles import selectors as vehicle_selectors
 
-from . import actions, extensions, load, selectors, services, workflow
+from . import actions, comebacks, extensions, load, selectors, services, workflow
 from .forms import DeliverForm, LineForm, OrderForm
-from .models import OPEN_STATES, WORK_FEES, FeeCategory, LaborOperation, State
+from .models import OPEN_STATES, WORK_FEES, ComebackStatus, FeeCategory, LaborOperation, State
 from .rules import certificate_required
 
 PAGE = 30
@@ -116,6 +116,29 @@ def order_detail(request, pk):
     return render(request, "workshop/detail.html", _detail_context(tenant, order))
 
 
+COMEBACK_STEPS = ("confirm-comeback", "overrule-comeback")
+
+
+def _comeback(order, steps) -> dict | None:
+    """The order's comeback card (返修): while the advisor may still decide, every earlier repair of
+    the car inside its repair-quality warranty with the fault in common (labor operations and
+    systems) and the decision's forms; once decided, what was decided (the original order, its
+    technician and QC inspector are on the order). None for an order not flagged at its opening."""
+    if order.comeback_status == ComebackStatus.NONE:
+        return None
+    confirming = any(t.action == "confirm-comeback" for t in steps)
+    found = comebacks.candidates(order) if confirming else []
+    systems = dict(Skill.choices)
+    return {
+        "steps": steps if found or not confirming else [t for t in steps if t.action != "confirm-comeback"],
+        "candidates": [
+            {"order": c.order, "days_left": c.days_left, "km_left": c.km_left, "matches": c.matches,
+             "fault": c.same_operations + [str(systems.get(s, s)) for s in c.same_systems]}
+            for c in found
+        ],
+    }  # fmt: skip
+
+
 def _deliver_form(order, data=None) -> DeliverForm:
     return DeliverForm(data, order=order, **extensions.delivery_defaults(order))
 
@@ -128,7 +151,9 @@ def _detail_context(tenant, order, *, deliver_form: DeliverForm | None = None) -
         deliver_form = _deliver_form(order)
     context = {
         "order": order,
-        "actions": actions,
+        # The comeback's decision is taken on its own card, beside what it is decided on.
+        "actions": [t for t in actions if t.action not in COMEBACK_STEPS],
+        "comeback": _comeback(order, [t for t in actions if t.action in COMEBACK_STEPS]),
         "deliver_form": deliver_form,
         "line_form": LineForm(operations=operations, parts=_parts(tenant), advisor=tenant.can(Perm.RO_EDIT)),
         "can_add_lines": order.state in services.EDITABLE
