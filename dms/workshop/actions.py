@@ -144,7 +144,8 @@ def take(*, tenant: Tenant, order_id: int, action: str, data: Mapping | None = N
 
 def from_post(action: str, post) -> dict:
     """A page's form as the step's input: the same names, plus the approval's decision_<line id>
-    selects as `decisions` and the settlement's method and amount as its one payment."""
+    selects as `decisions` and the settlement's method and amount as its one payment (none when the
+    form has neither: nothing to pay)."""
     if action not in STEPS:
         return {}
     data = {spec.name: post.get(spec.name) for spec in STEPS[action].inputs if spec.name in post}
@@ -155,5 +156,9 @@ def from_post(action: str, post) -> dict:
             k.removeprefix("decision_"): v for k, v in post.items() if k.startswith("decision_")
         }
     elif action == "settle":
-        data["payments"] = [{"method": post.get("method", ""), "amount": post.get("amount", "")}]
+        # Nothing to pay (a comeback, the warranty's work): the form asks for no payment.
+        paid = "method" in post or "amount" in post
+        data["payments"] = (
+            [{"method": post.get("method", ""), "amount": post.get("amount", "")}] if paid else []
+        )
     return data
