@@ -18,10 +18,27 @@ def _count(key: str, window: int) -> int:
         return 1
 
 
+def _keys(request, scope: str, mobile: str) -> list[str]:
+    digits = "".join(c for c in mobile or "" if c.isdigit())[-11:]
+    return [f"{scope}:ip:{client_ip(request) or ''}"] + ([f"{scope}:m:{digits}"] if digits else [])
+
+
+def spent(request, scope: str, *, mobile: str = "", attempts: int) -> bool:
+    """Whether the client's address or the mobile number has already made `attempts` under `scope`
+    within the window, counting nothing (for forms that count only what they write: `record`)."""
+    return any((cache.get(key) or 0) >= attempts for key in _keys(request, scope, mobile))
+
+
+def record(request, scope: str, *, mobile: str = "", window: int = 3600) -> None:
+    """Count one for the client's address and for the mobile number under `scope`."""
+    for key in _keys(request, scope, mobile):
+        _count(key, window)
+
+
 def over_limit(request, scope: str, *, mobile: str = "", attempts: int, window: int = 3600) -> bool:
     """Count one attempt for the client's address and for the mobile number (its last 11 digits, when
     given) under `scope`; True once either has made more than `attempts` within `window` seconds."""
-    digits = "".join(c for c in mobile or "" if c.isdigit())[-11:]
-    keys = [f"{scope}:ip:{client_ip(request) or ''}"] + ([f"{scope}:m:{digits}"] if digits else [])
-    counts = [_count(key, window) for key in keys]  # every key counts, even once one is over
+    counts = [
+        _count(key, window) for key in _keys(request, scope, mobile)
+    ]  # every key counts, even once one is over
     return any(n > attempts for n in counts)

@@ -2,9 +2,9 @@
 customer's progress page and given out by the store (a QR code at the counter, the website). A
 complaint sent here opens a case with source `web` (dms/satisfaction/services.complaint_open_web):
 the customer's name and mobile, what it is about, what happened, the plate when they give it, and
-their agreement to the privacy notice shown on the page. Attempts are counted per client address
-and per mobile number (dms/core/throttle.py): beyond WEB_ATTEMPTS within the hour the form answers
-429 and gives the store's phone instead."""
+their agreement to the privacy notice shown on the page. Complaints sent are counted per client
+address and per mobile number (dms/core/throttle.py): after WEB_ATTEMPTS within the hour the form
+answers 429 and gives the store's phone instead; a form sent back with errors counts nothing."""
 
 from functools import wraps
 from zoneinfo import ZoneInfo
@@ -93,10 +93,10 @@ def complaint_form(request, store_code: str, lang):
     form = ComplaintForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if throttle.over_limit(
-            request, "portal:complaint", mobile=request.POST.get("mobile", ""), attempts=WEB_ATTEMPTS,
-            window=WEB_WINDOW,
-        ):  # fmt: skip
+        mobile = request.POST.get("mobile", "")
+        # Complaints sent count, not tries: a customer who gets a field wrong a few times (or many
+        # customers behind one mobile network's address) is never locked out by mistakes that wrote nothing.
+        if throttle.spent(request, "portal:complaint", mobile=mobile, attempts=WEB_ATTEMPTS):
             form.add_error(
                 None,
                 _("Too many attempts. Please try again in an hour, or call us at %(phone)s.")
@@ -114,6 +114,7 @@ def complaint_form(request, store_code: str, lang):
                 apply_errors(form, exc)
                 status = 400
             else:
+                throttle.record(request, "portal:complaint", mobile=mobile, window=WEB_WINDOW)
                 return redirect(request.path + (f"{lang_q}&sent=1" if lang_q else "?sent=1"))
         else:
             status = 400

@@ -1,7 +1,8 @@
 """The store's public complaint form (/c/complaint/<store code>/): a phone-friendly page in Chinese,
 no sign-in; a complaint sent opens a case with source `web` owned by customer care, the customer
 found by mobile (or a file opened), their agreement to the privacy notice recorded; bad input is
-answered field by field and writes nothing; attempts are limited per address and per mobile."""
+answered field by field and writes nothing; complaints sent are limited per address and per mobile
+(a form sent back with errors counts nothing)."""
 
 import pytest
 from django.test import Client
@@ -98,6 +99,15 @@ def test_too_many_complaints_from_one_address_are_refused_with_the_stores_phone(
 
     assert r.status_code == 429 and "0755-88886666" in r.content.decode()
     assert Complaint.objects.count() == 5
+
+
+def test_a_customer_who_gets_fields_wrong_many_times_can_still_send(browser, care):
+    for _ in range(8):
+        assert browser.post(URL, form(mobile="12345", consent=None)).status_code == 400
+
+    r = browser.post(URL, form())
+
+    assert r.status_code == 302 and Complaint.objects.count() == 1
 
 
 def test_a_forwarded_for_header_the_client_wrote_does_not_reset_the_count(store_phone, care):
