@@ -864,8 +864,11 @@ class Planner:
         self.number(vehicles)
         if not staff:
             return GroupPlan(self.spec, customers, vehicles, [], [])
-        # A customer manager owns about two thirds of the customers (150-250 each, seed 003).
-        for c in rng.sample(customers, k=round(len(customers) * 2 / 3)):
+        # A customer manager owns 150-250 customers (seed 003), of the store where they work: cm1 most
+        # of SZ01's (the others are the balancing tool's to give); SZ02 has no customer manager yet.
+        home = next(store for username, _name, _role, store, _others in STAFF if username == "cm1")
+        theirs = [c for c in customers if c.store_code == home]
+        for c in rng.sample(theirs, k=round(len(theirs) * 0.9)):
             c.fields["customer_manager"] = "cm1"
         withdrawals = [c for c in customers[5::60] if c.consent][:3]  # consent later withdrawn
         return GroupPlan(self.spec, customers, vehicles, self.contacts(customers, vehicles), withdrawals)

@@ -205,3 +205,12 @@ def test_the_plan_is_the_same_on_every_load():
         ]
 
     assert plan() == plan()
+
+
+def test_cm1_manages_customers_of_the_store_where_she_works(demo):
+    cm1 = User.objects.get(username="cm1")
+    managed = Customer.objects.filter(customer_manager=cm1)
+    assert managed.count() >= CUSTOMERS // 3
+    assert set(managed.values_list("home_store__code", flat=True)) == {"SZ01"}
+    # every touch given to her is one she can open
+    assert set(FollowUp.objects.filter(assigned_to=cm1).values_list("store__code", flat=True)) == {"SZ01"}
