@@ -7,13 +7,11 @@ import io
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.api import ErrorOut
-from dms.core.errors import NotFound
 from dms.core.models import Brand
 from dms.core.roles import Perm
 from dms.core.uploads import limit_route
@@ -22,6 +20,8 @@ from dms.workshop.models import LineKind
 from dms.workshop.models import State as RoState
 
 from . import api_insurance, exports, selectors, warranty
+from .api_shared import EventFields, file_response, history_out, one_of
+from .api_shared import money as _m
 from .models import ClaimState, MakerLaborRate, MakerPartPrice, OldPartStatus, PriceSource, WarrantyClaim
 from .uploads import multipart_or_json, posted_files
 from .workflow import WARRANTY, WARRANTY_ACTIONS
@@ -29,10 +29,6 @@ from .workflow import WARRANTY, WARRANTY_ACTIONS
 router = Router(tags=["warranty claims"])
 rates_router = Router(tags=["warranty claims"])
 prices_router = Router(tags=["warranty claims"])
-
-
-def _m(d: Decimal | None) -> str | None:
-    return None if d is None else f"{d:.2f}"
 
 
 class ClaimLineOut(Schema):
@@ -361,14 +357,8 @@ def claim_action(
     return claim_out(selectors.claim_get(t, claim_id), t)
 
 
-class ClaimEventOut(Schema):
-    at: datetime
-    by: str | None
-    action: str
-    from_state: str
-    to_state: str
-    reason: str
-    data: dict
+class ClaimEventOut(EventFields):
+    pass
 
 
 @router.get("/{claim_id}/events", response=list[ClaimEventOut])
@@ -377,11 +367,7 @@ def claim_events(request, claim_id: int):
     t = request.auth
     claim = selectors.claim_get(t, claim_id)
     warranty.require_read(t)
-    return [
-        {"at": e.at, "by": str(e.by) if e.by_id else None, "action": e.action, "from_state": e.from_state,
-         "to_state": e.to_state, "reason": e.reason, "data": e.data}
-        for e in claim.history.select_related("by")
-    ]  # fmt: skip
+    return history_out(claim)
 
 
 @router.post(
@@ -411,15 +397,7 @@ def claim_photo(request, claim_id: int, claim_photo_id: int):
     t = request.auth
     claim = selectors.claim_get(t, claim_id)
     warranty.require_read(t)
-    photo = next((p for p in claim.photos.all() if p.pk == claim_photo_id), None)
-    if photo is None:
-        raise NotFound()
-    try:
-        response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    except OSError:
-        raise Http404() from None
-    add_never_cache_headers(response)
-    return response
+    return file_response(one_of(claim.photos.all(), claim_photo_id).image, "image/jpeg")
 
 
 @router.delete("/{claim_id}/photos/{claim_photo_id}", response={204: None})

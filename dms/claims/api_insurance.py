@@ -3,18 +3,18 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import FileResponse, Http404
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dms.core.api import ErrorOut
-from dms.core.errors import DomainError, NotFound
+from dms.core.errors import DomainError
 from dms.core.roles import Perm
 from dms.core.uploads import limit_route
 from dms.core.validation import PAGE_OFFSET_MAX, ApiDate, Money, choices_of
 
 from . import insurance, selectors, warranty
+from .api_shared import EventFields, file_response, history_out, one_of
+from .api_shared import money as _m
 from .models import DocumentKind, InsuranceClaim, InsuranceState, Insurer
 from .uploads import multipart_or_json, posted_files
 from .workflow import INSURANCE, INSURANCE_ACTIONS
@@ -22,10 +22,6 @@ from .workflow import INSURANCE, INSURANCE_ACTIONS
 router = Router(tags=["insurance claims"])
 insurers_router = Router(tags=["insurance claims"])
 receivables_router = Router(tags=["insurance claims"])
-
-
-def _m(d: Decimal | None) -> str | None:
-    return None if d is None else f"{d:.2f}"
 
 
 # --- Insurers --------------------------------------------------------------------------------------------
@@ -308,15 +304,8 @@ def insurance_document(request, insurance_claim_id: int, document_id: int):
     t = request.auth
     claim = selectors.insurance_get(t, insurance_claim_id)
     warranty.require_read(t)
-    doc = next((d for d in claim.documents.all() if d.pk == document_id), None)
-    if doc is None:
-        raise NotFound()
-    try:
-        response = FileResponse(doc.file.open("rb"), content_type=doc.content_type)
-    except OSError:
-        raise Http404() from None
-    add_never_cache_headers(response)
-    return response
+    doc = one_of(claim.documents.all(), document_id)
+    return file_response(doc.file, doc.content_type)
 
 
 @router.delete("/{insurance_claim_id}/documents/{document_id}", response={204: None})
@@ -342,14 +331,8 @@ def insurance_payment(request, insurance_claim_id: int, payload: InsurancePaymen
     return Status(201, insurance_out(selectors.insurance_get(t, insurance_claim_id), t))
 
 
-class InsuranceEventOut(Schema):
-    at: datetime
-    by: str | None
-    action: str
-    from_state: str
-    to_state: str
-    reason: str
-    data: dict
+class InsuranceEventOut(EventFields):
+    pass
 
 
 @router.get("/{insurance_claim_id}/events", response=list[InsuranceEventOut])
@@ -357,11 +340,7 @@ def insurance_events(request, insurance_claim_id: int):
     t = request.auth
     claim = selectors.insurance_get(t, insurance_claim_id)
     warranty.require_read(t)
-    return [
-        {"at": e.at, "by": str(e.by) if e.by_id else None, "action": e.action, "from_state": e.from_state,
-         "to_state": e.to_state, "reason": e.reason, "data": e.data}
-        for e in claim.history.select_related("by")
-    ]  # fmt: skip
+    return history_out(claim)
 
 
 # --- Receivables ------------------------------------------------------------------------------------------
