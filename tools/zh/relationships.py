@@ -61,4 +61,14 @@ ZH = {
     ),
     "Customer's signature and date": "客户签字及日期",
     "Sales consultant's signature and date": "销售顾问签字及日期",
+    # a label and its text in Chinese take a full-width colon (the tips, a case's history)
+    "%(step)s: %(tip)s": "%(step)s：%(tip)s",
+    "%(what)s: %(why)s": "%(what)s：%(why)s",
+    "Insurance renewal rate %(r)s%% (%(renewed)s of %(due)s)": "续保率 %(r)s%%（到期 %(due)s 台，已续保 %(renewed)s 台）",
+    # words with a context (pgettext): "context\x04msgid", apart from the same msgid elsewhere
+    "complaint case\x04Open": "待受理",
+    "complaint cases\x04Open": "未结",
+    "message state\x04Delivered": "已送达",
+    "prospect\x04Lost": "已战败",
+    "prospects\x04Open": "进行中",
 }

@@ -151,3 +151,14 @@ def test_compiled_catalogue_is_used(catalogue, tmp_path):
         assert "3" in vehicles and "辆" in vehicles
     with override_settings(LOCALE_PATHS=[tmp_path]), translation.override("en"):
         assert translation.gettext("Sign in") == "Sign in"
+
+
+def test_a_word_with_a_context_has_its_own_chinese():
+    """tools/translate_zh.py fills "context\\x04msgid" entries apart from the same msgid elsewhere."""
+    with translation.override("zh-hans"):
+        assert translation.gettext("Open") == "已开单"  # an order
+        assert translation.pgettext("complaint case", "Open") == "待受理"
+        assert translation.pgettext("complaint cases", "Open") == "未结"
+        assert translation.pgettext("message state", "Delivered") == "已送达"
+        assert translation.pgettext("prospect", "Lost") == "已战败"
+        assert translation.gettext("Lost") == "流失客户"  # a value tier
