@@ -113,3 +113,32 @@ def test_the_follow_up_call_shows_its_tips_in_english(store, vehicle, dominant):
     tips = _tips(page)
     assert "Dominant" in tips and "Show respect, get to the point, talk results." in tips
     assert "Expect a little contest." in tips and "Listen." in tips
+
+
+def test_the_tips_read_as_chinese_with_a_full_width_colon(sa_client, vehicle, dominant):
+    tips = _tips(sa_client.get(f"/appointments/new/?vehicle={vehicle.pk}").content.decode())
+
+    assert f"开场：{OPENING}" in tips and f"开场: {OPENING}" not in tips
+
+
+def test_my_day_gives_no_call_tips_for_a_text_the_system_sends_or_a_card(store, vehicle, dominant):
+    from dms.followups.models import FollowUp, TouchRule
+    from dms.followups.plans import ensure_defaults
+
+    ensure_defaults(store.group_id)
+    cm = make_user("cm1", store, Role.CUSTOMER_MANAGER)
+    for code in ("new_car_sms_2h", "birthday_card", "new_car_call_2h"):
+        rule = TouchRule.objects.get(group_id=store.group_id, store=None, code=code)
+        FollowUp.objects.create(
+            store=store, kind=rule.kind, customer=dominant, vehicle=vehicle, assigned_to=cm, channel=rule.channel,
+            rule=rule, key=f"{code}:test", due_at=timezone.now() + timedelta(hours=1), consent=True,
+        )  # fmt: skip
+    client = Client()
+    client.force_login(cm)
+
+    page = client.get("/followups/day/").content.decode()
+
+    touches = page.split('<article class="fu-touch')[1:]
+    assert len(touches) == 3
+    with_tips = [t.split("</header>")[0] for t in touches if "bt-tips" in t]
+    assert len(with_tips) == 1 and "电话" in with_tips[0]  # the call only
