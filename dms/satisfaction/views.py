@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.core.errors import DomainError
@@ -57,6 +57,25 @@ def case_list(request):
     return render(request, "satisfaction/cases.html", context)
 
 
+HISTORY = {
+    "open": gettext_lazy("Case opened"), "assign": gettext_lazy("Handed over"),
+    "acknowledge": gettext_lazy("Acknowledged"), "escalate": gettext_lazy("Escalated"),
+    "resolve": gettext_lazy("Resolved"), "close": gettext_lazy("Closed"), "reopen": gettext_lazy("Reopened"),
+}  # fmt: skip
+LATE = {
+    "acknowledge": gettext_lazy("Not acknowledged in time."),
+    "resolve": gettext_lazy("Not resolved in time."),
+}
+
+
+def history_line(e) -> str:
+    """One step of the case as the reader reads it: what happened, and why. The worker's escalation
+    says why in the reader's language (its stored reason is in the language the worker ran in)."""
+    what = str(HISTORY.get(e.action, e.action))
+    why = str(LATE.get((e.data or {}).get("sla"), "")) if (e.data or {}).get("by_worker") else e.reason
+    return _("%(what)s: %(why)s") % {"what": what, "why": why} if why else what
+
+
 def _detail_context(tenant, case, **forms) -> dict:
     now = timezone.now()
     allowed = CASE.allowed_actions(case, tenant, now=now)
@@ -74,7 +93,7 @@ def _detail_context(tenant, case, **forms) -> dict:
     return {
         "c": case,
         "overdue": overdue(case, now),
-        "history": list(case.history.select_related("by")),
+        "history": [(e, history_line(e)) for e in case.history.select_related("by")],
         "allowed": allowed if may_work else [a for a in allowed if a == "reopen"],
         "may_work": may_work,
         "resolve_form": forms.get("resolve_form") or ResolveForm(),

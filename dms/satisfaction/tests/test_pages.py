@@ -102,3 +102,18 @@ def test_the_manager_sets_the_stores_deadlines_and_new_cases_follow_them(
     manager_client.post("/satisfaction/complaints/sla/", {"severity": "high"})
     case = complaint_open(store=store, customer=customer, category="other", severity="high", description="x")
     assert case.resolve_by - case.opened_at == timedelta(hours=24)  # back to the default
+
+
+def test_the_workers_escalation_says_why_in_the_readers_language(manager_client, manager, open_case):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):  # the worker runs in Chinese
+        complaint_escalate_overdue(now=open_case.acknowledge_by + timedelta(minutes=1))
+
+    page = manager_client.get(f"/satisfaction/complaints/{open_case.pk}/").content.decode()
+    assert "已升级：未按时受理。" in page  # a Chinese colon in Chinese
+
+    manager.language = "en"
+    manager.save(update_fields=["language"])
+    page = manager_client.get(f"/satisfaction/complaints/{open_case.pk}/").content.decode()
+    assert "Escalated: Not acknowledged in time." in page and "未按时受理" not in page
