@@ -9,6 +9,11 @@ What a document says is computed here, once, as plain values (`repair_order_cont
 `settlement_context`); how it looks is the templates' business (workshop/print/*.html), and
 `render_pdf` turns the HTML into PDF with WeasyPrint. Times are shown in the store's time zone.
 
+On A4 the lines' table is compact; a busy order runs on to a second page, which repeats the store,
+the title and the number at its top and the table's heads, every page numbered ("page n of m").
+The last lines, the sums and the signatures stay together: the customer signs under what they
+agree to, never on a page of signatures alone (tests/test_documents_layout.py).
+
 Charges on the settlement list are grouped as the regulation lists them — 诊断费, 检测费, 材料费,
 工时费, 加工费, 其他费用 — each line by its own `fee_category` (models.FeeCategory), chosen when the
 line is added (by default its labor operation's; a part or material is a materials fee), never
