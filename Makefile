@@ -68,12 +68,13 @@ worker: install
 	$(MANAGE) ensure_retention_sweep
 	$(MANAGE) run_worker
 
-# Debian's Chromium drives the browser tests; installed here when missing and we are root.
+# Debian's Chromium drives the browser tests, poppler's pdftotext reads the printed documents' text;
+# installed here when missing and we are root.
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || ! command -v pdftotext >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || echo "could not install chromium"; \
-	  else echo "chromium missing: browser tests will be skipped (apt-get install chromium)"; fi; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null) || echo "could not install chromium"; \
+	  else echo "chromium or poppler-utils missing: browser and printed-text tests will be skipped (apt-get install chromium fonts-noto-cjk poppler-utils)"; fi; \
 	fi
 
 # With DATABASE_URL, two chains run side by side (one core each), each writing its logs under var/,
