@@ -161,7 +161,7 @@ def test_progress_reviews_over_the_api(api_for, foreman, tech_user):
 
 
 @pytest.mark.parametrize("fetch", ["page", "api"])
-def test_the_dispatch_board_issues_the_same_queries_for_5_and_50_orders(
+def test_the_dispatch_board_issues_the_same_queries_for_5_and_20_orders(
     client_for, api_for, foreman, bulk_orders, people, django_assert_max_num_queries, fetch
 ):
     c, api = client_for(foreman), api_for(foreman)
@@ -170,7 +170,7 @@ def test_the_dispatch_board_issues_the_same_queries_for_5_and_50_orders(
 
     with CaptureQueriesContext(connection) as small:
         assert get().status_code == 200
-    bulk_orders(45)
+    bulk_orders(15)
 
     with django_assert_max_num_queries(len(small)):
         r = get()
