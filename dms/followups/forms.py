@@ -23,9 +23,7 @@ class OutcomeForm(forms.Form):
         label=_("Satisfaction"), choices=SATISFACTION, coerce=int, required=False, empty_value=None,
         widget=forms.RadioSelect,
     )  # fmt: skip
-    complaint = forms.BooleanField(
-        label=_("The customer complains (flagged for the service manager)"), required=False
-    )
+    complaint = forms.BooleanField(label=_("The customer complains: open a complaint case"), required=False)
     note = forms.CharField(
         label=_("What the customer said"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -65,6 +65,7 @@ ZH = {
     "%(step)s: %(tip)s": "%(step)s：%(tip)s",
     "%(what)s: %(why)s": "%(what)s：%(why)s",
     "Insurance renewal rate %(r)s%% (%(renewed)s of %(due)s)": "续保率 %(r)s%%（到期 %(due)s 台，已续保 %(renewed)s 台）",
+    "The customer complains: open a complaint case": "客户投诉：立投诉案件跟进",
     # words with a context (pgettext): "context\x04msgid", apart from the same msgid elsewhere
     "complaint case\x04Open": "待受理",
     "complaint cases\x04Open": "未结",

@@ -125,3 +125,14 @@ def test_another_group_sees_none_of_our_calls(outsider_client, followup):
     assert outsider_client.get(f"/followups/{followup.pk}/").status_code == 404
     assert outsider_client.post(f"/followups/{followup.pk}/close/").status_code == 404
     assert "粤B12345" not in outsider_client.get("/followups/").content.decode()
+
+
+def test_a_call_without_a_visit_is_headed_by_the_customer_and_a_complaint_opens_a_case(
+    care_client, make_followup
+):
+    touch = make_followup(kind=FollowUp.Kind.KEEP_IN_TOUCH, vehicle=None, channel="call")
+
+    page = care_client.get(f"/followups/{touch.pk}/").content.decode()
+
+    assert "<h2>客户</h2>" in page and "客户与本次维修" not in page  # no visit to speak of
+    assert "客户投诉：立投诉案件跟进" in page  # what the box does: a case, not a flag for the manager
