@@ -108,7 +108,8 @@ def vehicle_out(v) -> dict:
     }
 
 
-def _brand_id(tenant, name: str | None) -> int | None:
+def _brand(tenant, name: str | None) -> Brand | None:
+    """The group's brand of this name (the service takes the instance: no second read)."""
     if name is None:
         return None
     brand = Brand.objects.for_tenant(tenant).filter(name=name.strip()).first()
@@ -118,7 +119,7 @@ def _brand_id(tenant, name: str | None) -> int | None:
             _("Unknown brand %(b)s; your group's brands: %(names)s.") % {"b": name, "names": names},
             field="brand",
         )
-    return brand.pk
+    return brand
 
 
 def _store_id(tenant, code: str | None) -> int | None:
@@ -183,7 +184,7 @@ class VehiclePatch(Schema):
 
 def _fields(tenant, data: dict) -> dict:
     if "brand" in data:
-        data["brand_id"] = _brand_id(tenant, data.pop("brand"))
+        data["brand"] = _brand(tenant, data["brand"])
     if "selling_store" in data:
         data["selling_store_id"] = _store_id(tenant, data.pop("selling_store"))
     return data

@@ -19,7 +19,7 @@ from .models import MileageReading, ServiceRecord, Vehicle, VehicleOwnership
 from .rules import validate_plate, validate_vin
 
 EDITABLE_FIELDS = (
-    "vin", "plate", "brand_id", "model", "trim", "colour", "engine_no", "energy", "purchase_date",
+    "vin", "plate", "brand_id", "brand", "model", "trim", "colour", "engine_no", "energy", "purchase_date",
     "registration_date", "selling_store_id", "usage", "insurance_company", "insurance_policy_no",
     "insurance_expiry", "inspection_due", "notes", "category",
 )  # fmt: skip
@@ -31,12 +31,20 @@ def _apply(vehicle: Vehicle, tenant: Tenant, changes: dict) -> None:
         raise DomainError(_("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))})
     errors: list[dict] = []
     for name, value in changes.items():
-        setattr(vehicle, name, value.strip() if isinstance(value, str) else value)
+        if name != "brand":  # checked below
+            setattr(vehicle, name, value.strip() if isinstance(value, str) else value)
     if "vin" in changes:
         vehicle.vin = collect(errors, validate_vin, vehicle.vin) or vehicle.vin
     if "plate" in changes and vehicle.plate:
         vehicle.plate = collect(errors, validate_plate, vehicle.plate) or vehicle.plate
-    if "brand_id" in changes:  # the brand itself kept on the vehicle: its answer reads its name
+    if "brand" in changes:  # a Brand the caller read (the API finds it by its name): checked, not read again
+        brand = changes["brand"]
+        if isinstance(brand, Brand) and brand.group_id == tenant.group_id:
+            vehicle.brand = brand
+        else:
+            vehicle.brand = None
+            errors.append({"field": "brand_id", "message": _("Choose one of your group's brands.")})
+    elif "brand_id" in changes:  # the brand itself kept on the vehicle: its answer reads its name
         brand = Brand.objects.filter(pk=vehicle.brand_id, group_id=tenant.group_id).first()
         if brand is None:
             errors.append({"field": "brand_id", "message": _("Choose one of your group's brands.")})
@@ -97,10 +105,13 @@ def duplicate_warnings(tenant: Tenant, vehicle: Vehicle) -> list[dict]:
 def vehicle_create(*, tenant: Tenant, owner_id: int, mileage_km: int = 0, **fields) -> Result:
     """Register a vehicle to an owner, with its first mileage reading and ownership row."""
     tenant.require(Perm.VEHICLE_EDIT)
-    owner = get_scoped(Customer.objects, tenant, pk=owner_id)
+    # What registering reads of the owner: the tenancy's check, and the name the ownership row's
+    # audit entry shows.
+    owner = get_scoped(Customer.objects.only("id", "group_id", "name"), tenant, pk=owner_id)
     vehicle = Vehicle(group_id=tenant.group_id, owner=owner)
     fields.setdefault("vin", "")
-    fields.setdefault("brand_id", None)
+    if "brand" not in fields:
+        fields.setdefault("brand_id", None)
     fields.setdefault("model", "")
     errors = []
     if not isinstance(mileage_km, int) or mileage_km < 0 or mileage_km > 2_000_000:

@@ -181,6 +181,20 @@ def test_another_groups_brand_is_refused_like_an_unknown_one(api, customer, othe
     assert other_brand.name not in field_errors(r)["brand"].split("：")[-1].split(":")[-1]
 
 
+@pytest.mark.parametrize("given", ["other group's", "a name"])
+def test_a_brand_handed_to_the_service_must_be_one_of_the_groups(tenant, customer, other_brand, given):
+    # The API hands the service the brand it found by name (no second read); the service checks it.
+    from dms.core.errors import DomainError
+    from dms.vehicles.services import vehicle_create
+
+    brand = other_brand if given == "other group's" else other_brand.name
+    with pytest.raises(DomainError) as refused:
+        vehicle_create(tenant=tenant, owner_id=customer.pk, vin=valid_vin(4712), brand=brand, model="雅阁")
+
+    assert [e["field"] for e in refused.value.errors] == ["brand_id"]
+    assert not Vehicle.objects.filter(vin=valid_vin(4712)).exists()
+
+
 def test_a_vin_already_on_file_is_a_warning_not_an_error(api, customer, vehicle, li_si):
     # given 张三's car is on file
     # when the same car is registered again to 李四 (say, bought second-hand elsewhere)
