@@ -91,6 +91,21 @@ def days_and_km_left(
     )
 
 
+def _delivered_lately(vehicle_id, now: datetime):
+    """The vehicle's delivered orders whose warranty may still run at `now` (the longest a store
+    may promise): where in_warranty looks."""
+    return RepairOrder.objects.filter(
+        vehicle_id=vehicle_id, state=State.DELIVERED, delivered_at__isnull=False,
+        delivered_at__gte=now - timedelta(days=LONGEST.days), delivered_at__lte=now,
+    )  # fmt: skip
+
+
+def any_in_warranty(now: datetime) -> Exists:
+    """Whether the vehicle (OuterRef "pk") may have an order in warranty at `now`: an annotation
+    for the read of its file, so that a car without one (a first visit) skips in_warranty's query."""
+    return Exists(_delivered_lately(OuterRef("pk"), now))
+
+
 def in_warranty(
     vehicle_id: int, mileage_in: int, now: datetime, *, exclude: int | None = None
 ) -> list[Candidate]:
@@ -98,10 +113,7 @@ def in_warranty(
     `mileage_in`, most recent first (one query; the store's own periods and the vehicle's category
     read in it)."""
     qs = (
-        RepairOrder.objects.filter(
-            vehicle_id=vehicle_id, state=State.DELIVERED, delivered_at__isnull=False,
-            delivered_at__gte=now - timedelta(days=LONGEST.days), delivered_at__lte=now,
-        )
+        _delivered_lately(vehicle_id, now)
         .only(*COMEBACK_FIELDS)
         .annotate(category=F("vehicle__category"), store_km=_store_period("km"), store_days=_store_period("days"))
         .order_by("-delivered_at", "-pk")

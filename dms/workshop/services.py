@@ -88,7 +88,10 @@ def find_comeback(vehicle: Vehicle, mileage_in: int, now: datetime) -> RepairOrd
     """The most recent delivered order of this vehicle (any store of the group) whose
     repair-quality warranty still runs: by days since delivery and km since, whichever ends first,
     for the vehicle's category and the store's own periods. Every earlier order is looked at, not
-    only the last (dms/workshop/comebacks.py)."""
+    only the last (dms/workshop/comebacks.py). A vehicle read with the annotation
+    `delivered_lately` (comebacks.any_in_warranty at this `now`) that has none costs no query."""
+    if getattr(vehicle, "delivered_lately", True) is False:
+        return None
     # in any store of the group: the vehicle was read within the tenancy
     return comebacks.find(vehicle.pk, mileage_in, now)
 
@@ -119,11 +122,17 @@ def _repair_order_create(
     tenant: Tenant, *, vehicle_id, mileage_km, complaint, customer_id, appointment_id, promised_at, payment_method,
     old_parts, free_wash, preauth_amount, preauth_minutes, work_class, vehicle=None, comeback=FIND,
 ) -> RepairOrder:  # fmt: skip
-    # The vehicle is locked: its mileage readings are checked and written one order at a time.
+    now = timezone.now()
+    # The vehicle is locked: its mileage readings are checked and written one order at a time. In
+    # the same statement: its owner (not locked), the order's customer, whom the subscribers of
+    # repair_order.opened text, then not read again; and whether it has an order that may still be
+    # in warranty (a first visit then skips the comeback check's query).
     if vehicle is None or vehicle.pk != vehicle_id or vehicle.group_id != tenant.group_id:
         vehicle = get_scoped(
-            Vehicle.objects.select_for_update().only(*Vehicle.MILEAGE_FIELDS), tenant, pk=vehicle_id
-        )
+            Vehicle.objects.select_for_update(of=("self",)).select_related("owner").only(*Vehicle.MILEAGE_FIELDS)
+            .annotate(delivered_lately=comebacks.any_in_warranty(now)),
+            tenant, pk=vehicle_id,
+        )  # fmt: skip
     if customer_id and customer_id != vehicle.owner_id:  # someone else brings the owner's car in
         customer_id = get_scoped(Customer.objects.only("id", "group_id"), tenant, pk=customer_id).pk
     customer_id = customer_id or vehicle.owner_id
@@ -131,7 +140,6 @@ def _repair_order_create(
     errors = []
     if not complaint:
         errors.append({"field": "complaint", "message": _("Write down the customer's own words.")})
-    now = timezone.now()
     if promised_at is not None and promised_at <= now:
         errors.append({"field": "promised_at", "message": _("The promised time must be in the future.")})
     appointment = None
@@ -162,14 +170,21 @@ def _repair_order_create(
     order.is_comeback, order.comeback_of = comeback is not None, comeback
     order.comeback_status = ComebackStatus.SUSPECTED if comeback is not None else ComebackStatus.NONE
     # The record as it is now (copied again at settlement): the VIN and plate of the file read
-    # above, the customer's name in the INSERT itself (no statement more).
+    # above, the customer's name: the owner's, read with the vehicle (a caller's vehicle without it:
+    # read here, and then not by the subscribers, which text the order's customer); another
+    # customer's in the INSERT itself (no statement more).
     order.vin, order.plate = vehicle.vin, vehicle.plate
-    order.customer_name = Subquery(Customer.objects.filter(pk=customer_id).values("name")[:1])
+    if customer_id == vehicle.owner_id:
+        order.customer = vehicle.owner
+        order.customer_name = order.customer.name
+    else:
+        order.customer_name = Subquery(Customer.objects.filter(pk=customer_id).values("name")[:1])
     order.number = next_number(
         store=tenant.store, kind="repair_order", year=timezone.localdate().year, prefix="RO-"
     )
     order.save(force_insert=True)
-    order.__dict__.pop("customer_name", None)  # read from the row if ever needed
+    if isinstance(order.customer_name, Subquery):
+        order.__dict__.pop("customer_name", None)  # read from the row if ever needed
     if appointment and appointment.state in (Appointment.State.BOOKED, Appointment.State.CONFIRMED):
         from dms.scheduling.workflow import appointment_transition
 
