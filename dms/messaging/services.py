@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,9 +64,10 @@ def quiet_hours(store: Store) -> tuple:
     return row or (DEFAULT_QUIET_START, DEFAULT_QUIET_END)
 
 
-def quiet_until(store: Store, now: datetime | None = None) -> datetime | None:
-    """The end of the store's quiet hours when `now` falls inside them, else None."""
-    start, end = quiet_hours(store)
+def quiet_until(store: Store, now: datetime | None = None, *, hours: tuple | None = None) -> datetime | None:
+    """The end of the store's quiet hours when `now` falls inside them, else None. `hours`: the
+    store's (start, end) when the caller has read them (recipient_and_quiet_hours)."""
+    start, end = hours or quiet_hours(store)
     if start == end:
         return None
     zone = ZoneInfo(store.time_zone or settings.TIME_ZONE)
@@ -83,6 +85,26 @@ def quiet_until(store: Store, now: datetime | None = None) -> datetime | None:
     else:
         return None
     return datetime.combine(day, end, tzinfo=zone)
+
+
+def recipient_and_quiet_hours(store: Store, customer: Customer) -> tuple[Recipient | None, tuple]:
+    """What message_queue reads besides the customer, in one statement: the customer's Recipient
+    (None when messaging knows nothing of them: no WeChat linked, never opted out), with the fields
+    it decides by, and the store's quiet hours (start, end)."""
+    recipient = Recipient.objects.filter(customer=customer.pk)
+    hours = MessagingSettings.objects.filter(store=store.pk)
+    known, openid, opted_out, start, end = Store.objects.filter(pk=store.pk).values_list(
+        Subquery(recipient.values("pk")[:1]), Subquery(recipient.values("wechat_openid")[:1]),
+        Subquery(recipient.values("opted_out")[:1]), Subquery(hours.values("quiet_start")[:1]),
+        Subquery(hours.values("quiet_end")[:1]),
+    ).get()  # fmt: skip
+    if known is not None:  # the fields address_of and withheld_reason decide by
+        recipient = Recipient(customer=customer, wechat_openid=openid, opted_out=opted_out)
+    else:
+        recipient = None
+    if start is None:
+        start, end = DEFAULT_QUIET_START, DEFAULT_QUIET_END
+    return recipient, (start, end)
 
 
 # --- Addresses and consent ----------------------------------------------------------------------
@@ -179,7 +201,7 @@ def message_queue(
             _("The customer has not consented to marketing messages: nothing was queued."), field="purpose"
         )
 
-    recipient = Recipient.objects.filter(customer=customer).first()
+    recipient, hours = recipient_and_quiet_hours(store, customer)
     address, no_address = address_of(customer, channel, recipient)
     _subject, body = render(
         kind, values, marketing_sms=purpose == Purpose.MARKETING and channel == Channel.SMS
@@ -195,20 +217,25 @@ def message_queue(
     reason = withheld_reason(message, customer, recipient) or no_address
     if reason:
         message.state, message.reason, message.next_attempt_at = State.SUPPRESSED, reason[:200], None
-    elif channel in QUIET_CHANNELS and (until := quiet_until(store, now)):
+    elif channel in QUIET_CHANNELS and (until := quiet_until(store, now, hours=hours)):
         message.state, message.send_after, message.next_attempt_at = State.SCHEDULED, until, until
         message.reason = _in_language(gettext_lazy("Quiet hours: it goes at %(time)s.")) % {
             "time": timezone.localtime(until, until.tzinfo).strftime("%H:%M")
         }
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-    except IntegrityError:
-        # The same key again (the group's unique key on it): the message queued the first time.
-        earlier = _earlier(store, key) if key else None
-        if earlier is None:
-            raise
-        return _replay(earlier, customer=customer, channel=channel, kind=kind)
+    if key is None:
+        message.save(force_insert=True)  # nothing to meet again: an error ends the caller's transaction
+    else:
+        # The group's unique key decides, without a savepoint: the row is inserted unless the key
+        # is taken (ON CONFLICT DO NOTHING; SQLite: INSERT OR IGNORE), then the key's row tells
+        # which: this message, or the one queued the first time.
+        Message.objects.bulk_create([message], ignore_conflicts=True)
+        taken = Message.objects.filter(group_id=store.group_id, idempotency_key=key)
+        holder = taken.values_list("pk", flat=True).first()
+        if holder != message.pk:
+            earlier = _earlier(store, key) if holder is not None else None
+            if earlier is None:  # not inserted, and no message holds the key: another constraint refused it
+                raise IntegrityError(f"message {message.pk} was not inserted (idempotency key {key!r})")
+            return _replay(earlier, customer=customer, channel=channel, kind=kind)
     message.replayed = False
     if message.state != State.SUPPRESSED:
         from . import tasks
