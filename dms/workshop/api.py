@@ -284,8 +284,12 @@ def line_create(request, order_id: int, payload: LineIn):
     """Add a line. Once work has started, it is extra work the customer must approve (unless it
     fits within the pre-authorised amount)."""
     t = request.auth
-    services.line_add(tenant=t, order_id=order_id, **payload.dict())
-    return Status(201, order_out(selectors.order_for_answer(t, order_id), t))
+    line = services.line_add(tenant=t, order_id=order_id, **payload.dict())
+    # Answered from what the step wrote: the order it locked and saved (its store is the tenant's,
+    # as the scoped read required) with the lines it summed: no second read.
+    order = line.order
+    order.store = t.store
+    return Status(201, order_out(order, t, lines=line.order_lines))
 
 
 class LinePatchIn(Schema):

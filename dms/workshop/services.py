@@ -207,9 +207,11 @@ def _lock(tenant: Tenant, order_id: int, version: int | None = None) -> RepairOr
     return order
 
 
-def _recompute(order: RepairOrder) -> list[str]:
+def _recompute(order: RepairOrder, lines=None) -> list[str]:
+    """Sum the order's lines (`lines` when the caller has just read them all) into its totals;
+    returns the fields set."""
     totals = dict.fromkeys(("labor", "parts", "other", "discount", "total", "customer"), ZERO)
-    for line in order.lines.all():
+    for line in order.lines.all() if lines is None else lines:
         if not line.counts:
             continue
         bucket = {LineKind.LABOR: "labor", LineKind.PART: "parts", LineKind.MATERIAL: "parts"}.get(
@@ -233,10 +235,14 @@ def _recompute(order: RepairOrder) -> list[str]:
     return ["labor_total", "parts_total", "other_total", "discount_total", "total", "customer_total"]
 
 
-def _save_totals(order: RepairOrder) -> None:
-    fields = _recompute(order)
+def _save_totals(order: RepairOrder) -> list[RepairOrderLine]:
+    """Sum the order's lines into its totals and save them with a new version; returns the lines
+    summed (all of them, in their order)."""
+    lines = list(order.lines.all())
+    fields = _recompute(order, lines)
     order.version += 1
     order.save(update_fields=[*fields, "version", "updated_at"])
+    return lines
 
 
 def line_add(
@@ -286,7 +292,10 @@ def line_add(
                     timezone.now(),
                 )
         line.save()
-        _save_totals(order)
+        # The order as the step leaves it, for an answer without reading it again: `line.order` is
+        # the locked order with its new totals and version, `line.order_lines` its lines (this one
+        # included) as read for the totals.
+        line.order_lines = _save_totals(order)
         workflow.record(order, tenant, "line-add", data={"line": line.pk, "description": line.description,
                         "amount": str(line.amount), "state": line.state})  # fmt: skip
     return line
