@@ -72,6 +72,12 @@ def schedule(*, at: datetime) -> bool:
 # messages before this one committed leaves it to the next periodic run (at most
 # DMS_OUTBOX_POLL_SECONDS later). 0 checks at every wake.
 _last_check = {"at": float("-inf")}
+# Likewise for a wake at a later time (a text held by the quiet hours: at night every text of the
+# store waits for the same morning, and each wake cost the same check): within
+# DMS_OUTBOX_WAKE_SECONDS of making sure a run waits to start by `by`, a wake for `by` or later is
+# skipped: that run, or the chain of periodic runs it continues, sends the message with the first
+# run after its time, at most DMS_OUTBOX_POLL_SECONDS after it, as above.
+_last_later = {"at": float("-inf"), "by": None}
 
 
 def wake(*, at: datetime | None = None) -> None:
@@ -85,10 +91,15 @@ def wake(*, at: datetime | None = None) -> None:
                 send_due.enqueue()  # the immediate backend (development): sent right away
             return
         due_now = at <= now
-        if due_now and time.monotonic() - _last_check["at"] < settings.DMS_OUTBOX_WAKE_SECONDS:
+        checked = _last_check if due_now else _last_later
+        if time.monotonic() - checked["at"] < settings.DMS_OUTBOX_WAKE_SECONDS and (
+            due_now or checked["by"] <= at
+        ):
             return
         schedule(at=max(at, now))
         if due_now:
             _last_check["at"] = time.monotonic()
+        else:
+            _last_later.update(at=time.monotonic(), by=at)
     except Exception:
         log.exception("Could not wake the outbox worker")

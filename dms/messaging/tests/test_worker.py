@@ -56,6 +56,29 @@ def test_wakes_within_a_second_of_a_check_cost_nothing_and_queue_nothing_more(
     assert waiting() == [at(10)]
 
 
+def test_texts_held_for_the_morning_check_once_a_second_too(
+    store, customer, clock, settings, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    settings.DMS_OUTBOX_WAKE_SECONDS = 1
+    tasks._last_later.update(at=float("-inf"), by=None)
+    clock.move_to(at(23))  # quiet hours: the text waits for 08:30
+    with django_capture_on_commit_callbacks(execute=True):
+        message_queue(store=store, customer=customer, channel="sms", purpose="service", kind="status_link",
+                      params=STATUS)  # fmt: skip
+    morning = at(8, 30, day=5)
+    assert morning in waiting()
+    with django_assert_num_queries(0):
+        tasks.wake(at=morning)  # the next text of the night, within the second
+        tasks.wake(at=morning + timedelta(minutes=1))
+    # An earlier time, or later than the second, checks again.
+    DBTaskResult.objects.all().delete()
+    tasks.wake(at=at(23, 30))
+    assert waiting() == [at(23, 30)]
+    tasks._last_later["at"] -= 2
+    tasks.wake(at=morning)
+    assert waiting() == [at(23, 30)]  # found: a run waits by then
+
+
 def test_a_run_sends_and_keeps_the_next_one_queued(store, customer, clock, settings):
     settings.DMS_OUTBOX_POLL_SECONDS = 30
     message = message_queue(store=store, customer=customer, channel="sms", purpose="service", kind="status_link",
