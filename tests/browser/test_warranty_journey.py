@@ -212,7 +212,10 @@ def sign_in(page, username: str) -> None:
 
 
 def take(page, name: str) -> None:
+    """A full-page screenshot; the page keeps to the viewport's width (a long link in a message
+    once made the order page scroll sideways)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], name
     page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar where it belongs on a full page
     page.screenshot(path=str(SHOTS / f"warranty-{name}.png"), full_page=True)
 
@@ -410,6 +413,8 @@ def test_a_comeback_settled_free_its_record_uploaded_and_the_warranty_claim_reco
     page.locator("#partly-ref").fill("HD-SP-2026-08812")
     page.get_by_role("button", name="登记部分核准").click()
     expect(page.locator("#pay-amount")).to_have_value("2860.00")
+    # The history gives the maker's reason after a full-width colon.
+    expect(page.locator(".timeline")).to_contain_text("厂家部分核准：大修标准工时 10 小时")
     page.locator(".photos img").scroll_into_view_if_needed()
     page.wait_for_function("() => document.querySelector('.photos img').naturalWidth > 0")
     take(page, "09-claim-approved")
@@ -421,10 +426,11 @@ def test_a_comeback_settled_free_its_record_uploaded_and_the_warranty_claim_reco
         ClaimState.PAID, Decimal("2860.00"), Decimal("2860.00"),
     )  # fmt: skip
 
-    # The month's reconciliation: claimed 3,100.00, reimbursed 2,860.00, 240.00 short.
+    # The month's reconciliation: claimed 3,100.00, reimbursed 2,860.00, 240.00 short (thousands grouped).
     month = timezone.localtime(claim.submitted_at).strftime("%Y-%m")
     page.goto(f"/claims/reconciliation/?month={month}")
     row = page.locator("#month tbody tr", has_text=claim.number)
-    for amount in ("¥3100.00", "¥2860.00", "¥240.00"):
+    for amount in ("¥3,100.00", "¥2,860.00", "¥240.00"):
         expect(row).to_contain_text(amount)
+    expect(page.locator("thead").first).to_contain_text("待厂家审核金额")
     take(page, "10-reconciliation")

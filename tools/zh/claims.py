@@ -54,6 +54,10 @@ ZH = {
     "maker's part prices": "厂家配件索赔价",
     "Draft claim": "索赔草稿",
     "With the maker": "已提交厂家",
+    # The reconciliation's column: the claimed amount of claims the maker has not decided yet.
+    "Amount awaiting the maker's decision": "待厂家审核金额",
+    # A claim history's step and its reason ("Rejected by the maker: …").
+    ": %(reason)s": "：%(reason)s",
     "Approved by the maker": "厂家已核准",
     "Partly approved by the maker": "厂家部分核准",
     "Rejected by the maker": "厂家已驳回",
