@@ -17,6 +17,7 @@ from . import selectors, services
 from .forms import CloseForm, OutcomeForm
 from .models import FollowUp, TouchChannel
 from .plans import script_for
+from .views_day import touch_mode
 
 
 def _how(f: FollowUp) -> str:
@@ -42,6 +43,7 @@ def followup_queue(request):
             "how": _how(f),
             "overdue": f.state == FollowUp.State.OPEN and f.due_at < q.day_start,
             "unreachable": f.state == FollowUp.State.DONE and f.reached is False,
+            "mode": touch_mode(f),
         }
         for f in q.rows
     ]
@@ -95,6 +97,7 @@ def followup_detail(request, followup_id):
         "can_see_orders": tenant.can(Perm.RO_VIEW),
         "max_attempts": services.MAX_ATTEMPTS,
         "script": script_for(f),
+        "mode": touch_mode(f),
     }
     return render(request, "followups/detail.html", context, status=400 if form.errors else 200)
 

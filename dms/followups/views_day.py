@@ -24,6 +24,13 @@ from .models import SENDING_CHANNELS, FollowUp, TouchChannel
 from .plans import rule_name, script_for
 
 
+def touch_mode(f: FollowUp) -> str:
+    """auto: the system sends it when due; task: a card or a gift to hand over; call: a conversation."""
+    if f.rule_id and f.rule.channel in SENDING_CHANNELS:
+        return "auto"
+    return "task" if f.channel in (TouchChannel.CARD, TouchChannel.GIFT) else "call"
+
+
 def row(tenant, f: FollowUp) -> dict:
     mobile = f.customer.mobile
     return {
@@ -33,10 +40,7 @@ def row(tenant, f: FollowUp) -> dict:
         "tier_advice": VALUE_TIER_ADVICE.get(f.customer.value_tier, ""),
         "needs_form": f.kind == FollowUp.Kind.AFTER_SERVICE or not f.consent,
         "rule_name": rule_name(f.rule),
-        # auto: the system sends it when due; task: a card or a gift to hand over; call: a conversation
-        "mode": "auto"
-        if f.rule_id and f.rule.channel in SENDING_CHANNELS
-        else ("task" if f.channel in (TouchChannel.CARD, TouchChannel.GIFT) else "call"),
+        "mode": touch_mode(f),
     }
 
 

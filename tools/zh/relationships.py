@@ -66,6 +66,19 @@ ZH = {
     "%(what)s: %(why)s": "%(what)s：%(why)s",
     "Insurance renewal rate %(r)s%% (%(renewed)s of %(due)s)": "续保率 %(r)s%%（到期 %(due)s 台，已续保 %(renewed)s 台）",
     "The customer complains: open a complaint case": "客户投诉：立投诉案件跟进",
+    # the store's queue and a task's page
+    "Every touch of the store: the calls within 2 days of a delivery (ask how satisfied the customer is, write "
+    "any complaint in their own words), reminders, cards and gifts. A touch nobody is assigned to is the "
+    "store's: whoever opens it here does it.": (
+        "本店全部接触任务：交车后 2 天内的回访电话（询问满意度，有投诉请按客户原话记录）、提醒、贺卡和礼品。"
+        "尚无人负责的任务由本店处理：在此打开即可办理。"
+    ),
+    "Assigned to": "负责人",
+    "Nobody yet": "尚无人负责",
+    "delivered %(d)s": "交车 %(d)s",
+    "Hand over the gift": "送出礼品",
+    "Send the card": "寄出贺卡",
+    "a button\x04Open": "打开",
     # words with a context (pgettext): "context\x04msgid", apart from the same msgid elsewhere
     "complaint case\x04Open": "待受理",
     "complaint cases\x04Open": "未结",

@@ -136,3 +136,24 @@ def test_a_call_without_a_visit_is_headed_by_the_customer_and_a_complaint_opens_
 
     assert "<h2>客户</h2>" in page and "客户与本次维修" not in page  # no visit to speak of
     assert "客户投诉：立投诉案件跟进" in page  # what the box does: a case, not a flag for the manager
+
+
+def test_a_birthday_cards_page_offers_done_not_a_call_form(care_client, make_followup):
+    card = make_followup(kind=FollowUp.Kind.BIRTHDAY, vehicle=None, channel="card")
+
+    page = care_client.get(f"/followups/{card.pk}/").content.decode()
+
+    assert "寄出贺卡" in page and 'name="reached"' not in page and 'name="satisfaction"' not in page
+    r = care_client.post(f"/followups/{card.pk}/outcome/", {"outcome": "reached", "note": "已寄出"})
+    card.refresh_from_db()
+    assert r.status_code == 302 and card.state == FollowUp.State.DONE
+
+
+def test_the_stores_queue_says_what_each_touch_is_and_who_does_it(at_noon, care_client, make_followup):
+    make_followup(due_in=timedelta(hours=1))
+    make_followup(kind=FollowUp.Kind.INSURANCE, channel="call", assigned_to=None, due_in=timedelta(hours=2))
+
+    page = care_client.get("/followups/").content.decode()
+
+    assert "维修后回访" in page and "续保" in page
+    assert "care1" in page and "尚无人负责" in page
