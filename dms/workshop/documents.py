@@ -14,6 +14,10 @@ the title and the number at its top and the table's heads, every page numbered (
 The last lines, the sums and the signatures stay together: the customer signs under what they
 agree to, never on a page of signatures alone (tests/test_documents_layout.py).
 
+A confirmed comeback (返修) names on both documents the earlier order it repairs again: its number,
+its settlement list's number and its delivery date. Quantities print with their units in the
+reader's language, plural where it has one ("1 hour", "0.80 hours", "2 pieces"; "4.50 升").
+
 Charges on the settlement list are grouped as the regulation lists them — 诊断费, 检测费, 材料费,
 工时费, 加工费, 其他费用 — each line by its own `fee_category` (models.FeeCategory), chosen when the
 line is added (by default its labor operation's; a part or material is a materials fee), never
@@ -29,15 +33,18 @@ import segno
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from dms.core.errors import Conflict
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant
 from dms.customers.rules import mask_mobile
+from dms.parts import units
 
 from . import comebacks, extensions
 from .models import (
     ZERO,
+    ComebackStatus,
     FeeCategory,
     LineKind,
     LineState,
@@ -73,7 +80,7 @@ class PrintedLine:
     description: str
     code: str  # the labor operation's code or the part number
     quantity: Decimal
-    unit: str
+    quantity_text: str  # with its unit, in the reader's language: "0.80 hours", "1 piece", "4.50 升"
     unit_price: Decimal
     discount: Decimal
     amount: Decimal
@@ -91,16 +98,20 @@ class PrintedLine:
     fee_label: str
 
 
+HOURS = ngettext_lazy("%(q)s hour", "%(q)s hours", "n")
+
+
 def _printed_line(i: int, line: RepairOrderLine) -> PrintedLine:
     if line.kind == LineKind.LABOR:
-        code, unit = (line.labor_operation.code if line.labor_operation_id else ""), _("hours")
+        code = line.labor_operation.code if line.labor_operation_id else ""
+        quantity = units.spell(line.quantity, HOURS)
     elif line.part_id:
-        code, unit = line.part.number, line.part.get_unit_display()
+        code, quantity = line.part.number, units.quantity_text(line.quantity, line.part.unit)
     else:
-        code, unit = "", ""
+        code, quantity = "", units.number(line.quantity)
     return PrintedLine(
         number=i, kind=line.kind, kind_label=line.get_kind_display(), description=line.description, code=code,
-        quantity=line.quantity, unit=unit, unit_price=line.unit_price, discount=line.discount, amount=line.amount,
+        quantity=line.quantity, quantity_text=quantity, unit_price=line.unit_price, discount=line.discount, amount=line.amount,
         payer=line.payer, payer_label=line.get_payer_display(), warranty=line.warranty,
         warranty_label=line.get_warranty_display(), warranty_reason=line.warranty_reason, state=line.state,
         state_label=line.get_state_display(), declined=line.state == LineState.DECLINED,
@@ -131,6 +142,33 @@ def _header(tenant: Tenant, order: RepairOrder) -> dict:
         "opened_at": order.opened_at,
         "printed_at": timezone.now(),
         "time_zone": store.time_zone,
+        "comeback": _comeback(order),
+    }
+
+
+def _paid_by_others(lines: list[PrintedLine]) -> list[dict]:
+    """What payers other than the customer pay of the lines that count, in Payer's order."""
+    paid = dict.fromkeys(Payer.values, ZERO)
+    for ln in lines:
+        if not ln.declined:
+            paid[ln.payer] += ln.amount
+    return [
+        {"payer": p, "label": label, "amount": paid[p]}
+        for p, label in Payer.choices
+        if p != Payer.CUSTOMER and paid[p]
+    ]
+
+
+def _comeback(order: RepairOrder) -> dict | None:
+    """A confirmed comeback (返修) names the order it repairs again, free: its number, its settlement
+    list's number and its delivery (one query, only for a comeback)."""
+    if order.comeback_status != ComebackStatus.CONFIRMED or not order.comeback_of_id:
+        return None
+    original = order.comeback_of
+    return {
+        "number": original.number,
+        "settlement_number": original.settlement_number,
+        "delivered_at": original.delivered_at,
     }
 
 
@@ -165,6 +203,8 @@ def repair_order_context(tenant: Tenant, order: RepairOrder, *, status_url: str 
             "total": order.total,
             "customer": order.customer_total,
             "covered": order.total - order.customer_total,
+            # Who pays the rest, each on its own line: the warranty, the insurer, the store (返修).
+            "paid_by": _paid_by_others(lines),
         },
         "has_declined": any(ln.declined for ln in lines),
         "promised_at": order.promised_at,

@@ -2,7 +2,7 @@
 
 ZH = {
     # documents.py
-    "hours": "小时",
+    "%(q)s hour": ["%(q)s 小时"],
     "Vehicle repair order": "机动车维修任务委托书",
     "Vehicle repair settlement list": "机动车维修结算清单",
     "The settlement list is printed once the order is settled; it is “%(state)s”.": "结算后才能打印结算清单；本单当前状态：“%(state)s”。",
@@ -33,7 +33,7 @@ ZH = {
     "Extra work found during the repair is done only after the customer agrees, unless it stays within the pre-authorised amount and time above.": "维修中发现的追加项目，须经客户同意后方可施工；在上述预授权金额及时间以内的除外。",
     "Estimate": "费用估算",
     "Labor fee": "工时费",
-    "Paid by warranty / insurer": "保修/保险承担",
+    "%(payer)s pays": "%(payer)s承担",
     "Customer's share": "客户应付",
     "I agree to the work and estimate above.": "本人同意上述维修项目及费用估算。",
     "Scan the QR code to follow the repair, or to approve extra work, on your phone.": "扫描右上角二维码，可在手机上查看维修进度、确认追加项目。",
@@ -52,6 +52,7 @@ ZH = {
     "No labor.": "无维修工时。",
     "Parts and materials used": "配件及材料",
     "Part No.": "配件编号",
+    "part\x04Name": "名称",  # a part's or a material's name (the person's "Name" is 姓名)
     "No parts or materials.": "无配件及材料。",
     "Other charges": "检测、诊断及其他费用",
     "Counted as": "计入",
@@ -69,6 +70,9 @@ ZH = {
     "Vehicle received in good order.": "车辆已验收，状况良好。",
     "Settled by": "结算员",
     "Store seal": "门店盖章",
+    # both documents: a confirmed comeback names the order it repairs again
+    "Original order %(number)s (settlement list No. %(settlement)s, delivered %(date)s)": "原委托书 %(number)s（结算单号 %(settlement)s，%(date)s 交车）",
+    "Original order %(number)s (delivered %(date)s)": "原委托书 %(number)s（%(date)s 交车）",
     # pages
     "Settlement list": "结算清单",
     "The settlement list is printed once the order is settled. This order is “%(state)s”.": "结算后才能打印结算清单。本单当前状态：“%(state)s”。",

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from dms.parts.services import part_create
-from dms.workshop import documents, selectors, services
+from dms.workshop import actions, documents, selectors, services
 from dms.workshop.models import RepairOrder, RepairOrderEvent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -174,7 +174,7 @@ def test_the_repair_order_prints_the_estimate_and_what_the_customer_pays(opened,
     assert (order.labor_total, order.parts_total, order.discount_total) == (950, 1214, 24)
     assert not texts_in(
         html, "工时费", "¥950.00", "¥1214.00", "¥170.00", "-¥24.00", f"¥{order.total:.2f}",
-        "¥820.00",  # the warranty's share: 360 + 460
+        "保修承担", "¥820.00",  # the warranty's share: 360 + 460
         "客户应付", f"¥{order.customer_total:.2f}",
     )  # fmt: skip
 
@@ -330,6 +330,105 @@ def test_the_settlement_list_is_refused_before_settling(opened, people):
 def test_the_settlement_list_is_built_in_a_few_queries(delivered, people, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         order = selectors.order_get(people["cashier"], delivered.pk)
+        documents.settlement_context(people["cashier"], order)
+
+
+# --- Words: a part's name, units in the reader's language, a comeback -------------------------------
+
+
+def test_a_part_is_named_by_its_name_not_a_persons(delivered, people):
+    html = html_of("settlement", people["cashier"], delivered)
+
+    # the parts table's head: 名称 (a thing's name), never 姓名 (a person's)
+    assert ">名称</th>" in html and "姓名" not in html
+    assert ">Name</th>" in html_of("settlement", people["cashier"], delivered, language="en")
+
+
+def test_english_counts_hours_and_parts_in_the_plural_and_one_in_the_singular(delivered, people):
+    order_en = html_of("repair_order", people["sa"], delivered, language="en")
+    settlement_en = html_of("settlement", people["cashier"], delivered, language="en")
+
+    assert not texts_in(
+        order_en, "0.80 hours", ">1 hour<", "1.20 hours", "0.50 hours", "4.50 litres", ">1 piece<", ">1<",
+    )  # fmt: skip
+    assert "1 hours" not in order_en and "piece<" in order_en
+    assert not texts_in(settlement_en, "4.50 litres", ">1 piece<")
+
+
+def test_chinese_prints_the_unit_after_the_number_as_before(delivered, people):
+    html = html_of("repair_order", people["sa"], delivered)
+
+    assert not texts_in(html, "0.80 小时", ">1 小时<", "4.50 升", ">1 个<")
+
+
+def test_more_than_one_piece_is_pieces(people, vehicle, oil_change, catalogue, printed_store):
+    with time_machine.travel(MORNING, tick=False):
+        order = services.repair_order_create(tenant=people["sa"], vehicle_id=vehicle.pk, mileage_km=15000,
+                                             complaint="换雨刮片")  # fmt: skip
+        services.line_add(tenant=people["sa"], order_id=order.pk, kind="part", part_id=catalogue["wiper"].pk,
+                          quantity="2")  # fmt: skip
+        services.line_add(tenant=people["sa"], order_id=order.pk, kind="labor", description="更换雨刮片",
+                          quantity="2")  # fmt: skip
+
+    assert not texts_in(
+        html_of("repair_order", people["sa"], order, language="en"), ">2 pieces<", ">2 hours<"
+    )
+    assert not texts_in(html_of("repair_order", people["sa"], order), ">2 个<", ">2 小时<")
+
+
+@pytest.fixture
+def comeback(delivered, people, vehicle, tech):
+    """Four days after delivery the brakes squeal again: a comeback of the delivered order,
+    confirmed by the advisor, repaired at the store's cost, settled and delivered."""
+    sa = people["sa"]
+    with time_machine.travel(MORNING.replace(day=12, hour=10), tick=False):
+        order = services.repair_order_create(tenant=sa, vehicle_id=vehicle.pk, mileage_km=15400,
+                                             complaint="刹车时前轮又有尖叫声。")  # fmt: skip
+        assert order.comeback_of_id == delivered.pk  # found: inside the level-2 maintenance's 30 days
+        services.line_add(
+            tenant=sa, order_id=order.pk, kind="labor", description="重新安装前刹车片", quantity="1"
+        )
+        actions.take(tenant=sa, order_id=order.pk, action="confirm-comeback",
+                     data={"reason": "同一故障：前刹车片异响"})  # fmt: skip
+        services.order_sign(tenant=sa, order_id=order.pk)
+        services.order_dispatch(tenant=people["foreman"], order_id=order.pk, technician_id=tech.pk)
+        services.order_start(tenant=people["tech"], order_id=order.pk)
+        services.order_finish(tenant=people["tech"], order_id=order.pk)
+        services.order_qc_pass(tenant=people["qc"], order_id=order.pk)
+        services.order_settle(tenant=people["cashier"], order_id=order.pk, payments=[])
+    return RepairOrder.objects.get(pk=order.pk)
+
+
+def test_a_comebacks_documents_name_the_order_it_repairs_again(comeback, delivered, people):
+    original = RepairOrder.objects.get(pk=delivered.pk)
+    assert original.settlement_number == "JS-SZ01-2027-000001"
+    named = f"原委托书 {original.number}（结算单号 JS-SZ01-2027-000001，2027-03-08 交车）"
+
+    settlement = html_of("settlement", people["cashier"], comeback)
+    repair_order = html_of("repair_order", people["sa"], comeback)
+
+    assert not texts_in(settlement, "返修", named, "本店（返修）")  # the store pays
+    assert named in repair_order
+    assert "本店（返修）承担" in repair_order and "保修承担" not in repair_order  # who pays the estimate
+    assert (
+        f"Original order {original.number} (settlement list No. JS-SZ01-2027-000001, delivered 2027-03-08)"
+        in html_of("settlement", people["cashier"], comeback, language="en")
+    )
+
+
+def test_only_a_confirmed_comeback_names_an_earlier_order(delivered, people, vehicle):
+    with time_machine.travel(MORNING.replace(day=12, hour=10), tick=False):
+        suspected = services.repair_order_create(tenant=people["sa"], vehicle_id=vehicle.pk, mileage_km=15400,
+                                                 complaint="刹车异响")  # fmt: skip
+    assert suspected.comeback_of_id == delivered.pk
+
+    assert "原委托书" not in html_of("repair_order", people["sa"], suspected)
+    assert "原委托书" not in html_of("repair_order", people["sa"], delivered)
+
+
+def test_a_comebacks_settlement_list_takes_one_query_more(comeback, people, django_assert_max_num_queries):
+    with django_assert_max_num_queries(9):
+        order = selectors.order_get(people["cashier"], comeback.pk)
         documents.settlement_context(people["cashier"], order)
 
 
