@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dms.core.middleware import forget_tokens
 from dms.workshop import services_floor
 from dms.workshop.models import ProgressReview, RepairOrder, ReviewSlot, State
 
@@ -168,9 +169,11 @@ def test_the_dispatch_board_issues_the_same_queries_for_5_and_20_orders(
     get = (lambda: c.get(BOARD)) if fetch == "page" else (lambda: api.get("/floor/dispatch-board"))
     bulk_orders(5)
 
+    forget_tokens()  # each measure reads the token: its 15-second cache may run out between them
     with CaptureQueriesContext(connection) as small:
         assert get().status_code == 200
     bulk_orders(15)
+    forget_tokens()
 
     with django_assert_max_num_queries(len(small)):
         r = get()

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dms.core.middleware import forget_tokens
 from dms.workshop import selectors_floor, services_floor
 from dms.workshop.models import RepairOrder, RepairOrderEvent, State
 
@@ -171,9 +172,11 @@ def test_the_wall_board_issues_the_same_queries_for_5_and_20_orders(
         "api": lambda: api.get("/floor/board"),
     }[fetch]
     bulk_orders(5)
+    forget_tokens()  # each measure reads the token: its 15-second cache may run out between them
     with CaptureQueriesContext(connection) as small:
         assert get().status_code == 200
     bulk_orders(15)
+    forget_tokens()
 
     with django_assert_max_num_queries(len(small)):
         r = get()
