@@ -1,19 +1,33 @@
 """The demo showroom: sales1's day has prospects by grade, showroom1 has approvals waiting."""
 
 import pytest
-from django.test import Client
+import time_machine
+from django.conf import settings
+from django.db import transaction
+from django.test import Client, override_settings
 
+from conftest import suite_start
 from dms.core.models import User
 from dms.sales.models import Lead, Quotation, SalesOrder, StockVehicle
 
-pytestmark = pytest.mark.usefixtures("private_media")
+pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(db):
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for this module (its files in a folder of its own), in a transaction
+    rolled back at its end."""
     from dms.demo.dealership import load_demo
 
-    return load_demo(customers=60, other_customers=5)
+    media = tmp_path_factory.mktemp("sales-demo-media")
+    storages = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": media}}}  # fmt: skip
+    fast_hashing = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with time_machine.travel(suite_start(), tick=False), \
+            override_settings(MEDIA_ROOT=media, STORAGES=storages, PASSWORD_HASHERS=fast_hashing), \
+            django_db_blocker.unblock(), transaction.atomic():  # fmt: skip
+        yield load_demo(customers=60, other_customers=5)
+        transaction.set_rollback(True)
 
 
 def test_the_demo_showroom_has_stock_prospects_and_an_order(demo):
