@@ -66,3 +66,15 @@ def shot():
         return path
 
     return take
+
+
+def draw_signature(page, *, baseline: int = 150, swing: int = 18) -> None:
+    """Sign on the page's signature pad (#pad) with the mouse: a zigzag from its left."""
+    page.locator("#pad").scroll_into_view_if_needed()
+    box = page.locator("#pad").bounding_box()
+    x, y = box["x"], box["y"]
+    page.mouse.move(x + 40, y + baseline)
+    page.mouse.down()
+    for i in range(1, 25):
+        page.mouse.move(x + 40 + i * 15, y + baseline - (i % 5) * swing)
+    page.mouse.up()

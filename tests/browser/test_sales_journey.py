@@ -17,6 +17,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
+from tests.browser.fixtures import draw_signature
 
 from .conftest import SHOTS
 
@@ -45,17 +46,6 @@ def sign_in(page, username: str) -> None:
 def take(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"sales-{name}.png"), full_page=True)
-
-
-def draw_signature(page) -> None:
-    page.locator("#pad").scroll_into_view_if_needed()
-    box = page.locator("#pad").bounding_box()
-    x, y = box["x"], box["y"]
-    page.mouse.move(x + 40, y + 100)
-    page.mouse.down()
-    for i in range(1, 25):
-        page.mouse.move(x + 40 + i * 15, y + 100 - (i % 5) * 12)
-    page.mouse.up()
 
 
 def delivery_photo() -> bytes:
@@ -122,7 +112,7 @@ def test_a_new_car_from_the_first_contact_to_the_first_service(
     drive.get_by_label("驾驶证有效期至").fill((timezone.localdate() + timedelta(days=800)).isoformat())
     drive.get_by_label("开始里程（公里）").fill("1200")
     drive.get_by_label("路线").fill("店—深南大道—香蜜湖路—店")
-    draw_signature(page)
+    draw_signature(page, baseline=100, swing=12)
     take(page, "02-test-drive-signed")
     drive.get_by_role("button", name="开始试驾").click()
     expect(page.get_by_role("link", name="已签协议")).to_be_visible()

@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 from dms.messaging.models import Message
 from dms.workshop.models import RepairOrder, RepairOrderLine
+from tests.browser.fixtures import draw_signature
 
 from .conftest import SHOTS
 
@@ -66,17 +67,6 @@ def sign_in(page, username: str) -> None:
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.locator("header.topbar")).to_be_visible()
-
-
-def draw_signature(page) -> None:
-    page.locator("#pad").scroll_into_view_if_needed()
-    box = page.locator("#pad").bounding_box()
-    x, y = box["x"], box["y"]
-    page.mouse.move(x + 40, y + 150)
-    page.mouse.down()
-    for i in range(1, 25):
-        page.mouse.move(x + 40 + i * 15, y + 150 - (i % 5) * 18)
-    page.mouse.up()
 
 
 def wait_for_state(order, state: str, seconds: float = 10) -> None:

@@ -37,6 +37,7 @@ from playwright.sync_api import expect
 from conftest import PASSWORD, make_user, valid_vin
 from dms.core.roles import Role
 from dms.core.tenancy import resolve_tenant
+from tests.browser.fixtures import draw_signature
 
 from .conftest import SHOTS
 
@@ -218,17 +219,6 @@ def take(page, name: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], name
     page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar where it belongs on a full page
     page.screenshot(path=str(SHOTS / f"warranty-{name}.png"), full_page=True)
-
-
-def draw_signature(page) -> None:
-    page.locator("#pad").scroll_into_view_if_needed()
-    box = page.locator("#pad").bounding_box()
-    x, y = box["x"], box["y"]
-    page.mouse.move(x + 40, y + 150)
-    page.mouse.down()
-    for i in range(1, 25):
-        page.mouse.move(x + 40 + i * 15, y + 150 - (i % 5) * 18)
-    page.mouse.up()
 
 
 def add_line(page, kind: str, option: str, quantity: str | None = None) -> None:
