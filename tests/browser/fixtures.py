@@ -78,3 +78,20 @@ def draw_signature(page, *, baseline: int = 150, swing: int = 18) -> None:
     for i in range(1, 25):
         page.mouse.move(x + 40 + i * 15, y + baseline - (i % 5) * swing)
     page.mouse.up()
+
+
+def sign_in(page, username: str) -> None:
+    """Sign in through the Chinese login form as one of the suite's users (conftest.PASSWORD)."""
+    from playwright.sync_api import expect
+
+    from conftest import PASSWORD
+
+    # Leave the last page first: a refresh of it answering after the cookies are cleared would
+    # set a new CSRF cookie under the login form (403).
+    page.goto("about:blank")
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("header.topbar")).to_be_visible()

@@ -16,8 +16,7 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
-from tests.browser.fixtures import draw_signature
+from tests.browser.fixtures import draw_signature, sign_in
 
 from .conftest import SHOTS
 
@@ -31,16 +30,6 @@ def demo():
     from dms.demo.dealership import load_demo
 
     load_demo(customers=60, other_customers=5)
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("about:blank")
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("header.topbar")).to_be_visible()
 
 
 def take(page, name: str) -> None:

@@ -20,10 +20,9 @@ import time_machine
 from PIL import Image
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
 from dms.messaging.models import Message
 from dms.workshop.models import RepairOrder, RepairOrderLine
-from tests.browser.fixtures import draw_signature
+from tests.browser.fixtures import draw_signature, sign_in
 
 from .conftest import SHOTS
 
@@ -55,18 +54,6 @@ def car(demo):
     )
     assert vehicle is not None
     return vehicle
-
-
-def sign_in(page, username: str) -> None:
-    # Leave the last page first: a refresh of it answering after the cookies are cleared would
-    # set a new CSRF cookie under the login form (403).
-    page.goto("about:blank")
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("header.topbar")).to_be_visible()
 
 
 def wait_for_state(order, state: str, seconds: float = 10) -> None:

@@ -34,10 +34,10 @@ from django.utils import timezone, translation
 from PIL import Image
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, make_user, valid_vin
+from conftest import make_user, valid_vin
 from dms.core.roles import Role
 from dms.core.tenancy import resolve_tenant
-from tests.browser.fixtures import draw_signature
+from tests.browser.fixtures import draw_signature, sign_in
 
 from .conftest import SHOTS
 
@@ -200,16 +200,6 @@ def fake_platform(settings, store):
 
 
 # --- The pages -----------------------------------------------------------------------------------------
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("about:blank")
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("header.topbar")).to_be_visible()
 
 
 def take(page, name: str) -> None:
