@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from dms.core.api import ErrorOut
+from dms.core.api import ErrorOut, EventFields
 from dms.core.models import Brand
 from dms.core.roles import Perm
 from dms.core.uploads import limit_route
@@ -20,7 +20,7 @@ from dms.workshop.models import LineKind
 from dms.workshop.models import State as RoState
 
 from . import api_insurance, exports, selectors, warranty
-from .api_shared import EventFields, file_response, history_out, one_of
+from .api_shared import file_response, history_out, one_of
 from .api_shared import money as _m
 from .models import ClaimState, MakerLaborRate, MakerPartPrice, OldPartStatus, PriceSource, WarrantyClaim
 from .uploads import multipart_or_json, posted_files

@@ -6,14 +6,14 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from dms.core.api import ErrorOut
+from dms.core.api import ErrorOut, EventFields
 from dms.core.errors import DomainError
 from dms.core.roles import Perm
 from dms.core.uploads import limit_route
 from dms.core.validation import PAGE_OFFSET_MAX, ApiDate, Money, choices_of
 
 from . import insurance, selectors, warranty
-from .api_shared import EventFields, file_response, history_out, one_of
+from .api_shared import file_response, history_out, one_of
 from .api_shared import money as _m
 from .models import DocumentKind, InsuranceClaim, InsuranceState, Insurer
 from .uploads import multipart_or_json, posted_files

@@ -2,12 +2,10 @@
 as the API writes it, a claim's timeline, and serving one of a claim's stored files (a warranty
 claim's photo, an insurer's document) to the store's users."""
 
-from datetime import datetime
 from decimal import Decimal
 
 from django.http import FileResponse, Http404
 from django.utils.cache import add_never_cache_headers
-from ninja import Schema
 
 from dms.core.errors import NotFound
 
@@ -18,19 +16,6 @@ def money(d: Decimal | None) -> str | None:
 
 
 # --- The timeline ------------------------------------------------------------------------------------
-
-
-# One step of a claim's timeline: who, when, from which state to which, why. Each API names its own
-# schema after it (ClaimEventOut, InsuranceEventOut), as the OpenAPI document always had; no
-# docstring here, so that neither schema gains a description.
-class EventFields(Schema):
-    at: datetime
-    by: str | None
-    action: str
-    from_state: str
-    to_state: str
-    reason: str
-    data: dict
 
 
 def history_out(claim) -> list[dict]:

@@ -101,6 +101,20 @@ def validation_message(err: dict) -> str:
 auth_router = Router(tags=["auth"])
 
 
+# One step of a record's timeline (dms/core/workflow: who, when, from which state to which, why), for
+# the answers of /…/events and /…/history. Each API names its own schema after it (OrderEventOut,
+# ClaimEventOut, InsuranceEventOut), as the OpenAPI document always had; no docstring here, so that
+# none of them gains a description.
+class EventFields(Schema):
+    at: datetime
+    by: str | None
+    action: str
+    from_state: str
+    to_state: str
+    reason: str
+    data: dict
+
+
 class TokenIn(Schema):
     username: str
     password: str

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from dms.core.api import EventFields
 from dms.core.roles import Perm
 from dms.core.validation import PAGE_OFFSET_MAX, ApiDateTime, choices_of
 from dms.customers.models import Channel, PreferredTime
@@ -356,14 +357,8 @@ def order_action(request, order_id: int, action: str, payload: OrderActionIn | N
     return order_out(selectors.order_for_answer(t, order_id), t)
 
 
-class OrderEventOut(Schema):
-    at: datetime
-    by: str | None
-    action: str
-    from_state: str
-    to_state: str
-    reason: str
-    data: dict
+class OrderEventOut(EventFields):
+    pass
 
 
 @router.get("/{order_id}/events", response=list[OrderEventOut])
