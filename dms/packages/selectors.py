@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from dms.core.roles import Perm
 from dms.core.tenancy import Tenant
+from dms.parts import units
 from dms.vehicles.models import MileageReading, ServiceRecord, Vehicle
 from dms.workshop.models import LineState, RepairOrder, RepairOrderLine, State
 
@@ -80,7 +81,7 @@ class ItemLine:
     quantity: Decimal  # hours for labor
     unit_price: Decimal
     amount: Decimal
-    unit: str = ""
+    quantity_text: str = ""  # with its unit, in the reader's language: "0.80 hours", "4.50 升"
     labor_operation_id: int | None = None
     part_id: int | None = None
     active: bool = True
@@ -94,11 +95,12 @@ def item_line(item, labor_rate: Decimal) -> ItemLine:
     if item.labor_operation_id:
         op = item.labor_operation
         hours = _cents(item.quantity * op.standard_hours)
-        return ItemLine("labor", op.name, op.code, hours, labor_rate, _cents(hours * labor_rate), _("h"),
+        return ItemLine("labor", op.name, op.code, hours, labor_rate, _cents(hours * labor_rate),
+                        units.spell(hours, units.HOURS),
                         labor_operation_id=op.pk, active=op.active)  # fmt: skip
     part = item.part
     return ItemLine("part", part.name, part.number, item.quantity, part.price, _cents(item.quantity * part.price),
-                    part.get_unit_display(), part_id=part.pk, active=part.active)  # fmt: skip
+                    units.quantity_text(item.quantity, part.unit), part_id=part.pk, active=part.active)  # fmt: skip
 
 
 def priced(record, labor_rate: Decimal):

@@ -23,6 +23,9 @@ QUANTITIES: dict[str, Promise] = {
     Unit.KILOGRAM: ngettext_lazy("%(q)s kilogram", "%(q)s kilograms", "n"),
 }
 
+# Labor's quantity: hours (the repair order's and the packages' labor lines).
+HOURS: Promise = ngettext_lazy("%(q)s hour", "%(q)s hours", "n")
+
 
 def count_of(quantity: Decimal) -> int:
     """The number the plural form is chosen by (gettext's rules take whole numbers): a whole

@@ -33,7 +33,6 @@ import segno
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
 
 from dms.core.errors import Conflict
 from dms.core.roles import Perm
@@ -98,13 +97,10 @@ class PrintedLine:
     fee_label: str
 
 
-HOURS = ngettext_lazy("%(q)s hour", "%(q)s hours", "n")
-
-
 def _printed_line(i: int, line: RepairOrderLine) -> PrintedLine:
     if line.kind == LineKind.LABOR:
         code = line.labor_operation.code if line.labor_operation_id else ""
-        quantity = units.spell(line.quantity, HOURS)
+        quantity = units.spell(line.quantity, units.HOURS)
     elif line.part_id:
         code, quantity = line.part.number, units.quantity_text(line.quantity, line.part.unit)
     else:
