@@ -81,24 +81,25 @@ def _group_stores(tenant: Tenant):
 
 def duplicate_warnings(tenant: Tenant, vehicle: Vehicle) -> list[dict]:
     warnings = []
-    # The other vehicles with this VIN or this plate, in one read (there are rarely any).
+    # The other vehicles with this VIN or this plate, in one read (there are rarely any): only what
+    # the warnings say.
     same = Q(vin=vehicle.vin) | Q(plate=vehicle.plate) if vehicle.plate else Q(vin=vehicle.vin)
     others = list(
         Vehicle.objects.for_tenant(tenant)
         .exclude(pk=vehicle.pk)
         .filter(same)
-        .select_related("owner")
         .order_by("pk")
+        .values_list("vin", "plate", "owner__name")
     )
-    same_vin = next((v for v in others if v.vin == vehicle.vin), None)
+    same_vin = next((v for v in others if v[0] == vehicle.vin), None)
     if same_vin:
         warnings.append({"field": "vin", "message": _("This VIN is already in the file (%(plate)s, owner %(owner)s).")
-                         % {"plate": same_vin.plate or "-", "owner": same_vin.owner.name}})  # fmt: skip
+                         % {"plate": same_vin[1] or "-", "owner": same_vin[2]}})  # fmt: skip
     if vehicle.plate:
-        same_plate = next((v for v in others if v.plate == vehicle.plate), None)
+        same_plate = next((v for v in others if v[1] == vehicle.plate), None)
         if same_plate:
             warnings.append({"field": "plate", "message": _("This plate is already in the file (owner %(owner)s).")
-                             % {"owner": same_plate.owner.name}})  # fmt: skip
+                             % {"owner": same_plate[2]}})  # fmt: skip
     return warnings
 
 
