@@ -72,3 +72,19 @@ def test_the_same_key_queued_by_two_transactions_at_once_is_one_message(store, c
     assert results[0].pk == results[1].pk
     assert sorted(r.replayed for r in results) == [False, True]
     assert Message.objects.filter(idempotency_key="ro-9-status").count() == 1
+
+
+def test_another_customers_opt_out_and_another_stores_hours_are_not_this_messages(
+    store, second_store, customer, tenant, clock
+):
+    from dms.customers.services import customer_create
+
+    neighbour = customer_create(tenant=tenant, name="李四", mobile="13812340000").record
+    Recipient.objects.create(customer=neighbour, wechat_openid="o-neighbour", opted_out=True)
+    MessagingSettings.objects.create(store=second_store, quiet_start=time(9, 0), quiet_end=time(12, 0))
+
+    text = queue(store, customer)  # 10:00, within the other store's quiet hours only
+    wechat = queue(store, customer, channel="wechat")
+
+    assert (text.state, text.address, text.send_after) == (State.QUEUED, "13812345678", None)
+    assert wechat.state == State.SUPPRESSED and wechat.reason == "客户尚未绑定微信。"
