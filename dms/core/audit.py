@@ -1,7 +1,8 @@
 """The audit timeline of a record: every create, change and delete, with who and when.
 
 Changes are captured by django-auditlog for every registered business model (see each app's
-`apps.py`); this module reads them back for a record's page and the API.
+`apps.py`); this module reads them back for a record's page and the API. A repair order's line is
+the one whose creation is not logged here: the order's own history records it (dms/workshop/apps.py).
 """
 
 from auditlog.models import LogEntry

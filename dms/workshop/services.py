@@ -296,8 +296,13 @@ def line_add(
         # the locked order with its new totals and version, `line.order_lines` its lines (this one
         # included) as read for the totals.
         line.order_lines = _save_totals(order)
-        workflow.record(order, tenant, "line-add", data={"line": line.pk, "description": line.description,
-                        "amount": str(line.amount), "state": line.state})  # fmt: skip
+        # What the line was made of (its creation is not in the audit log: dms/workshop/apps.py).
+        workflow.record(order, tenant, "line-add", data={
+            "line": line.pk, "kind": line.kind, "description": line.description, "part": line.part_id,
+            "labor_operation": line.labor_operation_id, "quantity": str(line.quantity),
+            "unit_price": str(line.unit_price), "discount": str(line.discount), "amount": str(line.amount),
+            "payer": line.payer, "warranty": line.warranty, "fee_category": line.fee_category, "state": line.state,
+        })  # fmt: skip
     return line
 
 

@@ -125,6 +125,33 @@ def test_the_customers_decision_on_their_link_has_no_actor_and_keeps_their_addre
     assert history.data["ip"] == "203.0.113.9"  # kept on the order's own timeline
 
 
+def test_a_lines_creation_is_in_the_orders_history_and_its_change_and_removal_in_the_audit_log(
+    order, people, oil_change
+):
+    from auditlog.models import LogEntry
+
+    from dms.workshop.models import RepairOrderEvent
+
+    line = services.line_add(tenant=people["sa"], order_id=order.pk, kind="labor", labor_operation_id=oil_change.pk,
+                             unit_price="150.00", discount="10.00")  # fmt: skip
+    services.line_fee_category_set(
+        tenant=people["sa"], order_id=order.pk, line_id=line.pk, fee_category="diagnosis"
+    )
+    services.line_remove(tenant=people["sa"], order_id=order.pk, line_id=line.pk)
+
+    added = RepairOrderEvent.objects.get(order=order, action="line-add", data__line=line.pk)
+    assert (added.by, added.data["kind"], added.data["labor_operation"]) == (
+        people["sa"].user,
+        "labor",
+        oil_change.pk,
+    )
+    assert [added.data[k] for k in ("quantity", "unit_price", "discount", "amount", "payer", "fee_category")] == [
+        "0.80", "150.00", "10.00", "110.00", "customer", "labor",
+    ]  # fmt: skip
+    audited = LogEntry.objects.get_for_object(line).order_by("id").values_list("action", flat=True)
+    assert list(audited) == [LogEntry.Action.UPDATE, LogEntry.Action.DELETE]
+
+
 def test_a_refused_step_publishes_nothing(order, people, tech):
     before = types(order)
 

@@ -20,11 +20,12 @@ from conftest import valid_vin
 #   history row, the event; in its transaction the subscribers of repair_order.opened: the status
 #   link's message (the recipient with the store's quiet hours, the insert, its idempotency key:
 #   no savepoint) and the webhook subscriptions;
-# - part line: the order locked, the part; the line and its audit row, the lines summed, the
-#   totals, the history row; the answer is built from these, nothing read again.
+# - part line: the order locked, the part; the line (its creation is in the history row, not in the
+#   audit log), the lines summed, the totals, the history row; the answer is built from these,
+#   nothing read again.
 # (The outbox worker's check, 4 more, runs after the commit, at most once a second per process:
 # DMS_OUTBOX_WAKE_SECONDS; on_commit callbacks do not run in these tests.)
-QUERIES = {"/customers": 5, "/vehicles": 10, "/repair-orders": 11, "/repair-orders/{id}/lines": 9}
+QUERIES = {"/customers": 5, "/vehicles": 10, "/repair-orders": 11, "/repair-orders/{id}/lines": 8}
 
 
 @pytest.fixture
