@@ -32,7 +32,7 @@ run: build
 	$(MANAGE) load_demo --if-empty
 	@echo ""
 	@echo "  OpenDMS is at http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
-	@echo "  Demo logins (password demo-pass-2026): sa1 foreman1 tech1 tech2 qc1 parts1 cashier1 care1 cm1 sales1 showroom1 manager1 admin; sa9 in the other group"
+	@echo "  Demo logins (password demo-pass-2026): sa1 foreman1 tech1 tech2 qc1 parts1 cashier1 care1 cm1 care2 cm2 sales1 showroom1 manager1 admin; sa9 in the other group"
 	@echo ""
 	$(MANAGE) ensure_promise_sweep --verbosity 0
 	$(MANAGE) ensure_outbox_worker --verbosity 0

@@ -216,6 +216,8 @@ STAFF = (
     ("cashier1", "李娜", Role.CASHIER, "SZ01", ()),
     ("care1", "吴婷", Role.CUSTOMER_CARE, "SZ01", ()),
     ("cm1", "郑晓燕", Role.CUSTOMER_MANAGER, "SZ01", ()),
+    ("care2", "梁嘉怡", Role.CUSTOMER_CARE, "SZ02", ()),
+    ("cm2", "邓志明", Role.CUSTOMER_MANAGER, "SZ02", ()),
     ("sales1", "杨帆", Role.SALES_CONSULTANT, "SZ01", ()),
     ("showroom1", "徐静", Role.SHOWROOM_MANAGER, "SZ01", ()),
     ("manager1", "孙国平", Role.SERVICE_MANAGER, "SZ01", (("SZ02", Role.SERVICE_MANAGER),)),
@@ -228,11 +230,19 @@ WORK_PHONES = {
     "sa1": "14707550101",
     "care1": "14707550108",
     "cm1": "14707550109",
+    "care2": "14707550208",
+    "cm2": "14707550209",
     "sales1": "14707550110",
     "showroom1": "14707550111",
     "manager1": "14707550112",
     "sa9": "14702000101",
 }
+
+
+def _staff_of(role: str) -> dict[str, str]:
+    """The demo's staff of a role by their home store: {username: store code}."""
+    return {username: home for username, _name, r, home, _others in STAFF if r == role}
+
 
 # --- People ----------------------------------------------------------------------------------------
 
@@ -864,12 +874,12 @@ class Planner:
         self.number(vehicles)
         if not staff:
             return GroupPlan(self.spec, customers, vehicles, [], [])
-        # A customer manager owns 150-250 customers (seed 003), of the store where they work: cm1 most
-        # of SZ01's (the others are the balancing tool's to give); SZ02 has no customer manager yet.
-        home = next(store for username, _name, _role, store, _others in STAFF if username == "cm1")
-        theirs = [c for c in customers if c.store_code == home]
-        for c in rng.sample(theirs, k=round(len(theirs) * 0.9)):
-            c.fields["customer_manager"] = "cm1"
+        # A customer manager owns 150-250 customers (seed 003), of the store where they work: each
+        # store's manager most of its customers (the others are the balancing tool's to give).
+        for username, store in _staff_of(Role.CUSTOMER_MANAGER).items():
+            theirs = [c for c in customers if c.store_code == store]
+            for c in rng.sample(theirs, k=round(len(theirs) * 0.9)):
+                c.fields["customer_manager"] = username
         withdrawals = [c for c in customers[5::60] if c.consent][:3]  # consent later withdrawn
         return GroupPlan(self.spec, customers, vehicles, self.contacts(customers, vehicles), withdrawals)
 
@@ -885,6 +895,7 @@ class Planner:
         self, customers: list[PlannedCustomer], vehicles: list[PlannedVehicle]
     ) -> list[PlannedContact]:
         rng, today = self.rng, self.today
+        care = {store: username for username, store in _staff_of(Role.CUSTOMER_CARE).items()}
         out = []
         for v in vehicles:
             for visit in v.visits:
@@ -892,10 +903,11 @@ class Planner:
                 if 3 <= days <= 400 and visit.kind != ServiceRecord.Kind.FREE and rng.random() < 0.4:
                     when = _at(visit.at.date() + timedelta(days=rng.randint(1, 2)), rng, (10, 17))
                     kind = "phone" if rng.random() < 0.8 else "wechat"
-                    out.append(PlannedContact(visit.owner, "care1", kind, rng.choice(FOLLOW_UPS), when))
+                    by = care.get(visit.store_code, "care1")  # the care agent of the store that served
+                    out.append(PlannedContact(visit.owner, by, kind, rng.choice(FOLLOW_UPS), when))
         for c in customers:
             when = _at(today - timedelta(days=rng.randint(5, 300)), rng, (9, 18))
-            owner = c.fields.get("customer_manager") or "care1"
+            owner = c.fields.get("customer_manager") or care.get(c.store_code, "care1")
             if c.profile == "lost" and rng.random() < 0.4:  # re-developing lost customers (seed 003)
                 kind, text = rng.choice(LOST_TOUCHES)
                 out.append(PlannedContact(c, owner, kind, text, when))
@@ -1030,8 +1042,8 @@ def _write(
                     tenant=tenants[v.service_store], vehicle_id=v.record.pk, new_owner_id=buyer.record.pk,
                     on_date=on, note="二手车过户",
                 )  # fmt: skip
-    for username in ("care1", "cm1", "sa1"):
-        if username not in users:
+    for username in users:  # in the order of STAFF
+        if not any(x.by == username for x in plan.contacts):
             continue
         tenant = resolve_tenant(users[username])
         with set_actor(users[username]):

@@ -1,9 +1,11 @@
 """The demo dealership's relationship engine (issue 13): the default touch plans, four weeks of
-cm1's touches (the older ones done, so that the portfolio's toolkit and "done this month" show
-something), today's plan, a new car delivered two hours ago (cm1's 2-hour SMS and call are due), a
-referral's thank-you gift, and the delivery photo recorded. care1's calls after delivery come from
-the service loop (service.py) through the same plan. The monthly information update is not yet
-handed in: cm1's day shows it due by the 15th."""
+touches at both stores (the older ones done by the staff they were given to, cm1 and cm2, so that
+the portfolio's toolkit and "done this month" show something and nobody's day starts with a wall
+of overdue work), today's plan, a new car delivered at SZ01 two hours ago (cm1's 2-hour SMS and
+call are due), a referral's thank-you gift, and the delivery photo recorded. The care agents'
+calls after delivery (care1 at SZ01, care2 at SZ02) come from the service loop (service.py) through
+the same plan. The monthly information update is not yet handed in: cm1's day shows it due by the
+15th."""
 
 from datetime import timedelta
 
@@ -11,13 +13,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from dms.core.models import DealerGroup, Store, User
-from dms.followups.generation import generate, touches_for_event
+from dms.followups.generation import DATE_TRIGGERS, generate, touches_for_event
 from dms.followups.models import FollowUp, ToolkitEntry, Trigger
 from dms.followups.plans import ensure_defaults
 from dms.followups.services import customer_manager_assign_default
 from dms.vehicles.models import Vehicle
 
 HISTORY_WEEKS = 4
+WORKED_UP_TO = timedelta(days=3)  # the touches due before this were worked; the later ones wait
 
 
 def load_demo_relationships() -> dict:
@@ -28,15 +31,17 @@ def load_demo_relationships() -> dict:
     group = DealerGroup.objects.get(code="DEMO")
     store = Store.objects.get(code="SZ01")
     cm = User.objects.get(username="cm1")
-    # Four weeks of plans; what fell due before the catch-up window was worked by cm1.
+    # Four weeks of plans at both stores; what fell due before the catch-up window was worked by
+    # the one it was given to (cm1 at SZ01, cm2 at SZ02): calls made, texts and cards sent.
     for weeks in range(HISTORY_WEEKS, 0, -1):
         generate(group_id=group.pk, day=today - timedelta(weeks=weeks))
     done = FollowUp.objects.filter(
-        store=store, assigned_to=cm, state=FollowUp.State.OPEN, due_at__lt=now - timedelta(days=3)
-    )
+        store__group=group, rule__trigger__in=DATE_TRIGGERS, assigned_to__isnull=False,
+        state=FollowUp.State.OPEN, due_at__lt=now - WORKED_UP_TO,
+    )  # fmt: skip
     done.exclude(channel__in=("sms", "wechat", "email")).update(
         state=FollowUp.State.DONE, outcome=FollowUp.Outcome.REACHED, reached=True, attempts=1,
-        done_at=F("due_at") + timedelta(hours=1), done_by=cm,
+        done_at=F("due_at") + timedelta(hours=1), done_by=F("assigned_to"),
     )  # fmt: skip
     done.update(state=FollowUp.State.DONE, outcome=FollowUp.Outcome.SENT, done_at=F("due_at"))
     created = generate(group_id=group.pk, day=today).created

@@ -1,7 +1,8 @@
 """The demo dealership's satisfaction and complaints (issue 13): the shipped questionnaire, answers
-of the delivered visits of SZ01 (on calls by care1 and on the customers' own links), and a few
-complaint cases in every state: one escalated to manager1 after its SLA passed, one from a low
-survey score for care1, one at sa1's counter, one closed with the customer's confirmation."""
+of the delivered visits (on calls by care1 at SZ01 and care2 at SZ02, and on SZ01's customers' own
+links), and a few complaint cases in every state: one escalated to manager1 after its SLA passed,
+one from a low survey score for care1, one at sa1's counter, one closed with the customer's
+confirmation."""
 
 from datetime import timedelta
 
@@ -36,17 +37,9 @@ def _answers(survey, overall: int) -> list[dict]:
     return out
 
 
-def load_demo_satisfaction() -> dict:
-    group = DealerGroup.objects.get(code="DEMO")
-    store = Store.objects.get(code="SZ01")
-    users = {u.username: u for u in User.objects.filter(group=group)}
-    care, sa = users["care1"], users["sa1"]
-    survey = survey_default(group)
-    for other in DealerGroup.objects.exclude(pk=group.pk):
-        survey_default(other)
-    now = timezone.now()
-
-    # Answers on the calls care1 made after delivery, with the satisfaction the customer gave.
+def _answers_on_calls(store, survey, care):
+    """The answers on the calls the store's care agent made after delivery, with the satisfaction
+    the customer gave: (the store's delivered orders by pk, the calls, the call that complained)."""
     delivered = {
         o.pk: o for o in RepairOrder.objects.filter(store=store, state="delivered").select_related("customer")
     }
@@ -61,6 +54,23 @@ def load_demo_satisfaction() -> dict:
             store=store, survey=survey, repair_order=delivered[f.repair_order_id], channel="call",
             answers=_answers(survey, max(3, f.satisfaction)), taken_by=care, now=f.done_at,
         )  # fmt: skip
+    return delivered, calls, complained
+
+
+def load_demo_satisfaction() -> dict:
+    group = DealerGroup.objects.get(code="DEMO")
+    store = Store.objects.get(code="SZ01")
+    users = {u.username: u for u in User.objects.filter(group=group)}
+    care, sa = users["care1"], users["sa1"]
+    survey = survey_default(group)
+    for other in DealerGroup.objects.exclude(pk=group.pk):
+        survey_default(other)
+    now = timezone.now()
+
+    # Answers on the calls care1 (SZ01) and care2 (SZ02) made after delivery.
+    delivered, calls, complained = _answers_on_calls(store, survey, care)
+    if "care2" in users:
+        _answers_on_calls(Store.objects.get(group=group, code="SZ02"), survey, users["care2"])
     # Two customers answered on their phones; one of them was unhappy (a case for care1).
     fresh = sorted(
         (o for o in delivered.values() if not SurveyResponse.objects.filter(repair_order=o).exists()),

@@ -356,8 +356,8 @@ SZ02_ORDERS = (
     OrderPlan("brake", State.DISPATCHED, "sz02-t2", hours_ago=1.5),
     OrderPlan("40k", State.IN_PROGRESS, "sz02-t1", hours_ago=3.0),
     OrderPlan("ac", State.DELIVERED, "sz02-t1", days_ago=2),
-    OrderPlan("oil", State.DELIVERED, "sz02-t2", days_ago=6),
-    OrderPlan("align", State.DELIVERED, "sz02-t1", days_ago=12),
+    OrderPlan("oil", State.DELIVERED, "sz02-t2", days_ago=6, followup="done", satisfaction=4),
+    OrderPlan("align", State.DELIVERED, "sz02-t1", days_ago=12, followup="done", satisfaction=5),
 )
 GZ01_ORDERS = (
     OrderPlan("oil", State.DRAFT, hours_ago=0.5),
@@ -1013,7 +1013,8 @@ def load_demo_service(*, seed: int = SEED, now: datetime | None = None) -> dict:
                 roles = {"sa": "sa1", "foreman": "foreman1", "qc": "qc1", "cashier": "cashier1", "care": "care1",
                          "clerk": "parts1"}  # fmt: skip
             elif store_code == "SZ02":
-                roles = dict.fromkeys(("foreman", "qc", "cashier", "clerk"), "manager1") | {"sa": "sa1"}
+                roles = {"sa": "sa1", "care": "care2"}  # manager1 stands in for the workshop's roles
+                roles |= dict.fromkeys(("foreman", "qc", "cashier", "clerk"), "manager1")
             else:
                 roles = {"sa": "sa9", "clerk": "gz01-p1"}
             tenants = _tenants(store, users, roles)

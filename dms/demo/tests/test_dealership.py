@@ -3,6 +3,8 @@
 import io
 import random
 from collections import Counter, defaultdict
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -15,13 +17,14 @@ from django.utils import timezone
 
 from conftest import suite_start
 from dms.core.errors import NotFound
-from dms.core.models import DealerGroup, User
+from dms.core.models import DealerGroup, Store, User
 from dms.core.roles import Role
 from dms.core.tenancy import get_scoped, resolve_tenant
 from dms.customers.models import ConsentEvent, Customer, CustomerContact, ValueTier
 from dms.customers.rules import validate_mobile
 from dms.customers.segmentation import recompute_group_tiers
 from dms.demo.dealership import DEMO, DEMO_PASSWORD, SEED, STAFF, WORK_PHONES, Planner
+from dms.followups.generation import works_touches
 from dms.followups.models import FollowUp
 from dms.followups.plans import script_for
 from dms.vehicles.models import Energy, MileageReading, ServiceRecord, Vehicle, VehicleOwnership
@@ -68,7 +71,7 @@ def test_every_demo_user_logs_in_with_the_demo_password(demo, client):
 def test_the_staff_who_talk_to_customers_have_a_work_phone_no_customer_has(demo):
     phones = dict(User.objects.exclude(phone="").values_list("username", "phone"))
     assert phones == WORK_PHONES
-    assert {"cm1", "care1", "sa1", "sales1", "showroom1", "manager1"} <= set(phones)
+    assert {"cm1", "care1", "cm2", "care2", "sa1", "sales1", "showroom1", "manager1"} <= set(phones)
     assert not Customer.objects.filter(mobile__in=phones.values()).exists()
 
 
@@ -207,10 +210,47 @@ def test_the_plan_is_the_same_on_every_load():
     assert plan() == plan()
 
 
-def test_cm1_manages_customers_of_the_store_where_she_works(demo):
-    cm1 = User.objects.get(username="cm1")
-    managed = Customer.objects.filter(customer_manager=cm1)
-    assert managed.count() >= CUSTOMERS // 3
-    assert set(managed.values_list("home_store__code", flat=True)) == {"SZ01"}
-    # every touch given to her is one she can open
-    assert set(FollowUp.objects.filter(assigned_to=cm1).values_list("store__code", flat=True)) == {"SZ01"}
+@pytest.mark.parametrize(("username", "store"), [("cm1", "SZ01"), ("cm2", "SZ02")])
+def test_each_customer_manager_manages_customers_of_the_store_where_they_work(demo, username, store):
+    manager = User.objects.get(username=username)
+    managed = Customer.objects.filter(customer_manager=manager)
+    assert managed.count() > Customer.objects.filter(home_store__code=store).count() // 2  # most of them
+    assert set(managed.values_list("home_store__code", flat=True)) == {store}
+    # every touch given to them is one they can open
+    assert set(FollowUp.objects.filter(assigned_to=manager).values_list("store__code", flat=True)) == {store}
+
+
+def _demo_stores():
+    stores = list(Store.objects.filter(group__code=DEMO.code).order_by("code"))
+    assert [s.code for s in stores] == ["SZ01", "SZ02"]
+    return stores
+
+
+def test_every_open_touch_of_each_store_is_on_the_day_of_someone_who_works_touches_there(demo):
+    for store in _demo_stores():
+        open_touches = FollowUp.objects.filter(store=store, state=FollowUp.State.OPEN)
+        assert open_touches.exists(), store.code
+
+        assert not open_touches.filter(assigned_to__isnull=True).exists(), store.code
+        for user_id in set(open_touches.values_list("assigned_to", flat=True)):
+            assert works_touches(user_id, store), (store.code, user_id)
+
+
+A_FEW = 8  # overdue touches a person finds in the morning: the last days' catch-up, not weeks of work
+
+
+def test_the_customer_manager_and_care_agent_of_each_store_start_with_a_few_overdue_touches(demo):
+    for store in _demo_stores():
+        day = timezone.localtime(timezone.now(), ZoneInfo(store.time_zone)).date()
+        start = datetime.combine(day, time.min, tzinfo=ZoneInfo(store.time_zone))
+        for role in (Role.CUSTOMER_MANAGER, Role.CUSTOMER_CARE):
+            staff = User.objects.filter(memberships__store=store, memberships__role=role)
+            assert staff.exists(), (store.code, role)
+
+            for user in staff:
+                overdue = FollowUp.objects.filter(
+                    store=store, assigned_to=user, state=FollowUp.State.OPEN, due_at__lt=start
+                )
+                assert overdue.count() <= A_FEW, (store.code, user.username, overdue.count())
+                # what fell due in the weeks before was worked then
+                assert not overdue.filter(due_at__lt=start - timedelta(days=4)).exists(), user.username

@@ -181,6 +181,13 @@ def test_care1_has_follow_ups_due_today_overdue_and_done(demo):
     assert mine.filter(state="open", consent=False).count() == 1
 
 
+def test_care2_made_the_older_calls_after_delivery_at_sz02_and_has_the_recent_one_to_make(demo):
+    calls = FollowUp.objects.filter(store__code="SZ02", kind="after_service")
+    assert set(calls.values_list("assigned_to__username", flat=True)) == {"care2"}
+    assert calls.filter(state="done", reached=True, done_by__username="care2").count() == 2
+    assert calls.filter(state="open").count() == 1
+
+
 def test_care1_sees_the_queue_page(demo):
     client = Client()
     client.force_login(User.objects.get(username="care1"))
