@@ -1,8 +1,9 @@
 """The relationship engine's day, on the demo dealership, in Chinese and in English: an order
 delivered by the service loop gives care1 its call within 2 days, with the script rendered for the
 customer (title and name, plate); care1 records a low score and a complaint case opens; cm1's day
-shows the new-car customer's 2-hour SMS and call and the portfolio with the monthly information
-update due by the 15th. Screenshots under var/screenshots/relationship-*.png."""
+shows the new-car customer's 2-hour SMS and call (overdue or due today: the car was handed over in
+the showroom's hours) and the portfolio with the monthly information update due by the 15th.
+Screenshots under var/screenshots/relationship-*.png."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -114,14 +115,16 @@ def test_care1_and_cm1_start_their_day_with_their_touches(demo, live_server, tab
         expect(page.locator("h1")).to_have_text("My day")
         take(page, "care1-day-en")
 
-        # cm1: the new car delivered two hours ago (SMS and call due), the portfolio, the update due.
+        # cm1: the new car delivered yesterday afternoon (loaded before the showroom's morning:
+        # relationships.delivery_time), its 2-hour SMS and call overdue since yesterday evening,
+        # the portfolio, the update due.
         sign_in(page, "cm1")
         expect(page.locator("h1")).to_have_text("我的一天")
         expect(page.locator("#portfolio")).to_contain_text("月度信息更新待提交")
-        today = page.locator("#today")
-        expect(today.locator("article[data-kind=new_car]")).to_have_count(2)
-        expect(today.locator("article[data-kind=new_car]", has_text="短信")).to_contain_text("恭喜")
-        expect(today.locator("article[data-kind=new_car]", has_text="电话")).to_contain_text("到家")
+        due = page.locator("#overdue, #today")
+        expect(due.locator("article[data-kind=new_car]")).to_have_count(2)
+        expect(due.locator("article[data-kind=new_car]", has_text="短信")).to_contain_text("恭喜")
+        expect(due.locator("article[data-kind=new_car]", has_text="电话")).to_contain_text("到家")
         take(page, "cm1-day-zh")
         page.goto("/followups/portfolio/")
         expect(page.locator("h1")).to_have_text("我的客户")
@@ -129,7 +132,7 @@ def test_care1_and_cm1_start_their_day_with_their_touches(demo, live_server, tab
 
         sign_in(page, "cm1", language="en")
         expect(page.locator("#portfolio")).to_contain_text("Monthly information update due")
-        expect(page.locator("#today article[data-kind=new_car]", has_text="SMS")).to_contain_text(
-            "congratulations"
-        )
+        expect(
+            page.locator("#overdue, #today").locator("article[data-kind=new_car]", has_text="SMS")
+        ).to_contain_text("congratulations")
         take(page, "cm1-day-en")

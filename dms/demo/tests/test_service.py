@@ -2,7 +2,7 @@
 
 import io
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dms.core.models import Event, User
 from dms.core.tenancy import resolve_tenant
+from dms.demo.relationships import SHOWROOM_HOURS
 from dms.demo.service import CLOSES, OPENS, TZ, workday_now
 from dms.followups.models import FollowUp
 from dms.followups.selectors import queue
@@ -186,6 +187,22 @@ def test_care2_made_the_older_calls_after_delivery_at_sz02_and_has_the_recent_on
     assert set(calls.values_list("assigned_to__username", flat=True)) == {"care2"}
     assert calls.filter(state="done", reached=True, done_by__username="care2").count() == 2
     assert calls.filter(state="open").count() == 1
+
+
+def test_the_new_car_was_handed_over_in_the_showrooms_hours_and_its_first_touches_are_on_cm1s_day(demo):
+    now = timezone.now().astimezone(TZ)
+    opens, closes = SHOWROOM_HOURS
+    first = FollowUp.objects.filter(rule__code__in=("new_car_sms_2h", "new_car_call_2h")).select_related(
+        "rule"
+    )
+    assert sorted(first.values_list("channel", flat=True)) == ["call", "sms"]
+
+    for touch in first:
+        handed_over = (touch.due_at - timedelta(hours=touch.rule.offset_hours)).astimezone(TZ)
+        assert handed_over <= now and opens <= handed_over.time() <= closes, handed_over
+        # overdue or due today: on cm1's day
+        assert touch.assigned_to.username == "cm1" and touch.state == "open"
+        assert touch.due_at.astimezone(TZ).date() <= now.date()
 
 
 def test_care1_sees_the_queue_page(demo):
