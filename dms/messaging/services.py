@@ -176,14 +176,18 @@ def message_queue(
     params: dict | None = None,
     subject=None,
     idempotency_key: str | None = None,
+    key_is_new: bool = False,
     by=None,
 ) -> Message:
     """Queue one message to `customer` from `store` (see the module doc). `kind` is a template of
     kinds.KINDS, `params` its parameters (store, name, phone and address are filled in when left
     out); `subject` the record it is about (a model instance or ("repair_order", id)). The same
     `idempotency_key` again (per dealer group) returns the message queued the first time, with
-    `replayed` True, and queues nothing. Raises Conflict for marketing without consent, DomainError
-    for bad input."""
+    `replayed` True, and queues nothing. `key_is_new`: the caller vouches that no message holds the
+    key yet (it names a record made in the caller's transaction, or a random one): the row is
+    inserted without looking for an earlier one (one statement fewer); were the key taken after all,
+    the unique constraint fails the caller's transaction. Raises Conflict for marketing without
+    consent, DomainError for bad input."""
     if channel not in Channel.values:
         raise DomainError(_("Choose one of: %(v)s.") % {"v": ", ".join(Channel.values)}, field="channel")
     if purpose not in Purpose.values:
@@ -240,7 +244,7 @@ def message_queue(
         message.reason = _in_language(gettext_lazy("Quiet hours: it goes at %(time)s.")) % {
             "time": timezone.localtime(until, until.tzinfo).strftime("%H:%M")
         }
-    if key is None:
+    if key is None or key_is_new:
         message.save(force_insert=True)  # nothing to meet again: an error ends the caller's transaction
     else:
         # The group's unique key decides, without a savepoint: the row is inserted unless the key

@@ -42,13 +42,16 @@ def _facts(order) -> dict:
     return {"plate": order.vehicle.plate or order.vehicle.model, "number": order.number}
 
 
-def _queue(order, kind: str, params: dict, *, by=None, key: str | None = None) -> Message | None:
+def _queue(
+    order, kind: str, params: dict, *, by=None, key: str | None = None, key_is_new: bool = False
+) -> Message | None:
     if not MOBILE.match((order.customer.mobile or "").strip()):
         return None
     try:
         message = message_queue(
             store=order.store, customer=order.customer, channel=Channel.SMS, purpose=Purpose.SERVICE, kind=kind,
-            params={**_facts(order), **params}, subject=(SUBJECT, order.pk), idempotency_key=key, by=by,
+            params={**_facts(order), **params}, subject=(SUBJECT, order.pk), idempotency_key=key,
+            key_is_new=key_is_new, by=by,
         )  # fmt: skip
     except Conflict as exc:
         if key and any(e.get("field") == "idempotency_key" for e in exc.errors):
@@ -61,11 +64,14 @@ def status_link_key(order) -> str:
     return f"status-link:{order.pk}"
 
 
-def notify_status_link(order, *, by=None, again: bool = False) -> Message | None:
+def notify_status_link(order, *, by=None, again: bool = False, opened: bool = False) -> Message | None:
     """The progress link, when the order is opened or signed. Queued once per order unless `again`
-    (the SA's "send again" button): the workflow may call it at both steps."""
+    (the SA's "send again" button): the workflow may call it at both steps. `opened`: the order was
+    made in this transaction, so no text holds its key yet (nor a random one: `again`)."""
     key = f"{status_link_key(order)}:again:{uuid.uuid4().hex[:16]}" if again else status_link_key(order)
-    return _queue(order, "status_link", {"url": links.status_url(order)}, by=by, key=key)
+    return _queue(
+        order, "status_link", {"url": links.status_url(order)}, by=by, key=key, key_is_new=again or opened
+    )
 
 
 def notify_approval_requested(order, *, by=None) -> Message | None:

@@ -21,7 +21,8 @@ def _order(event: Event) -> RepairOrder:
 
 
 def text_status_link(event: Event) -> None:
-    notify.notify_status_link(_order(event), by=event.actor)
+    opened = event.type == "repair_order.opened"  # the order was made in this transaction
+    notify.notify_status_link(_order(event), by=event.actor, opened=opened)
 
 
 def text_approval_link(event: Event) -> None:

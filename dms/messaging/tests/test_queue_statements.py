@@ -5,7 +5,7 @@ met again in the same transaction or by two transactions at once."""
 from datetime import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from conftest import at_once
 from dms.core.tenancy import resolve_tenant
@@ -27,6 +27,20 @@ def test_a_keyed_message_takes_three_statements_and_no_savepoint(
         queue(store, customer, idempotency_key="ro-1-status")  # recipient and quiet hours, insert, key
 
     assert not any("SAVEPOINT" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_key_the_caller_vouches_is_new_takes_two_statements_and_a_taken_one_fails_the_transaction(
+    store, customer, clock, django_assert_num_queries
+):
+    with transaction.atomic(), django_assert_num_queries(2):  # recipient and quiet hours, insert
+        first = queue(store, customer, idempotency_key="ro-1-status", key_is_new=True)
+
+    with pytest.raises(IntegrityError), transaction.atomic():  # the vouch was wrong: nothing queued twice
+        queue(store, customer, idempotency_key="ro-1-status", key_is_new=True)
+
+    assert list(Message.objects.filter(idempotency_key="ro-1-status").values_list("pk", flat=True)) == [
+        first.pk
+    ]
 
 
 def test_a_message_without_a_key_takes_two_statements(store, customer, clock, django_assert_num_queries):

@@ -18,14 +18,14 @@ from conftest import valid_vin
 # - repair order: the vehicle locked, with its owner (the status link's customer) and whether an
 #   order of it may still be in warranty (else the comeback query); the number, the order, its
 #   history row, the event; in its transaction the subscribers of repair_order.opened: the status
-#   link's message (the recipient with the store's quiet hours, the insert, its idempotency key:
-#   no savepoint) and the webhook subscriptions;
+#   link's message (the recipient with the store's quiet hours, the insert: the key names the new
+#   order, so no text holds it yet) and the webhook subscriptions;
 # - part line: the order locked, the part; the line (its creation is in the history row, not in the
 #   audit log), the lines summed, the totals, the history row; the answer is built from these,
 #   nothing read again.
 # (The outbox worker's check, 4 more, runs after the commit, at most once a second per process:
 # DMS_OUTBOX_WAKE_SECONDS; on_commit callbacks do not run in these tests.)
-QUERIES = {"/customers": 5, "/vehicles": 10, "/repair-orders": 11, "/repair-orders/{id}/lines": 8}
+QUERIES = {"/customers": 5, "/vehicles": 10, "/repair-orders": 10, "/repair-orders/{id}/lines": 8}
 
 
 @pytest.fixture
