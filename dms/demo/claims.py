@@ -4,7 +4,7 @@ partly approved, one paid last month) and one order waiting to be claimed; two i
 repair billed to one of them and partly paid, and another being documented."""
 
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -14,9 +14,10 @@ from dms.claims.models import ClaimEvent, InsuranceClaim, WarrantyClaim
 from dms.core.models import DealerGroup, Store, User
 from dms.core.tenancy import resolve_tenant
 from dms.customers.models import ValueTier
+from dms.customers.segmentation import recompute_customer_tier
 from dms.parts.services import part_create, stock_receive
 from dms.scheduling.models import Technician
-from dms.vehicles.models import Vehicle
+from dms.vehicles.models import MileageReading, ServiceRecord, Vehicle
 from dms.workshop import services
 from dms.workshop.models import LaborOperation, Payer, RepairOrder
 
@@ -240,8 +241,59 @@ def load_demo_claims() -> dict:
             if share >= 2:
                 insurance.insurance_payment_record(tenant=manager, claim_id=claim.pk, amount=f"{share / 2:.2f}",
                                                    reference="PAB-20261201")  # fmt: skip
+    watched = _sanbao_watch(store, exclude=[c.pk for c in cars] + ([accident_car.pk] if accident_car else []))
     return {
+        "sanbao_watch": watched.plate if watched else None,
         "warranty_claims": WarrantyClaim.objects.filter(store=store).count(),
         "insurance_claims": InsuranceClaim.objects.filter(store=store).count(),
         "billed": billed.number if billed else None,
     }
+
+
+# A young car whose gearbox judder came back three times after the first repair: the 4th repair of one
+# fault inside the 三包 period, so the service manager's 三包 watch has a car to show (the advisor is
+# warned before the 5th; more than 5 gives the customer the right to an exchange or a refund).
+SANBAO_FAULT = "变速箱换挡顿挫"
+SANBAO_REPAIR_DAYS = (2, 3, 5, 4)
+
+
+def _sanbao_watch(store, *, exclude) -> Vehicle | None:
+    today = timezone.localdate()
+    car = (
+        Vehicle.objects.filter(
+            group_id=store.group_id, brand__in=store.brands.all(), usage="private",
+            purchase_date__lte=today - timedelta(days=150), purchase_date__gte=today - timedelta(days=660),
+            mileage_km__gte=5_000, mileage_km__lt=45_000,
+        )
+        .exclude(owner__value_tier=ValueTier.LOST)
+        .exclude(pk__in=exclude)
+        .order_by("vin")
+        .first()
+    )  # fmt: skip
+    if car is None:
+        return None
+    # The four visits spread between a month after the purchase and three weeks ago, each at a mileage
+    # between the car's readings around it (readings never go backwards), each with its own reading.
+    first, last = car.purchase_date + timedelta(days=30), today - timedelta(days=21)
+    known = sorted(
+        (r.read_at.astimezone(timezone.get_current_timezone()).date(), r.km)
+        for r in car.mileage_readings.all()
+    )
+    sa = User.objects.get(username="sa1")
+    for i, repair_days in enumerate(SANBAO_REPAIR_DAYS):
+        day = first + (last - first) * (i / (len(SANBAO_REPAIR_DAYS) - 1))
+        below = max((km for d, km in known if d <= day), default=0)
+        above = min((km for d, km in known if d > day), default=car.mileage_km)
+        km, number = (below + above) // 2, f"RO-{store.code}-{day.year}-{900_001 + i}"
+        ServiceRecord.objects.create(
+            vehicle=car, customer_id=car.owner_id, store=store, date=day, date_in=day - timedelta(days=repair_days - 1),
+            mileage_km=km, kind=ServiceRecord.Kind.WARRANTY, repair_days=repair_days, reference=number,
+            summary=f"{SANBAO_FAULT}：检查变速箱控制单元并更新程序" if i < 2 else f"{SANBAO_FAULT}：更换阀体总成",
+            faults=[SANBAO_FAULT], amount_covered=Decimal("860.00") if i < 2 else Decimal("4280.00"),
+        )  # fmt: skip
+        read_at = timezone.make_aware(datetime.combine(day, time(16)))
+        MileageReading.objects.create(vehicle=car, km=km, read_at=read_at, source=MileageReading.Source.SERVICE,
+                                      note=number, by=sa)  # fmt: skip
+        known = sorted([*known, (day, km)])
+    recompute_customer_tier(car.owner)
+    return car

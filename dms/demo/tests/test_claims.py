@@ -49,3 +49,15 @@ def test_the_managers_pages_show_them(demo):
     assert "平安财险深圳分公司" in client.get("/claims/insurance/receivables/").content.decode()
     month = paid.submitted_at.astimezone().strftime("%Y-%m")
     assert paid.number in client.get(f"/claims/reconciliation/?month={month}").content.decode()
+
+
+def test_the_sanbao_watch_shows_a_car_at_its_fourth_repair_of_one_fault(demo):
+    """The service manager's 三包 watch is not empty on the demo: a young car's gearbox judder, repaired
+    four times in its 三包 period, is near the threshold (more than five gives an exchange or a refund)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(User.objects.get(username="manager1"))
+
+    page = client.get("/vehicles/sanbao/").content.decode()
+
+    assert "变速箱换挡顿挫" in page
+    assert "已修理 4 次" in page
