@@ -3,6 +3,7 @@
 The app's API routers: (prefix, router) pairs, mounted by config.api under /api/v1."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -194,7 +195,13 @@ class CaseEventOut(Schema):
     action: str
     from_state: str
     to_state: str
-    reason: str
+    reason: str = Field(
+        description="Why: as typed by the person who took the step; the worker's escalation in the "
+        "request's language."
+    )
+    late: Literal["acknowledge", "resolve"] | None = Field(
+        description="The worker's escalation: the deadline that passed (else null)."
+    )
 
 
 @router.get("/{complaint_id}/events", response=list[CaseEventOut])
@@ -205,7 +212,7 @@ def complaint_events(request, complaint_id: int):
     t.require(Perm.COMPLAINT_WORK)
     return [
         {"at": e.at, "by": str(e.by) if e.by_id else None, "action": e.action, "from_state": e.from_state,
-         "to_state": e.to_state, "reason": e.reason}
+         "to_state": e.to_state, "reason": e.reason_shown, "late": e.late}
         for e in case.history.select_related("by")
     ]  # fmt: skip
 

@@ -139,6 +139,14 @@ class Complaint(OpaqueIdModel):
         return self.state in OPEN_STATES
 
 
+# Why the worker escalated a case, by the deadline that passed (the step's data["sla"]): worded when
+# read, in the reader's language, since the worker runs in whichever language it was started in.
+LATE_REASONS = {
+    "acknowledge": _("Not acknowledged in time."),
+    "resolve": _("Not resolved in time."),
+}
+
+
 class ComplaintEvent(models.Model):
     """The case's timeline: who did what, when, from which state to which."""
 
@@ -156,6 +164,20 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def late(self) -> str | None:
+        """The deadline that passed ("acknowledge" or "resolve") when the worker escalated, else None."""
+        data = self.data or {}
+        return data.get("sla") if data.get("by_worker") and data.get("sla") in LATE_REASONS else None
+
+    @property
+    def reason_shown(self) -> str:
+        """Why, as the reader reads it (the page's history and the API's events): the worker's
+        escalation worded from its code in the active language (its stored reason is in the
+        language the worker ran in); what a person typed, as typed."""
+        late = self.late
+        return str(LATE_REASONS[late]) if late else self.reason
 
 
 # --- CSI surveys (满意度调查) ---------------------------------------------------------------------------

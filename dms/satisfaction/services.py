@@ -26,7 +26,7 @@ from dms.customers.services import customer_for_public_form
 from dms.vehicles.rules import normalize_plate
 from dms.workshop.models import RepairOrder
 
-from .models import OPEN_STATES, CaseState, Category, Complaint, ComplaintSla, Severity, Source
+from .models import LATE_REASONS, OPEN_STATES, CaseState, Category, Complaint, ComplaintSla, Severity, Source
 from .workflow import CASE
 
 # Hours to acknowledge and to resolve, per severity, when neither store nor group set their own.
@@ -328,8 +328,9 @@ def complaint_escalate_overdue(*, now: datetime | None = None) -> int:
             late = "acknowledge" if case.state == CaseState.OPEN and case.acknowledge_by < now else "resolve"
             CASE.step(
                 case, "escalate", actor=None, store=case.store, effect=_escalate_effect, now=now,
-                reason=_("Not acknowledged in time.") if late == "acknowledge" else _("Not resolved in time."),
-                data={"sla": late, "by_worker": True},
+                # The code in data is what readers see, in their language (ComplaintEvent.reason_shown);
+                # the text stays for the event's payload and whoever reads the row itself.
+                reason=str(LATE_REASONS[late]), data={"sla": late, "by_worker": True},
             )  # fmt: skip
             done += 1
     return done

@@ -62,17 +62,13 @@ HISTORY = {
     "acknowledge": gettext_lazy("Acknowledged"), "escalate": gettext_lazy("Escalated"),
     "resolve": gettext_lazy("Resolved"), "close": gettext_lazy("Closed"), "reopen": gettext_lazy("Reopened"),
 }  # fmt: skip
-LATE = {
-    "acknowledge": gettext_lazy("Not acknowledged in time."),
-    "resolve": gettext_lazy("Not resolved in time."),
-}
 
 
 def history_line(e) -> str:
-    """One step of the case as the reader reads it: what happened, and why. The worker's escalation
-    says why in the reader's language (its stored reason is in the language the worker ran in)."""
+    """One step of the case as the reader reads it: what happened, and why (ComplaintEvent.reason_shown,
+    which the API's events answer too: the worker's escalation in the reader's language)."""
     what = str(HISTORY.get(e.action, e.action))
-    why = str(LATE.get((e.data or {}).get("sla"), "")) if (e.data or {}).get("by_worker") else e.reason
+    why = e.reason_shown
     return _("%(what)s: %(why)s") % {"what": what, "why": why} if why else what
 
 

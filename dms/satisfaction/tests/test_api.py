@@ -96,3 +96,65 @@ def test_roles_without_complaint_work_are_refused(store, open_case):
 def test_a_manager_hands_the_case_over(manager_api, open_case, sa):
     r = manager_api._call("put", f"/complaints/{open_case.pk}/owner", {"user_id": sa.pk})
     assert r.status_code == 200 and r.json()["owner_id"] == sa.pk
+
+
+# --- The timeline in the reader's language -------------------------------------------------------------
+
+
+def _escalated_by_the_worker_in(language: str, case, *, late: str) -> None:
+    from datetime import timedelta
+
+    from django.utils import translation
+
+    from dms.satisfaction.services import complaint_escalate_overdue
+
+    deadline = case.acknowledge_by if late == "acknowledge" else case.resolve_by
+    with translation.override(language):  # the language the worker happened to run in
+        assert complaint_escalate_overdue(now=deadline + timedelta(minutes=1)) == 1
+
+
+def test_the_workers_escalation_done_in_english_reads_in_chinese(care_api, open_case):
+    _escalated_by_the_worker_in("en", open_case, late="acknowledge")
+
+    [step] = [
+        e for e in care_api.get(f"/complaints/{open_case.pk}/events").json() if e["action"] == "escalate"
+    ]
+
+    assert step["by"] is None and step["late"] == "acknowledge"
+    assert step["reason"] == "未按时受理。"
+
+
+def test_the_workers_escalation_done_in_chinese_reads_in_english(care_api_en, care_tenant, open_case):
+    from dms.satisfaction.services import complaint_act
+
+    complaint_act(tenant=care_tenant, complaint_id=open_case.pk, action="acknowledge")
+    _escalated_by_the_worker_in("zh-hans", open_case, late="resolve")
+
+    [step] = [
+        e for e in care_api_en.get(f"/complaints/{open_case.pk}/events").json() if e["action"] == "escalate"
+    ]
+
+    assert step["late"] == "resolve"
+    assert step["reason"] == "Not resolved in time."
+
+
+def test_a_reason_someone_typed_reads_as_typed_in_every_language(care_api, care_api_en, open_case):
+    care_api_en.post(
+        f"/complaints/{open_case.pk}/actions/escalate", {"reason": "Customer threatens to go public"}
+    )
+
+    for client in (care_api, care_api_en):
+        step = client.get(f"/complaints/{open_case.pk}/events").json()[-1]
+        assert (step["action"], step["reason"], step["late"]) == (
+            "escalate", "Customer threatens to go public", None,
+        )  # fmt: skip
+
+
+def test_the_events_schema_describes_the_reason_and_the_late_deadline(db):
+    from config.api import api
+
+    shape = api.get_openapi_schema()["components"]["schemas"]["CaseEventOut"]
+
+    assert {"reason", "late"} <= set(shape["required"])
+    late = shape["properties"]["late"]["anyOf"]
+    assert {"enum": ["acknowledge", "resolve"], "type": "string"} in late and {"type": "null"} in late
