@@ -339,7 +339,8 @@ def _build_line(tenant, order, *, kind, quantity, description, unit_price, payer
         if kind != LineKind.PART and kind != LineKind.MATERIAL:
             errors.append({"field": "part_id", "message": _("Only part and material lines name a part.")})
         else:
-            part = get_scoped(Part.objects, tenant, pk=part_id)
+            # What a line takes of its part (the answer names it by its id).
+            part = get_scoped(Part.objects.only("id", "group_id", "name", "price"), tenant, pk=part_id)
             line.part = part
             description = description or part.name
             unit_price = unit_price if unit_price is not None else part.price
