@@ -238,6 +238,10 @@ class SurveyQuestionOut(Schema):
     text: str
     kind: choices_of(QuestionKind) = Field(description="score: 1 (very dissatisfied) to 5; text: free text")
     topic: choices_of(Topic) = Field(description="overall: a score of 1 or 2 opens a complaint case")
+    complaint_category: choices_of(Category, blank=True) = Field(
+        description="What a low score on it says a complaint is about: a case opened by a low overall "
+        "score takes the category of the lowest-scored question (3 or less) carrying one, else other."
+    )
     required: bool
 
 
@@ -258,7 +262,7 @@ def survey_out(s: Survey) -> dict:
         "id": s.pk, "name": s.name, "active": s.active,
         "questions": [
             {"id": q.pk, "position": q.position, "text": q.shown, "kind": q.kind, "topic": q.topic,
-             "required": q.required}
+             "complaint_category": q.complaint_category, "required": q.required}
             for q in s.questions.all()
         ],
     }  # fmt: skip

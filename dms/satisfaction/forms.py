@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Severity, Source
+from .surveys import QUESTION_CATEGORIES
 
 
 class CaseForm(forms.Form):
@@ -101,6 +102,10 @@ class QuestionForm(forms.Form):
     text = forms.CharField(label=_("Question"), max_length=300)
     kind = forms.ChoiceField(label=_("Answer"), choices=[("score", _("Score 1–5")), ("text", _("Text"))])
     topic = forms.ChoiceField(label=_("Topic"), choices=[])
+    complaint_category = forms.ChoiceField(
+        label=_("A low score is a complaint about"), required=False, choices=[],
+        help_text=_("When a low overall score opens a complaint case, the lowest-scored question gives its category."),
+    )  # fmt: skip
     required = forms.BooleanField(label=_("Required"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -108,3 +113,9 @@ class QuestionForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = [c for c in Topic.choices if c[0] != "overall"]
+        self.fields["complaint_category"].choices = [("", _("As its topic suggests"))] + question_categories()
+
+
+def question_categories() -> list[tuple[str, str]]:
+    """The complaint categories a question may imply (not "other": what a case is when none does)."""
+    return [(value, label) for value, label in Category.choices if value in QUESTION_CATEGORIES]

@@ -227,6 +227,12 @@ class Question(models.Model):
     )
     topic = models.CharField(_("topic"), max_length=10, choices=Topic.choices, default=Topic.OTHER)
     required = models.BooleanField(_("required"), default=False)
+    # What a low score on this question says the complaint is about: when a low overall score opens
+    # a case, the lowest-scored question carrying a category gives the case its category (else
+    # "other"). Empty: nothing in particular (the overall question, text questions).
+    complaint_category = models.CharField(
+        _("complaint category of a low score"), max_length=20, choices=Category.choices, blank=True
+    )
     # A shipped question keeps its English original: shown in the reader's language while its text
     # is the shipped one (a group that rewrites it gets its own words everywhere).
     shipped = models.CharField(max_length=300, blank=True, editable=False)

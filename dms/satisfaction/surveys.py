@@ -4,7 +4,9 @@ the signed link that lets the customer answer on their phone, and the scores.
 The shipped questionnaire asks neutrally, with the scale explained the same way every time; it
 never tells the customer which answer the store hopes for (seed 003's scripts ask customers to say
 "very satisfied": this product measures satisfaction honestly). A low overall score (1 or 2)
-opens a complaint case (source "survey"): 1 is high severity, 2 medium.
+opens a complaint case (source "survey"): 1 is high severity, 2 medium. Its category is the one
+the lowest-scored question implies (Question.complaint_category: the shipped questions carry their
+topic's usual one, a manager sets or clears it per question), "other" when none does.
 """
 
 from datetime import datetime, timedelta
@@ -44,11 +46,16 @@ DEFAULT_QUESTIONS = [
 DEFAULT_NAME = gettext_noop("After-service survey")
 LOW_SCORES = (1, 2)  # an overall score that opens a complaint case
 TEXT_MAX = 1000
-# The topic whose lowest score says what the complaint is about.
+# The complaint category a low score on a question of a topic usually implies: what the shipped
+# score questions carry, and a score question added without a category of its own (migration 0004
+# gave the groups' existing questions the same).
 CATEGORY_OF_TOPIC = {
     Topic.ADVISOR: Category.ATTITUDE, Topic.QUALITY: Category.SERVICE_QUALITY, Topic.TIMING: Category.WAITING,
     Topic.PRICE: Category.PRICE, Topic.FACILITY: Category.FACILITY,
 }  # fmt: skip
+# What a question may say a complaint is about ("other" is what a case is when none says anything).
+QUESTION_CATEGORIES = tuple(c for c in Category.values if c != Category.OTHER)
+ATTRIBUTED_MAX = 3  # a question scored this or lower may say what a low overall score is about
 ANSWERABLE_STATES = ("settled", "delivered")  # a visit is asked about once the car is paid for or handed back
 
 
@@ -67,11 +74,17 @@ def survey_default(group: DealerGroup) -> Survey:
                 kind=kind,
                 topic=topic,
                 required=required,
+                complaint_category=default_category(kind, topic),
                 shipped=text,
             )
             for i, (text, kind, topic, required) in enumerate(DEFAULT_QUESTIONS, start=1)
         )
     return survey
+
+
+def default_category(kind: str, topic: str) -> str:
+    """The complaint category a question of this kind and topic carries unless told otherwise."""
+    return CATEGORY_OF_TOPIC.get(topic, "") if kind == QuestionKind.SCORE else ""
 
 
 def _clean_answers(survey: Survey, answers: list[dict]) -> dict[int, dict]:
@@ -130,13 +143,16 @@ def _complaint_text(cleaned: dict[int, dict], overall: int) -> str:
 
 
 def _category(cleaned: dict[int, dict]) -> str:
+    """What a low overall score is about: the complaint category of the lowest-scored question that
+    carries one, when scored ATTRIBUTED_MAX or lower (the earlier question on a tie); else other."""
     scored = [
-        a for a in cleaned.values() if a["score"] is not None and a["question"].topic in CATEGORY_OF_TOPIC
-    ]
+        a for a in cleaned.values()
+        if a["score"] is not None and a["score"] <= ATTRIBUTED_MAX and a["question"].complaint_category
+    ]  # fmt: skip
     if not scored:
         return Category.OTHER
-    lowest = min(scored, key=lambda a: (a["score"], a["question"].position))
-    return CATEGORY_OF_TOPIC[lowest["question"].topic] if lowest["score"] <= 3 else Category.OTHER
+    lowest = min(scored, key=lambda a: (a["score"], a["question"].position, a["question"].pk))
+    return lowest["question"].complaint_category
 
 
 def survey_response_record(
@@ -278,23 +294,52 @@ def _check_text(text: str) -> str:
     return text
 
 
-def question_add(*, survey: Survey, text: str, kind: str, topic: str, required: bool = False) -> Question:
+def _check_category(category: str, *, kind: str, topic: str) -> str:
+    if not category:
+        return ""
+    if category not in QUESTION_CATEGORIES:
+        raise DomainError(_("Choose a complaint category from the list."), field="complaint_category")
+    if kind != QuestionKind.SCORE or topic == Topic.OVERALL:
+        raise DomainError(
+            _("Only a score question other than the overall one says what a complaint is about."),
+            field="complaint_category",
+        )
+    return category
+
+
+def question_add(
+    *, survey: Survey, text: str, kind: str, topic: str, required: bool = False, complaint_category: str = ""
+) -> Question:  # fmt: skip
+    """A question at the end of the questionnaire. Without a complaint category, a score question
+    carries its topic's usual one (CATEGORY_OF_TOPIC)."""
     text = _check_text(text)
     if kind not in QuestionKind.values:
         raise DomainError(_("Choose score or text."), field="kind")
     if topic not in Topic.values or topic == Topic.OVERALL:
         raise DomainError(_("Choose a topic from the list."), field="topic")
+    category = _check_category(complaint_category, kind=kind, topic=topic) or default_category(kind, topic)
     last = survey.questions.order_by("-position").values_list("position", flat=True).first() or 0
     return Question.objects.create(
-        survey=survey, position=last + 1, text=text, kind=kind, topic=topic, required=required
-    )
+        survey=survey, position=last + 1, text=text, kind=kind, topic=topic, required=required,
+        complaint_category=category,
+    )  # fmt: skip
 
 
-def question_edit(*, question: Question, text: str) -> Question:
+def question_edit(*, question: Question, text: str, complaint_category: str | None = None) -> Question:
+    """Reword a question (a shipped one then keeps the group's words); set or clear the complaint
+    category a low score on it implies (None: unchanged)."""
     text = _check_text(text)
+    fields = []
     if text != question.text:
         question.text, question.shipped = text, ""
-        question.save(update_fields=["text", "shipped"])
+        fields += ["text", "shipped"]
+    if complaint_category is not None:
+        category = _check_category(complaint_category, kind=question.kind, topic=question.topic)
+        if category != question.complaint_category:
+            question.complaint_category = category
+            fields.append("complaint_category")
+    if fields:
+        question.save(update_fields=fields)
     return question
 
 

@@ -23,7 +23,7 @@ from dms.workshop.models import RepairOrder
 
 from . import surveys
 from .api import may_take_surveys
-from .forms import AnswersForm, QuestionForm
+from .forms import AnswersForm, QuestionForm, question_categories
 from .models import Question, Survey, SurveyResponse, Topic
 
 ASK_WITHIN = timedelta(days=14)  # visits delivered this recently are offered to ask about
@@ -250,7 +250,10 @@ def questionnaire(request):
             if q is None:
                 raise Http404()
             try:
-                surveys.question_edit(question=q, text=request.POST.get("text", ""))
+                surveys.question_edit(
+                    question=q, text=request.POST.get("text", ""),
+                    complaint_category=request.POST.get("complaint_category"),  # absent: unchanged
+                )  # fmt: skip
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -264,7 +267,10 @@ def questionnaire(request):
             else:
                 messages.success(request, _("Question added."))
                 return redirect("satisfaction:questionnaire")
-    context = {"survey": survey, "questions": list(survey.questions.all()), "form": form}
+    context = {
+        "survey": survey, "questions": list(survey.questions.all()), "form": form,
+        "categories": question_categories(),
+    }  # fmt: skip
     return render(request, "satisfaction/questionnaire.html", context, status=400 if form.errors else 200)
 
 

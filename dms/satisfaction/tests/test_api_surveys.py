@@ -64,3 +64,13 @@ def test_the_answers_are_listed_for_the_store_only(
     assert r["count"] == 1 and r["items"][0]["overall"] == 4 and len(r["items"][0]["answers"]) == 2
     assert care_api.get("/survey-responses", {"customer_id": 1}).json()["count"] == 0
     assert outsider_api.get("/survey-responses").json()["count"] == 0
+
+
+def test_each_question_says_what_a_low_score_on_it_is_about(care_api):
+    (survey,) = care_api.get("/surveys").json()["items"]
+
+    categories = {q["topic"]: q["complaint_category"] for q in survey["questions"]}
+
+    assert (
+        categories["overall"] == "" and categories["timing"] == "waiting" and categories["price"] == "price"
+    )

@@ -100,3 +100,23 @@ def test_other_groups_visits_are_not_found(outsider_client, survey, delivered_or
         outsider_client.post(f"/satisfaction/surveys/orders/{delivered_order.pk}/send-link/").status_code
         == 404
     )
+
+
+def test_the_manager_says_what_a_low_score_on_a_question_is_about(manager_client, survey):
+    advisor = survey.questions.get(topic="advisor")
+    page = manager_client.get("/satisfaction/surveys/questions/").content.decode()
+    assert page.count('name="complaint_category"') == 5  # four score questions and the new one's
+    assert '<option value="attitude" selected>' in page
+
+    manager_client.post("/satisfaction/surveys/questions/", {"edit": advisor.pk, "text": advisor.text,
+                                                            "complaint_category": "communication"})  # fmt: skip
+    r = manager_client.post("/satisfaction/surveys/questions/", {"text": "取车时车辆是否干净？(1–5)", "kind": "score",
+                                                                  "topic": "other", "complaint_category": "damage"})  # fmt: skip
+
+    assert r.status_code == 302
+    advisor.refresh_from_db()
+    assert advisor.complaint_category == "communication"
+    assert survey.questions.get(text="取车时车辆是否干净？(1–5)").complaint_category == "damage"
+    manager_client.post("/satisfaction/surveys/questions/", {"edit": advisor.pk, "text": advisor.text})
+    advisor.refresh_from_db()
+    assert advisor.complaint_category == "communication"  # a text changed alone leaves it
