@@ -131,7 +131,23 @@ def test_a_low_score_becomes_a_case_escalated_to_the_service_manager(
     shot(page, f"csi-09-case-list-{suffix}")
     page.goto("/satisfaction/csi/")
     expect(page.locator("table.cs-scores").first).to_contain_text("1.00")
+    assert wrapped_cells(page) == []  # every table wide enough for its heads and figures
     shot(page, f"csi-10-scores-{suffix}")
+    page.set_viewport_size({"width": 1024, "height": 768})  # a smaller tablet, or a laptop's window
+    assert wrapped_cells(page) == []
+    shot(page, f"csi-11-scores-1024-{suffix}")
+
+
+def wrapped_cells(page) -> list[str]:
+    """The texts of the score tables' cells that break over more than one line."""
+    return page.evaluate("""() => [...document.querySelectorAll("table.cs-scores th, table.cs-scores td")]
+        .filter((cell) => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            const boxes = [...range.getClientRects()];  // a piece of text below another: a second line
+            return boxes.some((a) => boxes.some((b) => b.top >= a.bottom - 1));
+        })
+        .map((cell) => cell.textContent.trim())""")
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
