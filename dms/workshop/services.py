@@ -96,6 +96,9 @@ def find_comeback(vehicle: Vehicle, mileage_in: int, now: datetime) -> RepairOrd
     return comebacks.find(vehicle.pk, mileage_in, now)
 
 
+OWNER_FIELDS = ("id", "group_id", "name", "title", "mobile", "email", "marketing_consent")
+
+
 def repair_order_create(
     *, tenant: Tenant, vehicle_id: int, mileage_km: int, complaint: str, customer_id: int | None = None,
     appointment_id: int | None = None, promised_at: datetime | None = None, payment_method: str = PaymentMethod.WECHAT,
@@ -126,10 +129,13 @@ def _repair_order_create(
     # The vehicle is locked: its mileage readings are checked and written one order at a time. In
     # the same statement: its owner (not locked), the order's customer, whom the subscribers of
     # repair_order.opened text, then not read again; and whether it has an order that may still be
-    # in warranty (a first visit then skips the comeback check's query).
+    # in warranty (a first visit then skips the comeback check's query). Of the owner, what the
+    # order and its texts take: the name (and its title, for the salutation), the addresses, the
+    # consent.
     if vehicle is None or vehicle.pk != vehicle_id or vehicle.group_id != tenant.group_id:
         vehicle = get_scoped(
-            Vehicle.objects.select_for_update(of=("self",)).select_related("owner").only(*Vehicle.MILEAGE_FIELDS)
+            Vehicle.objects.select_for_update(of=("self",)).select_related("owner")
+            .only(*Vehicle.MILEAGE_FIELDS, *(f"owner__{f}" for f in OWNER_FIELDS))
             .annotate(delivered_lately=comebacks.any_in_warranty(now)),
             tenant, pk=vehicle_id,
         )  # fmt: skip
