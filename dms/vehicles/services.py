@@ -1,9 +1,9 @@
 """Writes to the vehicle file: registration, changes, mileage, ownership, service history."""
 
+import functools
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,17 +80,15 @@ def _group_stores(tenant: Tenant):
 
 
 def duplicate_warnings(tenant: Tenant, vehicle: Vehicle) -> list[dict]:
+    """The group's other vehicles with this VIN or this plate, in one read (there are rarely any):
+    their VIN, plate and owner's name, what the warnings say. Plain SQL: the ORM's compiling of it
+    cost registering a vehicle a twentieth of its Python (tests: test_api_vehicles.py, duplicates)."""
+    same = "v.{vin} = %s OR v.{plate} = %s" if vehicle.plate else "v.{vin} = %s"
+    params = [tenant.group_id, vehicle.pk, vehicle.vin, *([vehicle.plate] if vehicle.plate else [])]
+    with connection.cursor() as cursor:
+        cursor.execute(_duplicates_sql(same), params)
+        others = cursor.fetchall()
     warnings = []
-    # The other vehicles with this VIN or this plate, in one read (there are rarely any): only what
-    # the warnings say.
-    same = Q(vin=vehicle.vin) | Q(plate=vehicle.plate) if vehicle.plate else Q(vin=vehicle.vin)
-    others = list(
-        Vehicle.objects.for_tenant(tenant)
-        .exclude(pk=vehicle.pk)
-        .filter(same)
-        .order_by("pk")
-        .values_list("vin", "plate", "owner__name")
-    )
     same_vin = next((v for v in others if v[0] == vehicle.vin), None)
     if same_vin:
         warnings.append({"field": "vin", "message": _("This VIN is already in the file (%(plate)s, owner %(owner)s).")
@@ -101,6 +99,19 @@ def duplicate_warnings(tenant: Tenant, vehicle: Vehicle) -> list[dict]:
             warnings.append({"field": "plate", "message": _("This plate is already in the file (owner %(owner)s).")
                              % {"owner": same_plate[2]}})  # fmt: skip
     return warnings
+
+
+@functools.cache
+def _duplicates_sql(same: str) -> str:
+    """The statement for `same` (the VIN, or the VIN or the plate), made once."""
+    q = connection.ops.quote_name
+    v, c = Vehicle._meta, Customer._meta
+    col = {f: q(v.get_field(f).column) for f in ("id", "group", "owner", "vin", "plate")}
+    return (
+        f"SELECT v.{col['vin']}, v.{col['plate']}, c.{q(c.get_field('name').column)} "
+        f"FROM {q(v.db_table)} v INNER JOIN {q(c.db_table)} c ON c.{q(c.pk.column)} = v.{col['owner']} "
+        f"WHERE v.{col['group']} = %s AND v.{col['id']} <> %s AND ({same.format(**col)}) ORDER BY v.{col['id']}"
+    )
 
 
 def vehicle_create(*, tenant: Tenant, owner_id: int, mileage_km: int = 0, **fields) -> Result:

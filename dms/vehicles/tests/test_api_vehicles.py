@@ -215,6 +215,22 @@ def test_a_plate_already_on_file_is_a_warning(api, customer, vehicle):
     assert [w["field"] for w in r.json()["warnings"]] == ["plate"]
 
 
+def test_another_groups_car_and_the_car_itself_are_no_duplicates(api, customer, outsider_tenant, other_brand):
+    from dms.vehicles.services import vehicle_create
+
+    stranger = customer_create(tenant=outsider_tenant, name="赵六", mobile="13700001111").record
+    vehicle_create(tenant=outsider_tenant, owner_id=stranger.pk, vin=valid_vin(4711), plate="粤B8K2M5",
+                   brand=other_brand, model="锋驭")  # fmt: skip
+
+    r = api.post("/vehicles", new_vehicle_body(customer))  # the same VIN and plate, in our group
+    same = api.patch(
+        f"/vehicles/{r.json()['id']}", {"version": 1, "vin": valid_vin(4711), "plate": "粤B8K2M5"}
+    )
+
+    assert r.status_code == 201 and r.json()["warnings"] == []
+    assert same.status_code == 200 and same.json()["warnings"] == []
+
+
 def test_a_purchase_date_in_the_future_is_refused(api, customer):
     r = api.post("/vehicles", new_vehicle_body(customer, purchase_date="2099-01-01"))
 
