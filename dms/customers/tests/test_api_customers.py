@@ -421,6 +421,16 @@ def test_a_bad_patch_changes_nothing(api, customer):
     assert (customer.region, customer.mobile, customer.version) == ("", "13812345678", 1)
 
 
+def test_another_groups_customer_and_the_customer_itself_are_no_duplicates(api, customer, outsider_tenant):
+    new_customer(outsider_tenant, "赵六", "13900002222")
+
+    r = api.post("/customers", {"name": "王芳", "mobile": "13900002222", "title": "ms"})
+    same = api.patch(f"/customers/{r.json()['id']}", {"version": 1, "mobile": "139 0000 2222"})
+
+    assert r.status_code == 201 and r.json()["warnings"] == []
+    assert same.status_code == 200 and same.json()["warnings"] == []
+
+
 def test_a_patch_to_a_mobile_already_on_file_warns(api, customer, tenant):
     li = new_customer(tenant, "李四", "13900001111")
 
