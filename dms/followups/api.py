@@ -142,7 +142,9 @@ class OutcomeIn(Schema):
     )
     complaint: bool = Field(False, description="The customer complained: a complaint case opens.")
     category: choices_of(Category, blank=True) = Field(
-        "", description="The complaint's category (default other)."
+        "",
+        description="The category of the complaint case the call opens (a complaint, or a satisfaction "
+        "of 1 or 2); empty: other. Not used when no case opens.",
     )
     note: str = Field("", max_length=2000, description="What the customer said; required for a complaint.")
     retry_at: ApiDateTime | None = Field(
@@ -154,8 +156,8 @@ class OutcomeIn(Schema):
 def followup_outcome(request, followup_id: int, payload: OutcomeIn):
     """Record a touch's outcome. Not reached: it stays open, due again a few hours later (or at
     `retry_at`); the third failed call closes it as unreachable. A complaint, or a satisfaction of 1
-    or 2, opens a complaint case: `complaint_id`. A customer who did not agree to be contacted
-    answers 409."""
+    or 2, opens a complaint case of `category`: `complaint_id`. A customer who did not agree to be
+    contacted answers 409."""
     t = request.auth
     data = payload.dict()
     data["retry_at"] = aware(data["retry_at"], t)

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dms.satisfaction.models import Category
+
 SATISFACTION = [
     (5, _("5 · very satisfied")),
     (4, _("4 · satisfied")),
@@ -24,6 +26,11 @@ class OutcomeForm(forms.Form):
         widget=forms.RadioSelect,
     )  # fmt: skip
     complaint = forms.BooleanField(label=_("The customer complains: open a complaint case"), required=False)
+    # Shown (detail.html, followups.css) when a case opens: a score of 1 or 2 or the box above.
+    category = forms.ChoiceField(
+        label=_("What is the complaint about?"), choices=Category.choices, initial=Category.OTHER, required=False,
+        help_text=_("The complaint case opens with this category."),
+    )  # fmt: skip
     note = forms.CharField(
         label=_("What the customer said"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -21,6 +21,7 @@ from dms.core.tenancy import Tenant, get_scoped
 from dms.core.validation import invalid
 from dms.customers.models import CustomerContact
 from dms.customers.services import contact_log
+from dms.satisfaction.models import Category
 
 from .models import FollowUp
 
@@ -29,6 +30,7 @@ MAX_ATTEMPTS = 3  # failed calls before a follow-up is closed as unreachable
 RETRY_AFTER = timedelta(hours=3)
 CALL_HOURS = (time(9, 0), time(20, 0))  # when customers are called, in the store's time
 NOTE_MAX = 2000
+COMPLAINT_AT = 2  # a satisfaction at or below this on a call opens a complaint case
 
 
 def followup_create_for_delivery(
@@ -81,7 +83,9 @@ OUTCOMES_REACHED = ("reached", "declined", "call_back", "do_not_contact")
 OUTCOMES_NOT_REACHED = ("not_reached", "wrong_number")
 
 
-def _validate(f: FollowUp, reached, satisfaction, complaint, note: str, outcome: str, retry_at) -> None:
+def _validate(
+    f: FollowUp, reached, satisfaction, complaint, note: str, outcome: str, retry_at, category: str
+) -> None:
     errors = []
     if not isinstance(reached, bool):
         errors.append({"field": "reached", "message": _("Say whether the customer was reached.")})
@@ -112,6 +116,9 @@ def _validate(f: FollowUp, reached, satisfaction, complaint, note: str, outcome:
         )
     if complaint and not note:
         errors.append({"field": "note", "message": _("Write down the complaint in the customer's words.")})
+    if category and category not in Category.values:
+        errors.append({"field": "category", "message": _("Choose one of: %(v)s.") % {
+            "v": ", ".join(Category.values)}})  # fmt: skip
     if outcome == "call_back" and retry_at is None:
         errors.append({"field": "retry_at", "message": _("When should the customer be called back?")})
     if retry_at is not None and retry_at <= timezone.now():
@@ -130,13 +137,14 @@ def _open(tenant: Tenant, followup_id: int) -> FollowUp:
 
 
 def _open_complaint(tenant: Tenant, f: FollowUp, *, satisfaction, note: str, category: str):
-    """A complaint, or a satisfaction of 1 or 2, opens a complaint case (dms.satisfaction)."""
+    """A complaint, or a satisfaction of 1 or 2, opens a complaint case (dms.satisfaction) of the
+    category the agent chose (other when none)."""
     from dms.satisfaction.services import complaint_open
 
     severity = "high" if satisfaction == 1 else "medium"
     description = note or _("Satisfaction %(s)d/5 on the follow-up call.") % {"s": satisfaction}
     return complaint_open(
-        store=f.store, customer=f.customer, category=category or "other", severity=severity,
+        store=f.store, customer=f.customer, category=category or Category.OTHER, severity=severity,
         description=description, actor=tenant.user, repair_order=f.repair_order, followup=f, source="call",
     )  # fmt: skip
 
@@ -164,13 +172,14 @@ def followup_record(
     """Record the outcome of a touch (see OUTCOMES_*). Not reached keeps it open for another
     attempt, due a few hours later (or at `retry_at`); the third failed attempt closes it as
     unreachable. "Call back at" keeps it open until `retry_at`. A complaint, or a satisfaction of
-    1 or 2, opens a complaint case (its id on the touch: `complaint_case_id`)."""
+    1 or 2 (COMPLAINT_AT), opens a complaint case of `category` (a satisfaction.Category; other when
+    empty; unused when no case opens), its id on the touch: `complaint_case_id`."""
     tenant.require(Perm.FOLLOWUP_WORK)
     note = (note or "").strip()
-    outcome = outcome or ""
+    outcome, category = outcome or "", category or ""
     with transaction.atomic():
         f = _open(tenant, followup_id)
-        _validate(f, reached, satisfaction, complaint, note, outcome, retry_at)
+        _validate(f, reached, satisfaction, complaint, note, outcome, retry_at, category)
         if not f.consent:
             raise Conflict(
                 _("The customer did not agree to be contacted: do not call. Close it without calling."),
@@ -199,7 +208,7 @@ def followup_record(
                 ) % {"s": satisfaction, "kind": label}  # fmt: skip
             else:
                 summary = f"{label}: {f.get_outcome_display()}"
-            if complaint or (satisfaction is not None and satisfaction <= 2):
+            if complaint or (satisfaction is not None and satisfaction <= COMPLAINT_AT):
                 case = _open_complaint(tenant, f, satisfaction=satisfaction, note=note, category=category)
                 f.complaint, f.complaint_case_id = True, case.pk
                 fields += ["complaint_case_id"]

@@ -93,4 +93,6 @@ ZH = {
     "Outcome": "回访结果",
     "yes": "是",
     "no": "否",
+    "What is the complaint about?": "投诉哪方面？",
+    "The complaint case opens with this category.": "投诉案件按此类别立案。",
 }

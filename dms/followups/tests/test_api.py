@@ -9,6 +9,7 @@ from conftest import ApiClient, make_user
 from dms.core.roles import Role
 from dms.core.tenancy import resolve_tenant
 from dms.followups.api import followup_out
+from dms.satisfaction.models import Category, Complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,34 @@ def test_three_unanswered_calls_make_it_unreachable(care_api, followup):
     assert again.status_code == 409
 
 
+def test_a_low_score_opens_a_case_of_the_category_given(care_api, followup):
+    r = care_api.post(
+        f"/follow-ups/{followup.pk}/outcome",
+        {"reached": True, "satisfaction": 2, "category": "waiting", "note": "交车晚了两个小时"},
+    )
+
+    assert r.status_code == 200, r.content
+    case = Complaint.objects.get(pk=r.json()["complaint_id"])
+    assert (case.category, case.severity, case.followup_id) == ("waiting", "medium", followup.pk)
+
+
+def test_a_complaint_without_a_category_opens_a_case_of_other(care_api, followup):
+    r = care_api.post(
+        f"/follow-ups/{followup.pk}/outcome",
+        {"reached": True, "satisfaction": 4, "complaint": True, "note": "洗车没洗干净"},
+    )
+
+    assert Complaint.objects.get(pk=r.json()["complaint_id"]).category == "other"
+
+
+def test_the_schema_lists_the_complaint_categories(db, client):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+
+    shape = schemas["OutcomeIn"]["properties"]["category"]
+
+    assert set(shape["enum"]) == {*Category.values, ""} and "satisfaction of 1 or 2" in shape["description"]
+
+
 @pytest.mark.parametrize(
     "body, status, field",
     [
@@ -80,6 +109,7 @@ def test_three_unanswered_calls_make_it_unreachable(care_api, followup):
         ({"reached": True, "satisfaction": 9}, 422, "satisfaction"),
         ({"reached": True}, 400, "satisfaction"),
         ({"reached": True, "satisfaction": 1, "complaint": True}, 400, "note"),
+        ({"reached": True, "satisfaction": 1, "category": "weather"}, 422, "category"),
     ],
 )
 def test_bad_outcomes_answer_4xx_with_field_messages_in_chinese(care_api, followup, body, status, field):
@@ -90,7 +120,7 @@ def test_bad_outcomes_answer_4xx_with_field_messages_in_chinese(care_api, follow
     assert field in [e["field"] for e in errors]
     assert all(e["message"] for e in errors)
     followup.refresh_from_db()
-    assert followup.attempts == 0
+    assert followup.attempts == 0 and not Complaint.objects.exists()
 
 
 def test_a_technician_may_not_record_nor_read_the_calls(technician, followup):

@@ -8,6 +8,7 @@ import time_machine
 from django.test import Client
 
 from dms.followups.models import FollowUp
+from dms.satisfaction.models import Complaint
 
 pytestmark = pytest.mark.django_db
 NOON = datetime(2026, 5, 12, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -91,6 +92,41 @@ def test_a_complaint_without_words_shows_the_message_on_the_field(care_client, f
     assert "请按客户原话记录投诉内容" in r.content.decode()
     followup.refresh_from_db()
     assert followup.state == "open"
+
+
+def test_a_low_score_on_the_page_opens_a_case_of_the_category_the_agent_chose(care_client, followup):
+    form = care_client.get(f"/followups/{followup.pk}/").content.decode()
+    assert "投诉哪方面？" in form and '<option value="other" selected>其他</option>' in form
+
+    r = care_client.post(
+        f"/followups/{followup.pk}/",
+        {"reached": "yes", "satisfaction": "1", "category": "attitude", "note": "服务顾问态度很差"},
+    )
+
+    assert r.status_code == 302
+    followup.refresh_from_db()
+    case = Complaint.objects.get(pk=followup.complaint_case_id)
+    assert (case.category, case.severity, case.description) == ("attitude", "high", "服务顾问态度很差")
+
+
+def test_a_low_score_without_a_category_opens_a_case_of_other(care_client, followup):
+    r = care_client.post(f"/followups/{followup.pk}/", {"reached": "yes", "satisfaction": "2"})
+
+    assert r.status_code == 302
+    followup.refresh_from_db()
+    assert Complaint.objects.get(pk=followup.complaint_case_id).category == "other"
+
+
+def test_an_unknown_category_is_shown_on_its_field_and_nothing_is_written(care_client, followup):
+    r = care_client.post(
+        f"/followups/{followup.pk}/", {"reached": "yes", "satisfaction": "1", "category": "weather"}
+    )
+
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert '<div class="fu-case"><label class="field-error"' in page and "选择一个有效的选项" in page
+    followup.refresh_from_db()
+    assert (followup.state, followup.attempts) == ("open", 0) and not Complaint.objects.exists()
 
 
 def test_a_missing_answer_is_refused(care_client, followup):

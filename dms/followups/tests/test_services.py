@@ -76,6 +76,7 @@ def test_a_complaint_needs_the_customers_words_and_is_flagged(care_tenant, follo
         ({"reached": True, "satisfaction": 0}, "satisfaction"),
         ({"reached": False, "satisfaction": 3}, "reached"),
         ({"reached": True, "satisfaction": 5, "note": "长" * 2001}, "note"),
+        ({"reached": True, "satisfaction": 1, "category": "weather"}, "category"),
     ],
 )
 def test_bad_outcomes_are_refused_with_the_field_and_change_nothing(care_tenant, followup, kwargs, field):
