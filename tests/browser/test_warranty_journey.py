@@ -413,4 +413,9 @@ def test_a_comeback_settled_free_its_record_uploaded_and_the_warranty_claim_reco
     for amount in ("¥3,100.00", "¥2,860.00", "¥240.00"):
         expect(row).to_contain_text(amount)
     expect(page.locator("thead").first).to_contain_text("待厂家审核金额")
+    # The figures and their heads right-aligned (table.list's cell rule once outranked .num).
+    aligns = page.locator("#month th.num, #month td.num").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c).textAlign)"
+    )
+    assert len(aligns) >= 8 and set(aligns) == {"right"}, aligns
     take(page, "10-reconciliation")
