@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Case, Count, Min, Q, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -242,9 +242,15 @@ def _score_columns():
     }
 
 
+# The per-topic table reads as the questionnaire does: the overall score, then the topics in the
+# order their first question is asked.
+_OVERALL_FIRST = Case(When(question__topic=Topic.OVERALL, then=Value(0)), default=Value(1))
+
+
 def csi_scores(stores, *, since: datetime, zone) -> dict[str, list[dict]]:
     """The overall score's responses, average, low (1–2) and top (5) counts since `since`, per
-    store, per store and month, per advisor and per technician (of the first store)."""
+    store, per store and month, per advisor and per technician (of the first store); the average
+    of each question topic (of the first store), overall first, then in the questionnaire's order."""
     base = SurveyResponse.objects.filter(store__in=stores, at__gte=since)
     month = TruncMonth("at", tzinfo=zone)
     cols = _score_columns()
@@ -263,7 +269,8 @@ def csi_scores(stores, *, since: datetime, zone) -> dict[str, list[dict]]:
         ),
         "topics": list(
             Answer.objects.filter(response__in=base.filter(store=stores[0]), score__isnull=False)
-            .values("question__topic").annotate(n=Count("pk"), avg=Avg("score")).order_by("question__topic")
+            .values("question__topic").annotate(n=Count("pk"), avg=Avg("score"), first=Min("question__position"))
+            .order_by(_OVERALL_FIRST, "first", "question__topic")
         ),
     }  # fmt: skip
 

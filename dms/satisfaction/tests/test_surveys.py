@@ -7,11 +7,12 @@ import pytest
 
 from dms.core.errors import Conflict, DomainError
 from dms.core.models import Event
-from dms.satisfaction.models import Complaint, SurveyResponse
+from dms.satisfaction.models import Complaint, Question, SurveyResponse
 from dms.satisfaction.surveys import (
     DEFAULT_QUESTIONS,
     csi_scores,
     make_token,
+    question_add,
     read_token,
     survey_default,
     survey_response_record,
@@ -132,3 +133,23 @@ def test_scores_per_store_advisor_technician_and_month(survey, delivered_order, 
     assert scores["technicians"][0]["n"] == 2
     topics = {t["question__topic"]: t["avg"] for t in scores["topics"]}
     assert topics["overall"] == 3.5 and topics["quality"] == 3.5
+
+
+def test_the_topics_read_overall_first_then_in_the_questionnaires_order(survey, delivered_order, store, care):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    # The overall question asked last, a facilities question first: the questionnaire's order is
+    # not the topics' alphabetical one (advisor, facility, overall, price, quality, timing).
+    Question.objects.filter(survey=survey, topic="overall").update(position=99)
+    question_add(survey=survey, text="休息区是否舒适？(1–5)", kind="score", topic="facility")
+    Question.objects.filter(survey=survey, topic="facility").update(position=0)
+    survey_response_record(store=store, survey=survey, repair_order=delivered_order, channel="call",
+                           answers=answers_for(survey, 4, advisor=5, quality=3, timing=4, price=2, facility=5),
+                           taken_by=care)  # fmt: skip
+
+    scores = csi_scores([store], since=timezone.now() - timedelta(days=31), zone=ZoneInfo("Asia/Shanghai"))
+
+    order = [t["question__topic"] for t in scores["topics"]]
+    assert order == ["overall", "facility", "advisor", "quality", "timing", "price"]
