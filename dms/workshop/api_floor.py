@@ -58,14 +58,13 @@ def state_labels() -> dict[str, str]:
     return {value: str(label) for value, label in State.choices}
 
 
-def _brief(o, now, labels: dict[str, str] | None = None) -> dict:
+def _brief(o: floor.FloorOrder, now, labels: dict[str, str] | None = None) -> dict:
     return {
-        "id": o.pk, "number": o.number, "state": o.state,
-        "state_label": labels[o.state] if labels else o.get_state_display(),
-        "plate": o.vehicle.plate or o.vehicle.vin, "model": f"{o.vehicle.brand.name} {o.vehicle.model}".strip(),
-        "technician_id": o.technician_id, "technician": o.technician.name if o.technician_id else None,
-        "promised_at": o.promised_at, "standard_hours": _h(floor.standard_hours(o)),
-        "remaining_hours": _h(floor.remaining_hours(o)), "timing": _timing(floor.timing(o, now)),
+        "id": o.pk, "number": o.number, "state": o.state, "state_label": labels[o.state] if labels else o.state_label,
+        "plate": o.plate or o.vin, "model": f"{o.brand} {o.model}".strip(), "technician_id": o.technician_id,
+        "technician": o.technician.name if o.technician_id else None, "promised_at": o.promised_at,
+        "standard_hours": _h(o.standard_hours), "remaining_hours": _h(o.remaining_hours),
+        "timing": _timing(o.timing(now)),
     }  # fmt: skip
 
 
@@ -205,7 +204,7 @@ def my_jobs(request):
         "technician": mine.technician.name if mine.technician else None,
         "clocked_on_order_id": mine.running.order_id if mine.running else None,
         "items": [
-            {**_brief(j.order, now), "complaint": j.order.complaint, "work": j.status.state,
+            {**_brief(floor.FloorOrder.of(j.order), now), "complaint": j.order.complaint, "work": j.status.state,
              "pause_reason": j.status.pause_reason, "clocked_hours": _h(j.status.clocked),
              "can_clock_on": j.can_clock_on, "can_finish": j.can_finish,
              "proposed_line_ids": [ln.pk for ln in j.proposed],
@@ -283,7 +282,7 @@ def finish(request, order_id: int, payload: FinishIn | None = None):
     """Finish the work and stop the clocks running on it (the order then waits for QC)."""
     t = request.auth
     services_floor.job_finish(tenant=t, order_id=order_id, version=payload.version if payload else None)
-    order = floor._orders(t, floor.OPEN_STATES).get(pk=order_id)
+    (order,) = floor.floor_orders(t, floor.OPEN_STATES, pk=order_id)
     return _brief(order, timezone.now())
 
 

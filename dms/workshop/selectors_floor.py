@@ -1,15 +1,18 @@
 """Reads of the shop floor (steps 4-8): the dispatch board, a technician's own jobs, the QC queue,
 the wall board, progress reviews and clocked hours.
 
-Every board is built from a fixed number of queries, whatever the number of orders: the orders
-with their lines in two, the technicians in one, the clockings in one, the reviews in one.
+Every board is built from a fixed number of queries, whatever the number of orders: the orders in
+one (as FloorOrder values, their labor hours summed by the database), the technicians in one, the
+clockings in one, the reviews in one; the dispatch board's waiting jobs' skills in one more. A
+technician's jobs and the QC queue read their orders as models with their lines (_orders()), as
+they show the lines.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +37,7 @@ from .models import (
 
 ZERO = Decimal("0")
 HOUR = Decimal("3600")
+CENT = Decimal("0.01")
 WORK_STATES = (State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_APPROVAL)
 BEFORE_QC = (State.DRAFT, State.SIGNED, *WORK_STATES)  # labor still to be done
 NOT_READY = (*BEFORE_QC, State.FINISHED)  # the car is not ready for the customer yet
@@ -58,17 +62,13 @@ def standard_hours(order: RepairOrder) -> Decimal:
     return sum((ln.quantity for ln in _labor(order)), ZERO)
 
 
-def remaining_hours(order: RepairOrder) -> Decimal:
-    """Standard hours of labor not finished yet."""
-    if order.state not in BEFORE_QC:
-        return ZERO
+def _labor_left(order: RepairOrder) -> Decimal:
     return sum((ln.quantity for ln in _labor(order) if ln.state != LineState.DONE), ZERO)
 
 
-def needed_skills(order: RepairOrder) -> list[str]:
-    """The skills the order's labor operations need (general mechanics is everyone's)."""
-    skills = {ln.labor_operation.skill for ln in _labor(order) if ln.labor_operation_id}
-    return sorted(skills - {Skill.GENERAL})
+def remaining_hours(order: RepairOrder) -> Decimal:
+    """Standard hours of labor not finished yet."""
+    return _labor_left(order) if order.state in BEFORE_QC else ZERO
 
 
 def skill_labels(codes) -> list[str]:
@@ -83,13 +83,17 @@ class Timing:
     hours_left: Decimal | None  # until the promised time
 
 
-def timing(order: RepairOrder, now: datetime) -> Timing:
-    if order.promised_at is None or order.state not in NOT_READY:
+def _timing(promised_at: datetime | None, state: str, remaining: Decimal, now: datetime) -> Timing:
+    if promised_at is None or state not in NOT_READY:
         return Timing(False, False, None)
-    left = Decimal((order.promised_at - now).total_seconds()) / HOUR
+    left = Decimal((promised_at - now).total_seconds()) / HOUR
     if left <= 0:
         return Timing(True, False, left.quantize(Decimal("0.1")))
-    return Timing(False, remaining_hours(order) > left, left.quantize(Decimal("0.1")))
+    return Timing(False, remaining > left, left.quantize(Decimal("0.1")))
+
+
+def timing(order: RepairOrder, now: datetime) -> Timing:
+    return _timing(order.promised_at, order.state, remaining_hours(order), now)
 
 
 def _orders(tenant: Tenant, states, *, photos: bool = False, **filters):
@@ -107,14 +111,122 @@ def _orders(tenant: Tenant, states, *, photos: bool = False, **filters):
     )
 
 
+# --- An order as the boards show it -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FloorOrder:
+    """An order as a board's card shows it: read as plain values, its labor hours summed by the
+    database. A board shows hundreds of orders, and building them as models with their lines cost
+    most of its time (issue 11)."""
+
+    pk: int
+    number: str
+    state: str
+    version: int
+    promised_at: datetime | None
+    finished_at: datetime | None
+    technician_id: int | None
+    plate: str
+    vin: str
+    brand: str  # the vehicle's brand's name
+    model: str  # the vehicle's model
+    standard_hours: Decimal  # labor in standard hours, declined extra work left out
+    labor_left: Decimal  # of that, not done yet
+    technician: Technician | None = None
+
+    @classmethod
+    def of(cls, order: RepairOrder) -> "FloorOrder":
+        """From an order read by _orders() (vehicle, technician and lines at hand)."""
+        v = order.vehicle
+        return cls(
+            pk=order.pk, number=order.number, state=order.state, version=order.version,
+            promised_at=order.promised_at, finished_at=order.finished_at, technician_id=order.technician_id,
+            plate=v.plate, vin=v.vin, brand=v.brand.name, model=v.model, standard_hours=standard_hours(order),
+            labor_left=_labor_left(order), technician=order.technician,
+        )  # fmt: skip
+
+    @property
+    def remaining_hours(self) -> Decimal:
+        """Standard hours of labor not finished yet."""
+        return self.labor_left if self.state in BEFORE_QC else ZERO
+
+    @property
+    def state_label(self) -> str:
+        return str(State(self.state).label)
+
+    def timing(self, now: datetime) -> Timing:
+        return _timing(self.promised_at, self.state, self.remaining_hours, now)
+
+
+_LABOR = Q(lines__kind=LineKind.LABOR) & ~Q(lines__state=LineState.DECLINED)
+_FLOOR_FIELDS = (
+    "pk", "number", "state", "version", "promised_at", "finished_at", "technician_id", "vehicle__plate",
+    "vehicle__vin", "vehicle__brand__name", "vehicle__model",
+)  # fmt: skip
+_TECH = _FLOOR_FIELDS.index("technician_id")
+
+
+def floor_orders(tenant: Tenant, states, *, technicians: dict | None = None, **filters) -> list[FloorOrder]:
+    """The orders in `states` (and `filters`), as the boards show them, in the order of their
+    promised times: one query for the orders with their vehicles and labor hours, one for their
+    technicians (none when `technicians`, by id, has them all)."""
+    rows = list(
+        RepairOrder.objects.for_tenant(tenant)
+        .filter(state__in=states, **filters)
+        .values_list(*_FLOOR_FIELDS)
+        .annotate(
+            hours=Sum("lines__quantity", filter=_LABOR),
+            left=Sum("lines__quantity", filter=_LABOR & ~Q(lines__state=LineState.DONE)),
+        )
+        .order_by("promised_at", "opened_at", "pk")
+    )
+    technicians = dict(technicians or {})
+    missing = {row[_TECH] for row in rows if row[_TECH] is not None and row[_TECH] not in technicians}
+    if missing:
+        technicians.update(
+            (t.pk, t) for t in Technician.objects.filter(pk__in=missing).select_related("user")
+        )
+    return [FloorOrder(*row[:-2], _sum(row[-2]), _sum(row[-1]), technicians.get(row[_TECH])) for row in rows]
+
+
+def _sum(hours: Decimal | None) -> Decimal:
+    """A sum of quantities as Python sums them (SQLite's sums come back as floats made decimal)."""
+    return ZERO if hours is None else hours.quantize(CENT)
+
+
+def waiting_skills(order_ids) -> dict[int, list[str]]:
+    """The skills each order's labor operations need (general mechanics is everyone's), sorted.
+    One query."""
+    rows = (
+        RepairOrderLine.objects.filter(order_id__in=list(order_ids), kind=LineKind.LABOR)
+        .exclude(state=LineState.DECLINED)
+        .exclude(labor_operation__isnull=True)
+        .exclude(labor_operation__skill=Skill.GENERAL)
+        .values_list("order_id", "labor_operation__skill")
+        .order_by()  # the lines' default order would make every line distinct
+        .distinct()
+    )
+    skills: dict[int, list[str]] = {}
+    for order_id, skill in rows:
+        skills.setdefault(order_id, []).append(skill)
+    return {k: sorted(v) for k, v in skills.items()}
+
+
 # --- Clockings -------------------------------------------------------------------------------------
 
 
-def clock_seconds(clock: JobClock, now: datetime) -> float:
+# What clock_status() reads of a clocking.
+_CLOCK_FIELDS = ("order_id", "technician_id", "started_at", "ended_at", "ended_by", "pause_reason", "pause_note")  # fmt: skip
+
+
+def clock_seconds(clock: JobClock, now: datetime, order: "RepairOrder | FloorOrder | None" = None) -> float:
+    """The clocking's seconds; `order` is its order when at hand (else clock.order is read)."""
     end = clock.ended_at
     if end is None:
         # A clock left running on a job finished elsewhere stops at the finish.
-        order_done = clock.order.finished_at if clock.order.state not in WORK_STATES else None
+        order = order or clock.order
+        order_done = order.finished_at if order.state not in WORK_STATES else None
         end = order_done or now
     return max((end - clock.started_at).total_seconds(), 0.0)
 
@@ -135,9 +247,11 @@ class ClockStatus:
     clocked: Decimal = ZERO
 
 
-def clock_status(clocks: list[JobClock], now: datetime) -> ClockStatus:
-    """From one technician's clockings on one order, oldest first."""
-    total = hours(sum(clock_seconds(c, now) for c in clocks))
+def clock_status(
+    clocks: list[JobClock], now: datetime, order: "RepairOrder | FloorOrder | None" = None
+) -> ClockStatus:
+    """From one technician's clockings on one order (`order`, when at hand), oldest first."""
+    total = hours(sum(clock_seconds(c, now, order) for c in clocks))
     if not clocks:
         return ClockStatus("not_started")
     last = clocks[-1]
@@ -228,7 +342,7 @@ def reviews_today(tenant: Tenant, now: datetime) -> list[ReviewStatus]:
 
 @dataclass
 class WaitingJob:
-    order: RepairOrder
+    order: FloorOrder
     hours: Decimal
     skills: list[str]
     skill_labels: list[str]
@@ -243,8 +357,8 @@ class TechRow:
     working_hours: Decimal  # today, by their working time
     load_hours: Decimal  # standard hours of labor left on the jobs dispatched to them
     clocked_today: Decimal
-    jobs: list[RepairOrder]
-    current: RepairOrder | None  # the job they are clocked on now
+    jobs: list[FloorOrder]
+    current: FloorOrder | None  # the job they are clocked on now
     works_today: bool
     paused: str = ""  # why their last job of today is paused, when not clocked on
 
@@ -292,31 +406,37 @@ def floor_counts(tenant: Tenant, now: datetime) -> tuple[int, int]:
 def dispatch_board(tenant: Tenant, *, now: datetime | None = None) -> DispatchBoard:
     now = now or timezone.now()
     day = now.astimezone(store_zone(tenant.store)).date()
+    # The store's technicians: the active ones have a row, any may have an order on the board.
+    staff = {t.pk: t for t in Technician.objects.for_tenant(tenant).select_related("user", "team")}
+    techs = sorted(
+        (t for t in staff.values() if t.active), key=lambda t: (t.team.name if t.team else "", t.name)
+    )
     # The cards: orders waiting for a technician and those at work. The others (drafts, finished,
     # after QC) only count, which the database does.
-    orders = list(_orders(tenant, (State.SIGNED, *WORK_STATES)))
+    orders = floor_orders(tenant, (State.SIGNED, *WORK_STATES), technicians=staff)
     open_count, late_count = floor_counts(tenant, now)
-    techs = sorted(
-        Technician.objects.for_tenant(tenant).filter(active=True).select_related("user", "team"),
-        key=lambda t: (t.team.name if t.team else "", t.name),
-    )
     start, _end = day_bounds(tenant.store, day)
     clocks = list(
         JobClock.objects.filter(order__store=tenant.store)
         .filter(Q(ended_at__isnull=True) | Q(started_at__gte=start))
         .select_related("order")
+        .only(*_CLOCK_FIELDS, "order__state", "order__finished_at")
     )
     by_id = {o.pk: o for o in orders}
+    waiting_orders = [o for o in orders if o.state == State.SIGNED]
+    skills_of = waiting_skills(o.pk for o in waiting_orders) if waiting_orders else {}
     waiting = []
-    for o in orders:
-        if o.state != State.SIGNED:
-            continue
-        skills = needed_skills(o)
+    for o in waiting_orders:
+        skills = skills_of.get(o.pk, [])
         unfit = {t.pk for t in techs if set(skills) - set(t.skills or [])}
-        waiting.append(WaitingJob(o, standard_hours(o), skills, skill_labels(skills), timing(o, now), unfit))
+        waiting.append(WaitingJob(o, o.standard_hours, skills, skill_labels(skills), o.timing(now), unfit))
+    jobs_of: dict[int, list[FloorOrder]] = {}
+    for o in orders:
+        if o.technician_id is not None and o.state in WORK_STATES:
+            jobs_of.setdefault(o.technician_id, []).append(o)
     rows = []
     for t in techs:
-        jobs = [o for o in orders if o.technician_id == t.pk and o.state in WORK_STATES]
+        jobs = jobs_of.get(t.pk, [])
         running = next((c for c in clocks if c.technician_id == t.pk and c.ended_at is None), None)
         today = [c for c in clocks if c.technician_id == t.pk and c.started_at >= start]
         current = by_id.get(running.order_id) if running else None
@@ -329,13 +449,13 @@ def dispatch_board(tenant: Tenant, *, now: datetime | None = None) -> DispatchBo
         rows.append(
             TechRow(
                 technician=t, skill_labels=skill_labels(t.skills or []), working_hours=working_hours(t, day),
-                load_hours=sum((remaining_hours(o) for o in jobs), ZERO),
+                load_hours=sum((o.remaining_hours for o in jobs), ZERO),
                 clocked_today=hours(sum(clock_seconds(c, now) for c in today)), jobs=jobs,
                 current=current if current and current.state in WORK_STATES else None,
                 works_today=t.works_on(day.weekday()), paused=str(paused),
             )
         )  # fmt: skip
-    late_ids = {o.pk for o in orders if timing(o, now).late}
+    late_ids = {o.pk for o in orders if o.timing(now).late}
     return DispatchBoard(now, waiting, rows, reviews_today(tenant, now), open_count, late_count, late_ids)
 
 
@@ -471,7 +591,7 @@ BOARD_COLUMNS = [
 
 @dataclass
 class BoardCard:
-    order: RepairOrder
+    order: FloorOrder
     timing: Timing
     status: ClockStatus | None
     remaining: Decimal
@@ -495,17 +615,15 @@ class WallBoard:
 
 def wall_board(tenant: Tenant, *, now: datetime | None = None) -> WallBoard:
     now = now or timezone.now()
-    orders = list(_orders(tenant, OPEN_STATES))
-    working = [o.pk for o in orders if o.state in WORK_STATES]
+    orders = floor_orders(tenant, OPEN_STATES)
+    working = {o.pk for o in orders if o.state in WORK_STATES}
     clocks: dict[tuple[int, int], list[JobClock]] = {}
-    by_id = {o.pk: o for o in orders}
-    for c in JobClock.objects.filter(order_id__in=working).order_by("started_at", "pk"):
-        c.order = by_id[c.order_id]
+    for c in JobClock.objects.filter(order_id__in=working).only(*_CLOCK_FIELDS).order_by("started_at", "pk"):
         clocks.setdefault((c.order_id, c.technician_id), []).append(c)
     cards = {}
     for o in orders:
-        status = clock_status(clocks.get((o.pk, o.technician_id), []), now) if o.pk in working else None
-        cards[o.pk] = BoardCard(o, timing(o, now), status, remaining_hours(o))
+        status = clock_status(clocks.get((o.pk, o.technician_id), []), now, o) if o.pk in working else None
+        cards[o.pk] = BoardCard(o, o.timing(now), status, o.remaining_hours)
     columns = [
         BoardColumn(key, str(label), [cards[o.pk] for o in orders if o.state in states])
         for key, label, states in BOARD_COLUMNS

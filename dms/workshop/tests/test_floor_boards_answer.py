@@ -35,7 +35,9 @@ def clock():
 
 
 @pytest.fixture
-def world(clock, people, tenant, customer, brand, vehicle, oil_change, tech, other_tech, store, group):
+def world(
+    clock, people, tenant, customer, brand, vehicle, oil_change, brake_job, tech, other_tech, store, group
+):
     """The store at 10:30; the boards are read at 12:30."""
     sa, foreman = people["sa"], people["foreman"]
     engine = LaborOperation.objects.create(
@@ -71,7 +73,7 @@ def world(clock, people, tenant, customer, brand, vehicle, oil_change, tech, oth
     made = {
         "draft": order(1, oil_change, sign=False),
         "draft_bare": order(None, car=no_plate, sign=False),
-        "waiting": order(3.5, oil_change, engine, general, body),
+        "waiting": order(3.5, oil_change, engine, general, body, brake_job),
         "waiting_late": order(1.5, general, car=no_plate),
         "at_risk": dispatch(order(2.5, oil_change, engine)),
         "clocked_on": dispatch(order(6, oil_change)),
@@ -174,8 +176,8 @@ BRIEFS = {
         "technician_id": None,
         "technician": None,
         "promised_at": "2026-03-04T06:00:00Z",
-        "standard_hours": "3.30",
-        "remaining_hours": "3.30",
+        "standard_hours": "4.80",
+        "remaining_hours": "4.80",
         "timing": {"late": False, "at_risk": True, "hours_left": "1.50"},
     },
     "at_risk": {
@@ -277,7 +279,8 @@ def test_the_dispatch_board_answers_every_field_as_pinned(world, api_for, forema
     assert body["waiting"] == [
         {"id": "waiting_late", "number": "waiting_late", **BRIEFS["waiting_late"], "skills": [],
          "unfit_technician_ids": []},
-        # 0.8 + 2.0 + 0.5 h: the declined body work and the part do not count, general mechanics is no skill
+        # 0.8 + 2.0 + 0.5 + 1.5 h: the declined body work and the part do not count, general mechanics is no
+        # skill, maintenance is needed twice
         {"id": "waiting", "number": "waiting", **BRIEFS["waiting"], "skills": ["engine", "maintenance"],
          "unfit_technician_ids": ["tech2"]},
     ]  # fmt: skip
