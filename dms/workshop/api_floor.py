@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from pydantic import BaseModel
 
 from dms.core.roles import Perm
 from dms.core.validation import choices_of
@@ -27,13 +28,18 @@ def _h(d: Decimal | None) -> str | None:
     return None if d is None else f"{d:.2f}"
 
 
-class TimingOut(Schema):
+# The boards' answers are plain pydantic models: validated field by field as strictly as a Schema,
+# without ninja's wrapping of each object for attribute access on models (DjangoGetter), which the
+# board's dicts do not need and which cost a third of a 300-order answer (issue 11).
+
+
+class TimingOut(BaseModel):
     late: bool = Field(description="The promised time has passed and the car is not ready.")
     at_risk: bool = Field(description="The standard hours of labor left exceed the time left.")
     hours_left: str | None
 
 
-class OrderBrief(Schema):
+class OrderBrief(BaseModel):
     id: int
     number: str
     state: choices_of(State)
@@ -73,7 +79,7 @@ class WaitingOut(OrderBrief):
     unfit_technician_ids: list[int] = Field(description="Technicians lacking one of those skills.")
 
 
-class TechnicianRow(Schema):
+class TechnicianRow(BaseModel):
     id: int
     name: str
     skills: list[choices_of(Skill)]
@@ -85,7 +91,7 @@ class TechnicianRow(Schema):
     job_ids: list[int]
 
 
-class ReviewOut(Schema):
+class ReviewOut(BaseModel):
     slot: choices_of(ReviewSlot)
     state: choices_of(("done", "overdue", "upcoming"))
     at: datetime | None
@@ -93,7 +99,7 @@ class ReviewOut(Schema):
     note: str
 
 
-class DispatchBoardOut(Schema):
+class DispatchBoardOut(BaseModel):
     now: datetime
     open_orders: int
     late_orders: int
@@ -137,7 +143,7 @@ class BoardOrder(OrderBrief):
     pause_reason: choices_of(PauseReason, blank=True)
 
 
-class WallBoardOut(Schema):
+class WallBoardOut(BaseModel):
     now: datetime
     open_orders: int
     late_orders: int
