@@ -5,6 +5,7 @@ refreshed fragment and a plain form post with a redirect, so every page works wi
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,7 +39,15 @@ def _error_text(exc: DomainError) -> str:
 
 
 def _dispatch_context(tenant, **extra) -> dict:
-    return {"board": floor.dispatch_board(tenant), **extra}
+    board = floor.dispatch_board(tenant)
+    # Each waiting job offers every technician with their load: worded once here, not once per job
+    # (300 open orders make hundreds of choices).
+    choices = [
+        (r.technician.pk, f"{r.technician.name} · {floatformat(r.load_hours, 1)}/{floatformat(r.working_hours, 1)} h",
+         r.works_today)
+        for r in board.technicians
+    ]  # fmt: skip
+    return {"board": board, "technician_choices": choices, **extra}
 
 
 @tenant_required
