@@ -74,7 +74,7 @@ def load_demo_sales(*, store_code: str = "SZ01") -> dict:
         Lead.objects.filter(pk=lead.pk).update(created_at=now - timedelta(hours=hours))
         if grade:
             services.lead_contact(
-                tenant=sales, lead_id=lead.pk, channel="phone", note="首次联系,了解需求", grade=grade
+                tenant=sales, lead_id=lead.pk, channel="phone", note="首次联系，了解需求", grade=grade
             )
             minutes = 5 + 7 * len(leads)  # answered within the half hour, as the store asks
             Lead.objects.filter(pk=lead.pk).update(
@@ -96,18 +96,18 @@ def load_demo_sales(*, store_code: str = "SZ01") -> dict:
         licence_expires=today + timedelta(days=900), odometer_start=1180, route="店—深南大道—香蜜湖路—店",
     )  # fmt: skip
     services.testdrive_finish(
-        tenant=sales, test_drive_id=drive.pk, odometer_end=1193, impressions="提速快,隔音好"
+        tenant=sales, test_drive_id=drive.pk, odometer_end=1193, impressions="提速快，隔音好"
     )
 
     # A discount above sales1's authority, waiting for showroom1.
     services_orders.quotation_create(
         tenant=sales, lead_id=leads[1].pk, model="CR-V", trim="240TURBO CVT 两驱 都市版", colour="星月白",
-        list_price=Decimal("189900"), discount=Decimal("8000"), discount_reason="客户对比丰田RAV4,价差8000",
+        list_price=Decimal("189900"), discount=Decimal("8000"), discount_reason="客户对比丰田 RAV4，价差 8000",
         insurance=Decimal("7200"), fees=Decimal("1500"),
         finance={"down_payment": Decimal("60000"), "term_months": 36, "annual_rate": Decimal("3.99")},
     )  # fmt: skip
     # A prospect lost to a competitor: showroom1 confirms it.
-    services.lead_lose(tenant=sales, lead_id=leads[3].pk, reason="已在别家购买(丰田RAV4)")
+    services.lead_lose(tenant=sales, lead_id=leads[3].pk, reason="已在别家购买（丰田 RAV4）")
 
     # A signed order with its deposit and VIN: 赵磊's XR-V.
     quote = services_orders.quotation_create(

@@ -207,7 +207,7 @@ def followup_record(
                     else _("%(kind)s: satisfaction %(s)d/5.")
                 ) % {"s": satisfaction, "kind": label}  # fmt: skip
             else:
-                summary = f"{label}: {f.get_outcome_display()}"
+                summary = _("%(kind)s: %(outcome)s") % {"kind": label, "outcome": f.get_outcome_display()}
             if complaint or (satisfaction is not None and satisfaction <= COMPLAINT_AT):
                 case = _open_complaint(tenant, f, satisfaction=satisfaction, note=note, category=category)
                 f.complaint, f.complaint_case_id = True, case.pk

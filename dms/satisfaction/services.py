@@ -211,8 +211,7 @@ def complaint_open_web(
         )
         order = _recent_order(store, customer, plate) if plate else None
         if plate and order is None:  # not linked: the plate stays in the words for whoever reads them
-            label = _("Number plate")
-            description = f"{description}\n({label}: {plate})"
+            description = f"{description}\n" + _("(Number plate: %(plate)s)") % {"plate": plate}
         return complaint_open(
             store=store, customer=customer, category=category, severity=WEB_SEVERITY,
             description=description, repair_order=order, source=Source.WEB,

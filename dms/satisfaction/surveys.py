@@ -136,7 +136,7 @@ def _complaint_text(cleaned: dict[int, dict], overall: int) -> str:
         if q.topic == Topic.OVERALL:
             continue
         if a["score"] is not None:
-            lines.append(f"{q.get_topic_display()}: {a['score']}/5")
+            lines.append(_("%(topic)s: %(n)d/5") % {"topic": q.get_topic_display(), "n": a["score"]})
         elif a["text"]:
             lines.append(_("The customer wrote: %(t)s") % {"t": a["text"]})
     return "\n".join(lines)

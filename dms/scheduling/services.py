@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from dms.core.errors import Conflict, DomainError, stale_version
 from dms.core.events import publish
 from dms.core.models import Store
+from dms.core.templatetags.dms import money
 from dms.core.tenancy import Tenant, get_scoped
 from dms.customers.rules import validate_mobile
 from dms.vehicles.models import Vehicle
@@ -313,7 +314,7 @@ def appointment_reschedule(
         vehicle = Vehicle.objects.select_related("owner").get(pk=old.vehicle_id)
         carried = ""
         if old.deposit_amount:
-            carried = _("Deposit ¥%(amount)s carried over.") % {"amount": old.deposit_amount}
+            carried = _("Deposit ¥%(amount)s carried over.") % {"amount": money(old.deposit_amount)}
         new = _book(
             store=old.store, vehicle=vehicle, start=start, hours=clean_hours(hours or old.hours, old.job),
             job=old.job, items=old.items, note=old.note, channel=old.channel, by=tenant.user,
@@ -355,7 +356,7 @@ def appointment_deposit_record(
         label = Appointment.DepositMethod(method).label if method else "—"
         workflow.record(
             appointment, action="deposit", from_state=appointment.state, by=tenant.user,
-            reason=f"¥{value} {label}", at=now,
+            reason=f"¥{money(value)} {label}", at=now,
         )  # fmt: skip
     return appointment
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dms.core.templatetags.dms import money
 from dms.customers.models import Channel, PreferredTime
 
 from .models import WORK_FEES, FeeCategory, LineKind, OldParts, Payer, PaymentMethod, WarrantyDecision
@@ -69,7 +70,9 @@ class LineForm(forms.Form):
         self.fields["labor_operation"].choices = [("", "—")] + [
             (o.pk, f"{o.code} {o.name} ({o.standard_hours}h)") for o in operations
         ]
-        self.fields["part"].choices = [("", "—")] + [(p.pk, f"{p.number} {p.name} ¥{p.price}") for p in parts]
+        self.fields["part"].choices = [("", "—")] + [
+            (p.pk, f"{p.number} {p.name} ¥{money(p.price)}") for p in parts
+        ]
 
     def service_kwargs(self) -> dict:
         d = dict(self.cleaned_data)

@@ -6,6 +6,7 @@ from pathlib import Path
 from django import template
 from django.contrib.staticfiles import finders
 from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -27,6 +28,17 @@ def inline_static(path: str) -> str:
     if not found:
         raise template.TemplateSyntaxError(f"inline_static: no static file {path!r}")
     return mark_safe(Path(found).read_text(encoding="utf-8"))  # noqa: S308 - our own static file
+
+
+@register.simple_tag
+def colon() -> str:
+    """`{% translate "Consultant" %}{% colon %}{{ name }}`: the colon between a label and its value as
+    each language writes it, ": " in English and the full-width "：" (no space after it) in Chinese.
+    The label keeps its own msgid, so the same word serves as a column head and before a value. The
+    catalogue holds the mark alone (its entries keep their edge whitespace); a half-width colon is
+    followed by a space, a full-width one carries its own."""
+    mark = pgettext("between a label and its value", ":")
+    return mark if mark == "：" else f"{mark} "
 
 
 @register.filter

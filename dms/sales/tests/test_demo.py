@@ -48,5 +48,5 @@ def test_sales1_starts_on_my_day_and_showroom1_sees_approvals(demo):
 
     assert day.status_code == 200 and "刘思远" in day.content.decode()
     approvals = m.get("/sales/approvals/").content.decode()
-    assert "客户对比丰田RAV4" in approvals and "已在别家购买" in approvals
+    assert "客户对比丰田 RAV4" in approvals and "已在别家购买" in approvals
     assert m.get("/sales/desk/").status_code == 200

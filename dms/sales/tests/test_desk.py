@@ -147,7 +147,7 @@ def test_the_records_behind_each_number_are_the_ones_counted(month_of_work, show
 
     for measure in ("orders", "deliveries"):
         listed = page(f"/sales/desk/records/?measure={measure}&month={month}&consultant={consultant.pk}")
-        assert month_of_work["number"] in listed and "(1)" in listed
+        assert month_of_work["number"] in listed and "（1）" in listed
     assert "王先生" in page(f"/sales/desk/records/?measure=quotations&month={month}")
     assert "王先生" in page(f"/sales/desk/records/?measure=visits&month={month}&consultant={consultant.pk}")
     assert month_of_work["number"] not in page(

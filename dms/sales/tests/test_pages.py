@@ -97,3 +97,17 @@ def test_the_group_administrator_sets_a_stores_sales_rules_in_the_admin(store, o
     assert page.status_code == 200
     assert c.get(f"/admin/sales/salessettings/{ours.pk}/change/").status_code == 200
     assert c.get(f"/admin/sales/salessettings/{theirs.pk}/change/").status_code in (302, 404)
+
+
+def test_labels_and_counts_take_full_width_colons_and_brackets_in_chinese(
+    sales_client, showroom_client, walk_in, stock_car
+):
+    leads = sales_client.get("/sales/leads/").content.decode()
+    lead = sales_client.get(f"/sales/leads/{walk_in['id']}/").content.decode()
+    stock = sales_client.get("/sales/stock/").content.decode()
+    desk = showroom_client.get("/sales/desk/").content.decode()
+
+    assert "潜在客户（1）" in leads and "潜在客户 (" not in leads
+    assert "销售顾问：" in lead and "销售顾问:" not in lead
+    assert "0–30 天：<strong>1</strong>" in stock
+    assert "0–30 天：¥0.00" in desk and "天:" not in desk

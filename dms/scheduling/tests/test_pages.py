@@ -201,3 +201,11 @@ def test_a_second_appointment_of_the_vehicle_that_day_is_explained(sa_client, bo
 
     assert r.status_code == 200 and "09:00" in r.content.decode().split('role="alert"')[1][:300]
     assert Appointment.objects.count() == 1
+
+
+def test_a_deposit_is_shown_with_its_thousands_grouped(sa_client, tenant, booked):
+    services.appointment_deposit_record(tenant=tenant, appointment_id=booked.pk, amount="1200", method="cash")
+
+    page = sa_client.get(f"/appointments/{booked.pk}/").content.decode()
+
+    assert "¥1,200.00" in page and "¥1200.00" not in page
