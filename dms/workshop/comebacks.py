@@ -292,6 +292,12 @@ def confirmed(tenant: Tenant, month: str):
 
 
 BY = {"store": "store__code", "technician": "technician__user__username", "advisor": "advisor__username"}
+# What a row of each breakdown shows: the person's name (the username when none is set), the store's code.
+LABEL = {
+    "store": "store__code",
+    "technician": "technician__user__display_name",
+    "advisor": "advisor__display_name",
+}
 
 
 def delivered_in(tenant: Tenant, month: str):
@@ -310,14 +316,17 @@ def delivered_in(tenant: Tenant, month: str):
 def report(tenant: Tenant, month: str) -> dict[str, list[dict]]:
     """Per store, technician and advisor of the orders delivered in `month`: how many, how many
     came back as a confirmed comeback, and the first-time-fix rate (the share that did not). One
-    query per breakdown; the list behind each number is `came_back(tenant, month, by, name)`."""
+    query per breakdown; `name` is the key of the list behind each number,
+    `came_back(tenant, month, by, name)`, and `label` what the row shows (a person's name)."""
     rows = {}
     delivered = delivered_in(tenant, month)
     for by, field in BY.items():
+        label = LABEL[by]
         rows[by] = [
-            {"name": r[field] or "", "delivered": r["n"], "comebacks": r["b"],
+            {"name": r[field] or "", "label": r[label] or r[field] or "", "delivered": r["n"], "comebacks": r["b"],
              "first_time_fix": round(100 * (r["n"] - r["b"]) / r["n"], 1)}
-            for r in delivered.values(field).annotate(n=Count("pk"), b=Count("pk", filter=Q(back=True))).order_by(field)
+            for r in delivered.values(*dict.fromkeys((field, label)))
+            .annotate(n=Count("pk"), b=Count("pk", filter=Q(back=True))).order_by(label, field)
         ]  # fmt: skip
     return rows
 

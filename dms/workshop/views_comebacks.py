@@ -30,10 +30,13 @@ def comeback_report(request):
         month, error = timezone.localdate().strftime("%Y-%m"), exc.message
     else:
         error = ""
+    report = comebacks.report(tenant, month)
+    # The list's heading names the person as the table does (the link carries the username).
+    label = next((r["label"] for r in report.get(by, ()) if r["name"] == name), name)
     context = {
-        "month": month, "error": error, "report": comebacks.report(tenant, month),
+        "month": month, "error": error, "report": report,
         "confirmed": list(comebacks.confirmed(tenant, month)[:200]),
-        "by": by if by in comebacks.BY else "", "name": name,
+        "by": by if by in comebacks.BY else "", "name": name, "label": label,
         "came_back": list(comebacks.came_back(tenant, month, by, name)[:200]) if by in comebacks.BY else None,
     }  # fmt: skip
     return render(request, "workshop/comebacks.html", context)

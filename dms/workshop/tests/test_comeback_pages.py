@@ -74,3 +74,21 @@ def test_the_vehicle_page_and_the_managers_list_show_the_sanbao_counters(
     watch = manager_client.get("/vehicles/sanbao/").content.decode()
     assert "粤B12345" in watch
     assert sa_client.get("/vehicles/sanbao/").status_code == 403
+
+
+def test_the_managers_page_names_technicians_and_advisors(manager_client, comeback, tenant, tech, sa):
+    from dms.workshop import actions
+
+    tech.user.display_name, sa.display_name = "李师傅", "张顾问"
+    tech.user.save(update_fields=["display_name"])
+    sa.save(update_fields=["display_name"])
+    earlier, order = comeback
+    actions.take(tenant=tenant, order_id=order.pk, action="confirm-comeback", data={"reason": "同一异响"})
+    month = earlier.delivered_at.strftime("%Y-%m")
+
+    page = manager_client.get(f"/orders/comebacks/?month={month}").content.decode()
+    listed = manager_client.get(f"/orders/comebacks/?month={month}&by=technician&name=tech1").content.decode()
+
+    assert "<td>李师傅</td>" in page and "<td>张顾问</td>" in page and "<td>tech1</td>" not in page
+    assert "name=tech1" in page  # the list behind the number is still found by the username
+    assert "交车后返修：李师傅" in listed and f'href="/orders/{earlier.pk}/"' in listed
