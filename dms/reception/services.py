@@ -28,6 +28,7 @@ from dms.customers.services import customer_create
 from dms.scheduling.models import Appointment
 from dms.vehicles.models import Vehicle
 from dms.vehicles.services import mileage_check, mileage_record, vehicle_create
+from dms.workshop.comebacks import any_in_warranty
 from dms.workshop.models import State as OrderState
 from dms.workshop.services import find_comeback, repair_order_create
 
@@ -70,8 +71,13 @@ def checkin_create(
     """Start the check-in of a vehicle, from today's appointment or as a walk-in. A vehicle has one
     check-in in progress per store: a second one answers 409 with its id, to be resumed."""
     tenant.require(Perm.RO_EDIT)
+    # With the vehicle, whether it has a delivered order that may still be in warranty: a car
+    # without one (most cars) skips the comeback check's query when the mileage is given here.
+    vehicles = Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS).annotate(
+        delivered_lately=any_in_warranty(timezone.now())
+    )
     if appointment_id:
-        vehicle = get_scoped(Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS), tenant, pk=vehicle_id)
+        vehicle = get_scoped(vehicles, tenant, pk=vehicle_id)
         appointment = get_scoped(Appointment.objects, tenant, pk=appointment_id)
         if appointment.vehicle_id != vehicle.pk:
             raise DomainError(_("This appointment is for another vehicle."), field="appointment_id")
@@ -82,7 +88,7 @@ def checkin_create(
 
         start, end = day_bounds(tenant.store, local_today(tenant.store))
         vehicle = get_scoped(
-            Vehicle.objects.only(*Vehicle.MILEAGE_FIELDS).annotate(
+            vehicles.annotate(
                 appointment_today=Subquery(todays_appointments(tenant, start, end).values("pk")[:1])
             ),
             tenant,

@@ -395,3 +395,19 @@ def test_the_customers_signature_publishes_check_in_signed(tenant, vehicle):
     )  # fmt: skip
     assert event.payload["repair_order_id"] == checkin.repair_order_id
     assert Event.objects.filter(type="repair_order.opened", subject_id=checkin.repair_order_id).exists()
+
+
+def test_a_first_visit_s_check_in_with_its_mileage_costs_no_comeback_query(
+    tenant, vehicle, django_assert_max_num_queries
+):
+    # The vehicle's read says whether it has a delivered order that may still be in warranty; a car
+    # without one (most cars at the counter) is not looked up again: one read (the vehicle, today's
+    # appointment and that answer), then the check-in's INSERT (in a test, within a savepoint).
+    with django_assert_max_num_queries(4) as captured:
+        checkin = services.checkin_create(
+            tenant=tenant, vehicle_id=vehicle.pk, mileage_km=vehicle.mileage_km + 500
+        )
+
+    assert checkin.comeback_of is None and checkin.comeback_km == vehicle.mileage_km + 500
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 1 and "vehicles_vehicle" in reads[0]
