@@ -16,6 +16,8 @@ from dms.satisfaction.services import complaint_act, complaint_escalate_overdue,
 from dms.satisfaction.surveys import survey_default, survey_response_record
 from dms.workshop.models import RepairOrder
 
+from .service import workday_now
+
 # Scores per topic for an overall score, so that the report's topics differ a little.
 _TOPICS = {5: {"advisor": 5, "quality": 5, "timing": 4, "price": 5}, 4: {"advisor": 4, "quality": 5, "timing": 3,
            "price": 4}, 3: {"advisor": 4, "quality": 3, "timing": 2, "price": 3}, 2: {"advisor": 3, "quality": 2,
@@ -65,7 +67,10 @@ def load_demo_satisfaction() -> dict:
     survey = survey_default(group)
     for other in DealerGroup.objects.exclude(pk=group.pk):
         survey_default(other)
+    # The cases and answers are dated by the store's working day (loaded at night, the counter case
+    # was opened before closing, not at 4 in the morning); the worker's escalation runs at `now`.
     now = timezone.now()
+    shop_now = workday_now(now)
 
     # Answers on the calls care1 (SZ01) and care2 (SZ02) made after delivery.
     delivered, calls, complained = _answers_on_calls(store, survey, care)
@@ -81,7 +86,7 @@ def load_demo_satisfaction() -> dict:
     ):
         survey_response_record(
             store=store, survey=survey, repair_order=order, channel="link", answers=_answers(survey, score),
-            now=now - ago,
+            now=shop_now - ago,
         )  # fmt: skip
 
     # The customer who complained on the after-service call: a case (dms.followups opens it when
@@ -112,7 +117,7 @@ def load_demo_satisfaction() -> dict:
     complaint_open(
         store=store, customer=order.customer, category="price", severity="medium", repair_order=order,
         description="结算单上的工时费比接车时说的高，没有人解释为什么。", actor=care, source="call",
-        now=now - timedelta(days=1),
+        now=shop_now - timedelta(days=1),
     )  # fmt: skip
 
     # At the counter today: a scratch the customer found on collecting the car (sa1's case).
@@ -120,14 +125,14 @@ def load_demo_satisfaction() -> dict:
     complaint_open(
         store=store, customer=recent.customer, category="damage", severity="high", repair_order=recent,
         description="取车时发现右后门有一道新划痕，来的时候没有。", actor=sa, source="counter",
-        now=now - timedelta(minutes=30),
+        now=shop_now - timedelta(minutes=30),
     )  # fmt: skip
 
     # An older case, handled to the end: resolved and confirmed with the customer.
     oldest = min(delivered.values(), key=lambda o: o.delivered_at)
     done = complaint_open(
         store=store, customer=oldest.customer, category="facility", severity="low", repair_order=oldest,
-        description="休息区空调太冷，也没有充电插座。", actor=care, source="call", now=now - timedelta(days=3),
+        description="休息区空调太冷，也没有充电插座。", actor=care, source="call", now=shop_now - timedelta(days=3),
     )  # fmt: skip
     care_tenant = resolve_tenant(care)
     complaint_act(tenant=care_tenant, complaint_id=done.pk, action="acknowledge")

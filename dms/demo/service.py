@@ -828,7 +828,7 @@ def _call_back(ctx: Ctx, plan: OrderPlan, order: RepairOrder, delivered: datetim
     care = ctx.tenants.get("care")
     if care is None or not plan.followup or plan.followup == "no_consent":
         return
-    first_try = due - timedelta(hours=ctx.rng.randint(20, 40))
+    first_try = _calling_hours(due - timedelta(hours=ctx.rng.randint(20, 40)))
     if plan.followup == "retry":
         followup_record(tenant=care, followup_id=f.pk, reached=False, note="无人接听。")
         _moved(f, care, [first_try])
@@ -856,6 +856,47 @@ def _call_back(ctx: Ctx, plan: OrderPlan, order: RepairOrder, delivered: datetim
     )
     _moved(f, care, [first_try])
     FollowUp.objects.filter(pk=f.pk).update(done_at=first_try)
+    if complaint:
+        _case_handled(
+            care, FollowUp.objects.values_list("complaint_case_id", flat=True).get(pk=f.pk), first_try
+        )
+
+
+def _calling_hours(at: datetime) -> datetime:
+    """`at`, moved into the hours the care agents call (09:00-17:30) of its day."""
+    local = at.astimezone(TZ)
+    earliest = datetime.combine(local.date(), time(9), tzinfo=TZ) + timedelta(minutes=local.minute)
+    latest = datetime.combine(local.date(), time(17), tzinfo=TZ) + timedelta(minutes=local.minute // 2)
+    return min(max(local, earliest), latest)
+
+
+def _case_handled(care: Tenant, case_id: int | None, called_at: datetime) -> None:
+    """The case the unhappy customer's call opened, dated by the call (not by when the demo was
+    loaded): care acknowledged it at once and resolved it the next day; the customer is yet to
+    confirm (a case past its deadlines would otherwise lie open for days)."""
+    from django.db.models import F
+
+    from dms.satisfaction.models import Complaint, ComplaintEvent
+    from dms.satisfaction.services import complaint_act
+
+    if case_id is None:
+        return
+    complaint_act(tenant=care, complaint_id=case_id, action="acknowledge")
+    complaint_act(
+        tenant=care, complaint_id=case_id, action="resolve", root_cause="交车时间变更后未及时通知客户。",
+        resolution="向客户致歉，赠送一次免费保养工时；交车时间变更须由服务顾问当即电话告知。",
+    )  # fmt: skip
+    case = Complaint.objects.get(pk=case_id)
+    delta = called_at + timedelta(minutes=2) - case.opened_at
+    later = {"acknowledge": timedelta(minutes=15), "resolve": timedelta(days=1, hours=2)}
+    Complaint.objects.filter(pk=case_id).update(
+        opened_at=F("opened_at") + delta, acknowledge_by=F("acknowledge_by") + delta,
+        resolve_by=F("resolve_by") + delta, acknowledged_at=case.opened_at + delta + later["acknowledge"],
+        resolved_at=case.opened_at + delta + later["resolve"],
+    )  # fmt: skip
+    for event in ComplaintEvent.objects.filter(complaint_id=case_id):
+        at = case.opened_at + delta + later.get(event.action, timedelta(0))
+        ComplaintEvent.objects.filter(pk=event.pk).update(at=at)
 
 
 def _moved(f: FollowUp, care: Tenant, times: list[datetime]) -> None:

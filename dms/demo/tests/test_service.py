@@ -128,6 +128,18 @@ def test_the_days_work_happens_in_opening_hours_whenever_the_demo_is_loaded(demo
     assert later.exists() and all(OPENS <= o.promised_at.astimezone(TZ).time() <= CLOSES for o in later)
 
 
+def test_complaints_at_the_counter_and_on_calls_were_opened_in_opening_hours(demo):
+    # Loaded at night, the demo's cases are dated by the last working day (the counter case was not
+    # opened at 4 in the morning); only the customers' own survey links may be answered at any hour.
+    from dms.satisfaction.models import Complaint
+
+    staff_cases = Complaint.objects.filter(store__group__code="DEMO").exclude(source="survey")
+    assert staff_cases.filter(source="counter").exists()
+    assert all(OPENS <= c.opened_at.astimezone(TZ).time() <= CLOSES for c in staff_cases), [
+        (c.source, c.opened_at.astimezone(TZ)) for c in staff_cases
+    ]
+
+
 def test_technicians_with_users_and_skills(demo):
     techs = {t.user.username: t for t in Technician.objects.filter(store__code="SZ01").select_related("user")}
     assert len(techs) == 6
