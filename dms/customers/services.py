@@ -8,6 +8,7 @@ from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dms.core import sqltext
 from dms.core.errors import DomainError, Forbidden, stale_version
 from dms.core.models import Store, User
 from dms.core.roles import Perm
@@ -81,11 +82,12 @@ def duplicate_warnings(tenant: Tenant, *, mobile: str, exclude_id: int | None = 
 @functools.cache
 def _duplicates_sql(*, excluding: bool) -> str:
     """The statement, with or without a customer to leave out, made once."""
-    q = connection.ops.quote_name
-    c = Customer._meta
-    col = {f: q(c.get_field(f).column) for f in ("id", "group", "name", "mobile")}
+    col = sqltext.columns(Customer, "id", "group", "name", "mobile")
     other = f" AND {col['id']} <> %s" if excluding else ""
-    return f"SELECT {col['name']} FROM {q(c.db_table)} WHERE {col['group']} = %s AND {col['mobile']} = %s{other} LIMIT 3"
+    return (
+        f"SELECT {col['name']} FROM {sqltext.table(Customer)} WHERE {col['group']} = %s AND {col['mobile']} = %s"
+        f"{other} LIMIT 3"
+    )
 
 
 def customer_create(

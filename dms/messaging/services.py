@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dms.core import sqltext
 from dms.core.errors import Conflict, DomainError, NotFound
 from dms.core.events import subject_name
 from dms.core.models import Store
@@ -108,15 +109,13 @@ def recipient_and_quiet_hours(store: Store, customer: Customer) -> tuple[Recipie
 @functools.cache
 def _recipient_and_hours_sql() -> str:
     """The statement, made once: the tables and columns are known once the models are."""
-    q = connection.ops.quote_name
-    r, h = Recipient._meta, MessagingSettings._meta
+    r = sqltext.columns(Recipient, "customer", "wechat_openid", "opted_out")
+    h = sqltext.columns(MessagingSettings, "store", "quiet_start", "quiet_end")
     return (
-        f"SELECT r.{q(r.get_field('customer').column)}, r.{q(r.get_field('wechat_openid').column)}, "
-        f"r.{q(r.get_field('opted_out').column)}, h.{q(h.get_field('quiet_start').column)}, "
-        f"h.{q(h.get_field('quiet_end').column)} "
-        f"FROM (SELECT 1 AS one) one "
-        f"LEFT JOIN {q(r.db_table)} r ON r.{q(r.get_field('customer').column)} = %s "
-        f"LEFT JOIN {q(h.db_table)} h ON h.{q(h.get_field('store').column)} = %s"
+        f"SELECT r.{r['customer']}, r.{r['wechat_openid']}, r.{r['opted_out']}, h.{h['quiet_start']}, "
+        f"h.{h['quiet_end']} FROM (SELECT 1 AS one) one "
+        f"LEFT JOIN {sqltext.table(Recipient)} r ON r.{r['customer']} = %s "
+        f"LEFT JOIN {sqltext.table(MessagingSettings)} h ON h.{h['store']} = %s"
     )
 
 

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dms.core import sqltext
 from dms.core.errors import DomainError, stale_version
 from dms.core.models import Brand
 from dms.core.roles import Perm
@@ -104,12 +105,11 @@ def duplicate_warnings(tenant: Tenant, vehicle: Vehicle) -> list[dict]:
 @functools.cache
 def _duplicates_sql(same: str) -> str:
     """The statement for `same` (the VIN, or the VIN or the plate), made once."""
-    q = connection.ops.quote_name
-    v, c = Vehicle._meta, Customer._meta
-    col = {f: q(v.get_field(f).column) for f in ("id", "group", "owner", "vin", "plate")}
+    col = sqltext.columns(Vehicle, "id", "group", "owner", "vin", "plate")
+    owner = sqltext.columns(Customer, "id", "name")
     return (
-        f"SELECT v.{col['vin']}, v.{col['plate']}, c.{q(c.get_field('name').column)} "
-        f"FROM {q(v.db_table)} v INNER JOIN {q(c.db_table)} c ON c.{q(c.pk.column)} = v.{col['owner']} "
+        f"SELECT v.{col['vin']}, v.{col['plate']}, c.{owner['name']} "
+        f"FROM {sqltext.table(Vehicle)} v INNER JOIN {sqltext.table(Customer)} c ON c.{owner['id']} = v.{col['owner']} "
         f"WHERE v.{col['group']} = %s AND v.{col['id']} <> %s AND ({same.format(**col)}) ORDER BY v.{col['id']}"
     )
 
