@@ -973,7 +973,8 @@ ZH: dict[str, str | list[str]] = {
     "Details": "详情",
     "Open %(opens)s–%(closes)s, %(n)s appointment jobs at once.":
         "营业时间 %(opens)s–%(closes)s，同时可接 %(n)s 个预约作业。",
-    "Propose:": "建议时段：",
+    "Propose": "建议时段",
+    "Still open": "仍未关闭",
     "The day is full.": "当天已约满。",
     "Start time": "开始时间",
     "past": "已过",

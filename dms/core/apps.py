@@ -10,4 +10,7 @@ class CoreConfig(AppConfig):
         # Receivers connected from the start: the bearer-token cache forgets changed tokens and users
         # (middleware), a deactivated user's tokens are revoked (signin), and a sign-in starts the
         # session's idle clock (security).
-        from . import middleware, security, signin  # noqa: F401
+        from . import audit, middleware, security, signin  # noqa: F401
+
+        # Audited records' creations: who and when, without auditlog's diff of every field (audit).
+        audit.connect()

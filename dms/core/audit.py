@@ -1,14 +1,62 @@
 """The audit timeline of a record: every create, change and delete, with who and when.
 
-Changes are captured by django-auditlog for every registered business model (see each app's
-`apps.py`); this module reads them back for a record's page and the API. A repair order's line is
-the one whose creation is not logged here: the order's own history records it (dms/workshop/apps.py).
+Changes and deletions are captured by django-auditlog for every registered business model (see
+each app's `apps.py`); this module writes their creations (below) and reads the log back for a
+record's page and the API.
+
+A creation is logged as who and when, without a diff. auditlog's own creation entry carries every
+field against nothing: the record's whole first content, which no timeline shows (a creation reads
+"created", by whom, when), which was the most expensive part of an audited save, and which copied a
+customer's personal data into the log (to be redacted again on erasure). Later changes keep their
+before and after, so the first values are still known. Not logged at all:
+- records whose creation another history holds (`creation_not_logged(model)`: a repair order's
+  line is in the order's own history, with what it was made of);
+- a record made as part of another one's creation, which sets `audit_creation = False` on the
+  instance before saving it (a vehicle's first ownership: the vehicle's entry says who and when).
 """
 
+from auditlog.context import auditlog_disabled
 from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
+
+_NOT_LOGGED: set[type] = set()
+
+
+def creation_not_logged(model) -> None:
+    """The creation of `model`'s records is recorded elsewhere (see the module doc)."""
+    _NOT_LOGGED.add(model)
+
+
+def _auditlog_creation(sender, instance, action, **kwargs) -> bool:
+    """auditlog's pre_log: its own creation entry (with the diff) is not written; `log_creation` is."""
+    return action != LogEntry.Action.CREATE
+
+
+def log_creation(sender, instance, created, raw=False, **kwargs) -> None:
+    """post_save of every model: an audited record's creation, by whom and when, without a diff.
+    The actor, address and correlation id are filled as for auditlog's entries (AuditContextMiddleware
+    in a request, auditlog.context.set_actor elsewhere)."""
+    if not created or sender in _NOT_LOGGED or not auditlog.contains(sender):
+        return
+    if auditlog_disabled.get(False) or (raw and settings.AUDITLOG_DISABLE_ON_RAW_SAVE):
+        return
+    if getattr(instance, "audit_creation", True) is False:
+        return
+    LogEntry.objects.log_create(instance, action=LogEntry.Action.CREATE, force_log=True)
+
+
+def connect() -> None:
+    """Called from CoreConfig.ready."""
+    from auditlog.signals import pre_log
+
+    pre_log.connect(_auditlog_creation, weak=False, dispatch_uid="core_audit_creation_by_dms")
+    post_save.connect(log_creation, weak=False, dispatch_uid="core_audit_log_creation")
+
 
 ACTIONS = {
     LogEntry.Action.CREATE: _("created"),

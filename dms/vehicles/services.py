@@ -117,9 +117,8 @@ def _duplicates_sql(same: str) -> str:
 def vehicle_create(*, tenant: Tenant, owner_id: int, mileage_km: int = 0, **fields) -> Result:
     """Register a vehicle to an owner, with its first mileage reading and ownership row."""
     tenant.require(Perm.VEHICLE_EDIT)
-    # What registering reads of the owner: the tenancy's check, and the name the ownership row's
-    # audit entry shows.
-    owner = get_scoped(Customer.objects.only("id", "group_id", "name"), tenant, pk=owner_id)
+    # What registering reads of the owner: the tenancy's check.
+    owner = get_scoped(Customer.objects.only("id", "group_id"), tenant, pk=owner_id)
     vehicle = Vehicle(group_id=tenant.group_id, owner=owner)
     fields.setdefault("vin", "")
     if "brand" not in fields:
@@ -147,9 +146,11 @@ def vehicle_create(*, tenant: Tenant, owner_id: int, mileage_km: int = 0, **fiel
             source=MileageReading.Source.REGISTRATION,
             by=tenant.user,
         )
-        VehicleOwnership.objects.create(
+        first = VehicleOwnership(
             vehicle=vehicle, customer=owner, started_on=vehicle.purchase_date or timezone.localdate()
         )
+        first.audit_creation = False  # part of the vehicle's registration, whose entry says who and when
+        first.save()
     return Result(vehicle, duplicate_warnings(tenant, vehicle))
 
 

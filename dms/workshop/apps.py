@@ -22,18 +22,10 @@ class WorkshopConfig(AppConfig):
         auditlog.register(models.RepairOrderLine)
         # A line's creation is in its order's history already (services.line_add: the line-add
         # event, in the same transaction, with who, when and what the line was made of); the audit
-        # log keeps its changes and its deletion. auditlog's pre_log: a receiver answering False
-        # writes no entry.
-        from auditlog.models import LogEntry
-        from auditlog.signals import pre_log
+        # log keeps its changes and its deletion.
+        from dms.core.audit import creation_not_logged
 
-        def line_created_in_order_history(sender, instance, action, **kwargs) -> bool:
-            return action != LogEntry.Action.CREATE
-
-        pre_log.connect(
-            line_created_in_order_history, sender=models.RepairOrderLine, weak=False,
-            dispatch_uid="workshop_line_created_in_order_history",
-        )  # fmt: skip
+        creation_not_logged(models.RepairOrderLine)
         auditlog.register(models.StoreQualityWarranty)  # what a store promises: who changed it, when
 
         # Findings' photos are kept as the check-in photos are: DMS_RETENTION_PHOTOS_DAYS after the

@@ -24,6 +24,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dms.core.collation import pinyin_key
 from dms.core.errors import DomainError
 from dms.core.tenancy import Tenant
 
@@ -322,12 +323,13 @@ def report(tenant: Tenant, month: str) -> dict[str, list[dict]]:
     delivered = delivered_in(tenant, month)
     for by, field in BY.items():
         label = LABEL[by]
-        rows[by] = [
-            {"name": r[field] or "", "label": r[label] or r[field] or "", "delivered": r["n"], "comebacks": r["b"],
-             "first_time_fix": round(100 * (r["n"] - r["b"]) / r["n"], 1)}
-            for r in delivered.values(*dict.fromkeys((field, label)))
-            .annotate(n=Count("pk"), b=Count("pk", filter=Q(back=True))).order_by(label, field)
-        ]  # fmt: skip
+        rows[by] = sorted(
+            ({"name": r[field] or "", "label": r[label] or r[field] or "", "delivered": r["n"], "comebacks": r["b"],
+              "first_time_fix": round(100 * (r["n"] - r["b"]) / r["n"], 1)}
+             for r in delivered.values(*dict.fromkeys((field, label)))
+             .annotate(n=Count("pk"), b=Count("pk", filter=Q(back=True))).order_by()),
+            key=lambda row: (pinyin_key(row["label"]), row["name"]),
+        )  # fmt: skip
     return rows
 
 

@@ -66,7 +66,7 @@ ZH = {
     "about": "约",
     "Add to the order": "加入委托书",
     "No maintenance due and nothing declined at earlier visits.": "暂无到期保养，也没有以往未做的项目。",
-    "On this order:": "本单已加入：",
+    "On this order": "本单已加入",
     "Canned job": "标准项目套餐",
     "Choose a canned job…": "选择标准项目套餐…",
     "Add canned job": "加入套餐",

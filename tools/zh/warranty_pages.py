@@ -8,7 +8,7 @@ ZH = {
     "The store pays what the customer would have paid.": "原应由客户支付的费用由本店承担。",
     "This visit is inside the repair-quality warranty of:": "本次进厂仍在以下维修的质量保证期内：",
     "delivered %(d)s; %(days)s days and %(km)s km of its warranty left": "%(d)s 交车；保证期还剩 %(days)s 天、%(km)s km",
-    "Same fault:": "相同故障：",
+    "Same fault": "相同故障",
     "No labor operation or system in common with this order's lines yet.": "与本单现有项目暂无相同的工时项目或系统。",
     "Comeback of": "返修原委托书",
     "The customer has nothing to pay on this order.": "本单客户无需付款。",

@@ -10,6 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from conftest import make_user
+from dms.core.roles import Role
+from dms.scheduling.models import Technician
 from dms.workshop import actions, comebacks, services
 from dms.workshop.models import (
     ComebackStatus,
@@ -243,3 +246,17 @@ def test_the_api_confirms_with_the_version_read(api, tenant, vehicle, history):
     body = r.json()
     assert body["comeback_status"] == "confirmed" and "overrule-comeback" in body["allowed_actions"]
     assert "confirm-comeback" not in body["allowed_actions"]
+
+
+def test_the_month_report_lists_people_by_pinyin(manager_tenant, store, sa, vehicle, customer):
+    for n, name in enumerate(["张伟", "王芳", "陈静", "Alan"]):
+        user = make_user(f"t{n}", store, Role.TECHNICIAN)
+        user.display_name = name
+        user.save(update_fields=["display_name"])
+        RepairOrder.objects.create(
+            store=store, number=f"RO-P{n}", state=State.DELIVERED, customer=customer, vehicle=vehicle, advisor=sa,
+            technician=Technician.objects.create(store=store, user=user, skills=["general"]), complaint="保养",
+            mileage_in=1000 + n, mileage_out=1000 + n, delivered_at=timezone.now() - timedelta(minutes=n),
+        )  # fmt: skip
+    report = comebacks.report(manager_tenant, timezone.localdate().strftime("%Y-%m"))
+    assert [r["label"] for r in report["technician"]] == ["Alan", "陈静", "王芳", "张伟"]

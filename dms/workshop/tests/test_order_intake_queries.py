@@ -14,7 +14,8 @@ from conftest import valid_vin
 # for a few seconds (dms/core/middleware.py), none here.
 # - customer: the insert and its audit row; the mobile's duplicates;
 # - vehicle: the brand by its name (the service takes it, no second read), the owner; the vehicle,
-#   its audit row, the first reading, the ownership and its audit row; VIN and plate duplicates;
+#   its audit row, the first reading, the ownership (part of the registration: no audit row of its
+#   own, dms/core/audit.py); VIN and plate duplicates;
 # - repair order: the vehicle locked, with its owner (the status link's customer) and whether an
 #   order of it may still be in warranty (else the comeback query); the number, the order, its
 #   history row, the event; in its transaction the subscribers of repair_order.opened: the status
@@ -25,7 +26,7 @@ from conftest import valid_vin
 #   nothing read again.
 # (The outbox worker's check, 4 more, runs after the commit, at most once a second per process:
 # DMS_OUTBOX_WAKE_SECONDS; on_commit callbacks do not run in these tests.)
-QUERIES = {"/customers": 5, "/vehicles": 10, "/repair-orders": 10, "/repair-orders/{id}/lines": 8}
+QUERIES = {"/customers": 5, "/vehicles": 9, "/repair-orders": 10, "/repair-orders/{id}/lines": 8}
 
 
 @pytest.fixture
