@@ -263,14 +263,15 @@ class WebhookSubscription(OpaqueIdModel):
         return self.url
 
     def matches(self, type: str) -> bool:
-        for pattern in self.events or []:
-            if (
-                pattern == "*"
-                or pattern == type
-                or (pattern.endswith(".*") and type.startswith(pattern[:-1]))
-            ):
-                return True
-        return False
+        return events_match(self.events, type)
+
+
+def events_match(patterns, type: str) -> bool:
+    """Whether a subscription to `patterns` (types, "<record>.*" or "*") wants an event of `type`."""
+    for pattern in patterns or []:
+        if pattern == "*" or pattern == type or (pattern.endswith(".*") and type.startswith(pattern[:-1])):
+            return True
+    return False
 
 
 class DeliveryState(models.TextChoices):

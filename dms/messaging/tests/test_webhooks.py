@@ -166,6 +166,30 @@ def test_only_the_event_types_asked_for_are_delivered(hook, receiver, store, clo
     assert [json.loads(r["body"])["type"] for r in receiver.sent] == ["quotation.accepted"]
 
 
+def test_each_subscription_gets_the_types_its_patterns_name_and_a_group_without_any_pays_one_read(
+    admin_api, receiver, store, other_group_store, clock, django_assert_num_queries
+):
+    wanted = {}
+    for events in (["trial.*"], ["*"], ["probe.made", "trial.ended"]):
+        r = admin_api.post("/webhooks", {"url": receiver.url + "hooks", "events": events, "secret": SECRET})
+        assert r.status_code == 201, r.content
+        wanted[r.json()["id"]] = events
+    first, everything, exact = wanted
+
+    def deliveries(type):
+        event = happen(store, type)
+        return set(WebhookDelivery.objects.filter(event=event).values_list("subscription_id", flat=True))
+
+    assert deliveries("trial.started") == {first, everything}
+    assert deliveries("trial.ended") == {first, everything, exact}
+    assert deliveries("probe.made") == {everything, exact}
+    assert deliveries("probe.lost") == {everything}
+    with django_assert_num_queries(
+        4
+    ):  # savepoint and release (the test's transaction), the event, the subscriptions
+        happen(other_group_store, "trial.started")
+
+
 def test_another_groups_events_never_reach_the_subscription(hook, receiver, other_group_store, clock):
     happen(other_group_store, "quotation.sent")
 
