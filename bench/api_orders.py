@@ -13,7 +13,10 @@ advisors and a stocked part; start the production server (gunicorn, as bench/ser
 starts it, DJANGO_ENV=production); 2 concurrent clients (processes, a connection per request, one
 service advisor each) take orders for BENCH_SECONDS after a warm-up. Reports orders per second,
 the median and p95 of each of the four calls, failed orders (must be 0), CPU per order and the
-machine's speed (bench/run.py machine_speed) before and after. Written to var/bench/api_orders.json.
+machine's speed (bench/run.py machine_speed) before and after. Then the floor: the same clients make
+a call that does nothing (GET /api/v1/me) for BENCH_FLOOR_SECONDS (5): the server's CPU per call
+that any call pays (gunicorn, Django's and ninja's request handling, the middleware), four times of
+which an order pays before any work. Written to var/bench/api_orders.json.
 
 Environment (all optional):
   BENCH_ORDERS_SQLITE        1: on the embedded SQLite (what `make run` uses), a file of its own
@@ -59,6 +62,7 @@ ADVISORS = ("bo-sa1", "bo-sa2")
 BRAND = "本田"
 CALLS = ("customer", "vehicle", "repair order", "part line")
 WARMUP = 5
+FLOOR_SECONDS = int(os.environ.get("BENCH_FLOOR_SECONDS") or 5)
 # Per client: its own block of serials (VIN serial, mobile, plate), never reused within a run.
 BLOCK = 100_000
 _VIN_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"  # no I, O, Q
@@ -134,9 +138,19 @@ def take_order(client: OneShotClient, serial: int, part_id: int) -> tuple[str | 
     return None, times
 
 
-def _client(i, port, username, password, part_id, seconds, warmed, go, results) -> None:
+def empty_call(client: OneShotClient, serial: int, part_id: int) -> tuple[str | None, list[float]]:
+    """The floor: one call that does no work (GET /api/v1/me: the token from the process's cache, no
+    query), through the same server, client and connection handling as an order's calls."""
+    t = time.perf_counter()
+    status, body = client.call("GET", "/api/v1/me")
+    ms = (time.perf_counter() - t) * 1000
+    return (None if status == 200 else f"GET /api/v1/me: {status} {body[:200]!r}"), [ms]
+
+
+def _client(i, port, username, password, part_id, seconds, warmed, go, results, work=take_order) -> None:
     """One client (a process of its own): signs in, takes WARMUP orders, then orders for `seconds`
-    from the common start; puts its counts, latencies per call and CPU time on `results`."""
+    from the common start (or makes `work`'s calls); puts its counts, latencies per call and CPU
+    time on `results`."""
     signer = Client(port)
     signer.sign_in(username, password)
     signer.conn.close()
@@ -144,7 +158,7 @@ def _client(i, port, username, password, part_id, seconds, warmed, go, results) 
     serial = i * BLOCK
     out = {"done": 0, "failed": 0, "latencies": [[] for _ in CALLS], "errors": []}
     for _ in range(WARMUP):
-        error, _times = take_order(client, serial, part_id)
+        error, _times = work(client, serial, part_id)
         serial += 1
         if error and len(out["errors"]) < 5:
             out["errors"].append(f"warm-up: {error}")
@@ -152,7 +166,7 @@ def _client(i, port, username, password, part_id, seconds, warmed, go, results) 
     go.wait()
     cpu, end = time.process_time(), time.monotonic() + seconds
     while time.monotonic() < end and serial < (i + 1) * BLOCK:
-        error, times = take_order(client, serial, part_id)
+        error, times = work(client, serial, part_id)
         serial += 1
         for n, ms in enumerate(times):
             out["latencies"][n].append(ms)
@@ -166,7 +180,9 @@ def _client(i, port, username, password, part_id, seconds, warmed, go, results) 
     results.put(out)
 
 
-def throughput(port: int, built: dict, seconds: int, clients: int, server_pid: int, url: str) -> dict:
+def throughput(
+    port: int, built: dict, seconds: int, clients: int, server_pid: int, url: str, work=take_order
+) -> dict:
     context = multiprocessing.get_context("fork")
     warmed, go = context.Barrier(clients + 1), context.Barrier(clients + 1)
     results = context.Queue()
@@ -174,7 +190,7 @@ def throughput(port: int, built: dict, seconds: int, clients: int, server_pid: i
     for i in range(clients):
         username = ADVISORS[i % len(ADVISORS)]
         procs.append(context.Process(target=_client, args=(i, port, username, built["passwords"][username],
-                                                           built["part_id"], seconds, warmed, go, results)))  # fmt: skip
+                                                           built["part_id"], seconds, warmed, go, results, work)))  # fmt: skip
     for proc in procs:
         proc.start()
     warmed.wait()  # every client has taken its first orders: the server processes are warm
@@ -240,6 +256,7 @@ def main() -> int:
         load_before = os.getloadavg()
         flow = throughput(port, built, seconds, clients, proc.pid, url)
         load_after = os.getloadavg()
+        floor = throughput(port, built, FLOOR_SECONDS, clients, proc.pid, url, work=empty_call)
     finally:
         stop_server(proc)
     speed_after = machine_speed()
@@ -251,6 +268,10 @@ def main() -> int:
     for error in flow["errors"]:
         log(f"  failed: {error}")
     log(f"CPU per order: {flow['cpu_ms_per_order']} (server = gunicorn + Django; postgres = its backends)")
+    empty = floor["cpu_ms_per_order"]
+    log(f"the floor, a call that does nothing (GET /api/v1/me, {clients} clients): {floor['orders_per_second']} calls/s, "
+        f"CPU per call: {empty}; an order is 4 calls: {4 * empty['server_ms']:.1f} ms of the server's CPU per order "
+        "before any work")  # fmt: skip
     log(
         f"load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after, on {os.cpu_count()} CPUs; "
         f"machine speed (fixed Python loop, lower is faster) {speed_before} ms before, {speed_after} ms after"
@@ -265,9 +286,11 @@ def main() -> int:
         "server": "gunicorn config.wsgi:application " + " ".join(SERVER_ARGS),
         "database": "SQLite" if sqlite else "PostgreSQL",
         "throughput": flow,
+        "floor": {"call": "GET /api/v1/me", "calls_per_second": floor["orders_per_second"],
+                  "median_ms": floor["per_call"][CALLS[0]]["median_ms"], "cpu_ms_per_call": floor["cpu_ms_per_order"]},
     }, ensure_ascii=False, indent=2))  # fmt: skip
     log(f"written: {out.relative_to(ROOT)}")
-    return 0 if not flow["failed"] and not flow["errors"] else 1
+    return 0 if not (flow["failed"] or flow["errors"] or floor["failed"] or floor["errors"]) else 1
 
 
 if __name__ == "__main__":
