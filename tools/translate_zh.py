@@ -975,6 +975,8 @@ ZH: dict[str, str | list[str]] = {
         "营业时间 %(opens)s–%(closes)s，同时可接 %(n)s 个预约作业。",
     "Propose": "建议时段",
     "Still open": "仍未关闭",
+    "a yes/no value\x04Yes": "是",
+    "a yes/no value\x04No": "否",
     "The day is full.": "当天已约满。",
     "Start time": "开始时间",
     "past": "已过",

@@ -15,6 +15,8 @@ before and after, so the first values are still known. Not logged at all:
   instance before saving it (a vehicle's first ownership: the vehicle's entry says who and when).
 """
 
+from datetime import UTC
+
 from auditlog.context import auditlog_disabled
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -22,7 +24,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.db.models.signals import post_save
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 _NOT_LOGGED: set[type] = set()
 
@@ -72,11 +78,34 @@ def _field_label(model, name: str) -> str:
         return name
 
 
-def timeline_for(obj, *, related=(), limit: int = 200, redact=None) -> list[dict]:
+def _readable(model, name: str, value: str) -> str:
+    """A value of the diff as a page shows it: a choice by its label, yes or no, a time in the
+    reader's time zone to the minute (auditlog keeps them as text: "True", "2026-12-07 23:56:18.727513"
+    in UTC)."""
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # a field since removed
+        return value
+    if value == "" or not getattr(field, "concrete", False):
+        return value
+    if field.choices:
+        return str(dict((str(k), v) for k, v in field.flatchoices).get(value, value))
+    kind = field.get_internal_type()
+    if kind in ("BooleanField", "NullBooleanField") and value in ("True", "False"):
+        return pgettext("a yes/no value", "Yes") if value == "True" else pgettext("a yes/no value", "No")
+    if kind == "DateTimeField" and (moment := parse_datetime(value)) is not None:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, UTC)
+        return date_format(timezone.localtime(moment), "Y-m-d H:i")
+    return value
+
+
+def timeline_for(obj, *, related=(), limit: int = 200, redact=None, readable: bool = False) -> list[dict]:
     """Audit entries of `obj` and of `related` records, newest first, in two queries.
 
     `redact(model, changes)`, when given, answers the diff ({field name: [old, new]}) as the reader
-    may see it (e.g. contact data masked for a role without the right to see it)."""
+    may see it (e.g. contact data masked for a role without the right to see it). `readable`: the
+    diff's values as a page shows them (`_readable`), else as recorded."""
     records = [obj, *related]
     condition = Q()
     by_type: dict[int, list[str]] = {}
@@ -98,6 +127,8 @@ def timeline_for(obj, *, related=(), limit: int = 200, redact=None) -> list[dict
         changes = {k: ["" if x in (None, "None") else x for x in v] for k, v in changes.items()}
         if redact is not None:
             changes = redact(model, changes)
+        if readable and model is not None:
+            changes = {k: [_readable(model, k, x) for x in v] for k, v in changes.items()}
         out.append(
             {
                 "at": e.timestamp,

@@ -157,7 +157,11 @@ def customer_detail(request, pk):
         ],
         "consents": customer.consent_events.select_related("by")[:10],
         "changes": timeline_for(
-            customer, related=[row["v"] for row in vehicles], limit=50, redact=masking.redactor(tenant)
+            customer,
+            related=[row["v"] for row in vehicles],
+            limit=50,
+            redact=masking.redactor(tenant),
+            readable=True,
         ),
         "contact_form": ContactForm(),
         "can_edit": tenant.can(Perm.CUSTOMER_EDIT),

@@ -123,7 +123,7 @@ def vehicle_detail(request, pk):
         "service_records": ServiceRecord.objects.filter(vehicle=vehicle).select_related("customer", "store")[
             :100
         ],
-        "changes": timeline_for(vehicle, limit=50),
+        "changes": timeline_for(vehicle, limit=50, readable=True),
         "mileage_form": MileageForm(),
         "can_edit": tenant.can(Perm.VEHICLE_EDIT),
         "can_correct": tenant.can(Perm.MILEAGE_CORRECT),

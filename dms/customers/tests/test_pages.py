@@ -70,3 +70,22 @@ def test_outsider_gets_404_on_the_pages_of_another_group(outsider_client, custom
                 f"/vehicles/{vehicle.pk}/edit/", f"/vehicles/{vehicle.pk}/transfer/", f"/vehicles/new/?customer={customer.pk}"):  # fmt: skip
         assert outsider_client.get(url).status_code == 404, url
     assert customer.name not in outsider_client.get("/customers/", {"q": "zs"}).content.decode()
+
+
+def test_the_change_history_reads_as_values_not_as_stored_text(sa_client, tenant, customer):
+    from django.utils import timezone
+
+    from dms.customers.services import consent_set, customer_update
+
+    consent_set(tenant=tenant, customer_id=customer.pk, granted=True, how="到店签署")
+    customer.refresh_from_db()
+    customer_update(
+        tenant=tenant, customer_id=customer.pk, version=customer.version, preferred_channel="wechat"
+    )
+    customer.refresh_from_db()
+
+    page = sa_client.get(f"/customers/{customer.pk}/").content.decode()
+    changed_at = timezone.localtime(customer.consent_changed_at).strftime("%Y-%m-%d %H:%M")
+    assert "否 → 是" in page and f"— → {changed_at}<" in page  # in the store's time, to the minute
+    assert "→ 微信<" in page  # a choice by its label
+    assert "False" not in page and "True" not in page and str(customer.consent_changed_at.year) + "-" in page
