@@ -9,6 +9,10 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
+# The demo's and development's links in texts and QR codes point at the server they start, unless told
+# otherwise (`make serve` is production's: it must be told, settings.py refuses to start without it).
+run dev: export DMS_PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+
 .PHONY: run dev test test-date test-dates test-sqlite test-postgres install build browser bench lint fmt worker serve messages clean
 
 $(UV):
