@@ -6,7 +6,7 @@ from pathlib import Path
 from django import template
 from django.contrib.staticfiles import finders
 from django.utils.safestring import mark_safe
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 register = template.Library()
 
@@ -51,3 +51,23 @@ def money(value) -> str:
         return f"{Decimal(str(value)):,.2f}"
     except (InvalidOperation, ValueError):
         return str(value)
+
+
+@register.filter
+def minutes_span(value) -> str:
+    """`{{ o.minutes_late|minutes_span }}`: a number of minutes as a reader takes it in at a glance:
+    "45 分钟", "15 小时 17 分钟", "2 天 3 小时" (the minutes left out past a day)."""
+    try:
+        minutes = abs(int(value))
+    except (TypeError, ValueError):
+        return ""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)s day", "%(n)s days", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours})
+    if minutes and not days or not parts:
+        parts.append(ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes})
+    return " ".join(parts)

@@ -21,3 +21,23 @@ def test_a_label_takes_the_colon_of_the_language(language, text):
 )
 def test_money_groups_thousands_of_decimals_and_strings(value, shown):
     assert Template("{% load dms %}{{ x|money }}").render(Context({"x": value})) == shown
+
+
+@pytest.mark.parametrize(
+    ("minutes", "zh", "en"),
+    [
+        (45, "45 分钟", "45 minutes"),
+        (1, "1 分钟", "1 minute"),
+        (0, "0 分钟", "0 minutes"),
+        (60, "1 小时", "1 hour"),
+        (917, "15 小时 17 分钟", "15 hours 17 minutes"),
+        (-917, "15 小时 17 分钟", "15 hours 17 minutes"),
+        (1500, "1 天 1 小时", "1 day 1 hour"),
+        (2 * 1440 + 5, "2 天", "2 days"),
+    ],
+)
+def test_a_span_of_minutes_reads_in_days_hours_and_minutes(minutes, zh, en):
+    span = Template("{% load dms %}{{ m|minutes_span }}")
+    for language, text in (("zh-hans", zh), ("en", en)):
+        with translation.override(language):
+            assert span.render(Context({"m": minutes})) == text

@@ -146,7 +146,7 @@ def test_the_at_risk_partial_lists_them_for_the_advisor(order, more_orders, peop
     html = Template('{% include "portal/_at_risk.html" %}').render(Context({"request": request}))
 
     assert "交车时间预警" in html and order.number in html and more_orders["soon"].number in html
-    assert "已超时 10 分钟" in html and "已超时 170 分钟" in html
+    assert "已超时 10 分钟" in html and "已超时 2 小时 50 分钟" in html
     assert more_orders["later"].number not in html
 
 
