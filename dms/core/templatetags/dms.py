@@ -54,6 +54,16 @@ def money(value) -> str:
 
 
 @register.filter
+def grouped(value) -> str:
+    """`{{ order.mileage_in|grouped }} km`: a whole number with its thousands grouped (210,192), as
+    mileage is read everywhere; the value as given when it is not a number."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
+
+
+@register.filter
 def minutes_span(value) -> str:
     """`{{ o.minutes_late|minutes_span }}`: a number of minutes as a reader takes it in at a glance:
     "45 分钟", "15 小时 17 分钟", "2 天 3 小时" (the minutes left out past a day)."""

@@ -41,3 +41,10 @@ def test_a_span_of_minutes_reads_in_days_hours_and_minutes(minutes, zh, en):
     for language, text in (("zh-hans", zh), ("en", en)):
         with translation.override(language):
             assert span.render(Context({"m": minutes})) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(210192, "210,192"), ("15000", "15,000"), (950, "950"), (None, ""), ("—", "—")]
+)
+def test_mileage_is_grouped_by_thousands(value, shown):
+    assert Template("{% load dms %}{{ x|grouped }}").render(Context({"x": value})) == shown

@@ -54,4 +54,4 @@ def test_the_card_shows_what_is_left(sa_client, vehicle, delivered_repair, store
 
     page = sa_client.get(f"/reception/{checkin.pk}/checks/").content.decode()
 
-    assert "保证期还剩 25 天、2200 km" in page
+    assert "保证期还剩 25 天、2,200 km" in page

@@ -115,7 +115,7 @@ def test_a_comeback_is_shown_before_the_order_is_opened(sa_client, vehicle, deli
     page = sa_client.get(f"/reception/{checkin.pk}/checks/").content.decode()
 
     assert "返修" in page and last.number in page
-    assert "7 天" in page and "1700 km" in page
+    assert "7 天" in page and "1,700 km" in page
 
 
 def test_the_whole_wizard_opens_the_order_and_the_signature_leads_to_it(sa_client, vehicle):

@@ -149,7 +149,7 @@ def test_the_repair_order_prints_the_store_the_customer_the_car_and_the_customer
     assert not texts_in(
         html, "机动车维修任务委托书", "深圳一店", "粤交运管许可深字440300001号", "深圳市南山区科技园路 8 号",
         "0755-86001234", opened.number, "2027-03-08 09:30", "sa1", "张三", "13812345678", "粤B12345",
-        opened.vehicle.vin, "东风本田 思域", "15000 km", "做 2 万公里保养；刹车时前轮有尖叫声，空调有异味。",
+        opened.vehicle.vin, "东风本田 思域", "15,000 km", "做 2 万公里保养；刹车时前轮有尖叫声，空调有异味。",
     )  # fmt: skip
 
 
@@ -252,7 +252,7 @@ def test_the_settlement_list_prints_what_the_regulation_asks(delivered, people):
 
     assert not texts_in(
         html, "机动车维修结算清单", "深圳一店", "粤交运管许可深字440300001号", "JS-SZ01-2027-000001",
-        delivered.number, "粤B12345", delivered.vehicle.vin, "15000 km", "15002 km", "二级维护", "合格证号", CERTIFICATE,
+        delivered.number, "粤B12345", delivered.vehicle.vin, "15,000 km", "15,002 km", "二级维护", "合格证号", CERTIFICATE,
         "2027-03-08 09:30",  # in
         "2027-03-08 16:30",  # settled and out
     )  # fmt: skip
@@ -307,7 +307,7 @@ def test_the_settlement_list_names_the_qc_inspector_the_quality_warranty_and_old
 
     # level-2 maintenance: 30 days or 5,000 km from delivery on 2027-03-08 at 15,002 km
     assert not texts_in(
-        html, "qc1", "二级维护", "30 天", "5000 km", "2027-04-07", "20002 km", "已交还客户", "客户签字"
+        html, "qc1", "二级维护", "30 天", "5,000 km", "2027-04-07", "20,002 km", "已交还客户", "客户签字"
     )
 
 
@@ -316,7 +316,7 @@ def test_before_delivery_the_quality_warranty_counts_from_today(opened, people, 
         order = finish_order(opened, people, tech, catalogue, deliver=False)
         html = html_of("settlement", people["cashier"], order)
 
-    assert not texts_in(html, "2027-04-07", "20000 km", "若今日交车", "旧件由客户带走")
+    assert not texts_in(html, "2027-04-07", "20,000 km", "若今日交车", "旧件由客户带走")
 
 
 def test_the_settlement_list_is_refused_before_settling(opened, people):

@@ -102,7 +102,7 @@ def test_the_managers_page_shows_the_law_and_sets_the_stores_periods(manager_cli
     assert 'href="/orders/quality-warranty/"' in comebacks_page
 
     page = manager_client.get("/orders/quality-warranty/").content.decode()
-    assert "质量保证期" in page and "摩托车" in page and "20000 km / 100 天" in page
+    assert "质量保证期" in page and "摩托车" in page and "20,000 km / 100 天" in page
 
     r = manager_client.post(
         "/orders/quality-warranty/", {"km_car.overhaul": "30000", "days_car.overhaul": "120"}
@@ -110,7 +110,7 @@ def test_the_managers_page_shows_the_law_and_sets_the_stores_periods(manager_cli
     assert r.status_code == 302
     saved = StoreQualityWarranty.objects.get(store=store)
     assert (saved.category, saved.work_class, saved.km, saved.days) == ("car", "overhaul", 30_000, 120)
-    assert "30000 km / 120 天" in manager_client.get("/orders/quality-warranty/").content.decode()
+    assert "30,000 km / 120 天" in manager_client.get("/orders/quality-warranty/").content.decode()
 
     assert sa_client.get("/orders/quality-warranty/").status_code == 403
 
