@@ -173,9 +173,9 @@ def test_the_repair_order_prints_the_estimate_and_what_the_customer_pays(opened,
     # labor 240 + 200 + 360 + 150; parts 351 + 68 + 460 + 300 + 35; fees 150 + 20; less 24
     assert (order.labor_total, order.parts_total, order.discount_total) == (950, 1214, 24)
     assert not texts_in(
-        html, "工时费", "¥950.00", "¥1214.00", "¥170.00", "-¥24.00", f"¥{order.total:.2f}",
+        html, "工时费", "¥950.00", "¥1,214.00", "¥170.00", "-¥24.00", f"¥{order.total:,.2f}",
         "保修承担", "¥820.00",  # the warranty's share: 360 + 460
-        "客户应付", f"¥{order.customer_total:.2f}",
+        "客户应付", f"¥{order.customer_total:,.2f}",
     )  # fmt: skip
 
 
@@ -287,7 +287,7 @@ def test_the_settlement_list_groups_charges_as_the_regulation_names_them(deliver
     assert totals["discount"] == 24 and totals["total"] == order.total
     assert sum(p["amount"] for p in context["payers"]) == order.total
     assert not texts_in(
-        html, "诊断费", "检测费", "材料费", "工时费", "加工费", "其他费用", "¥150.00", "¥200.00", "¥900.00", "¥1214.00",
+        html, "诊断费", "检测费", "材料费", "工时费", "加工费", "其他费用", "¥150.00", "¥200.00", "¥900.00", "¥1,214.00",
         "¥20.00",
     )  # fmt: skip
 
@@ -297,8 +297,8 @@ def test_the_settlement_list_says_who_paid_what_and_how(delivered, people):
     html = html_of("settlement", people["cashier"], delivered)
 
     assert not texts_in(
-        html, "客户", f"¥{order.customer_total:.2f}", "保修", "¥820.00",
-        "微信支付", f"¥{order.customer_total - 500:.2f}", "现金", "¥500.00",
+        html, "客户", f"¥{order.customer_total:,.2f}", "保修", "¥820.00",
+        "微信支付", f"¥{order.customer_total - 500:,.2f}", "现金", "¥500.00",
     )  # fmt: skip
 
 
