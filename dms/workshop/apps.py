@@ -8,10 +8,15 @@ class WorkshopConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from dms.core.navigation import register_home_panel
+        from dms.core.roles import Perm
         from dms.core.tenancy import get_scoped
         from dms.parts.links import register_order_kind
 
         from . import models
+
+        # The cashier's home page: the orders that passed QC and wait to be settled.
+        register_home_panel("workshop/_home_to_settle.html", Perm.RO_SETTLE)
 
         # Parts are reserved for and issued to real orders of the store, named by their number.
         register_order_kind(

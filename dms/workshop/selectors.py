@@ -36,3 +36,26 @@ def order_list(tenant: Tenant, *, state: str = "", q: str = "", limit: int = 50,
         qs = qs.filter(number__icontains=q) | qs.filter(vehicle__plate__contains=q)
     count = qs.count()
     return count, list(qs.order_by("-opened_at", "-pk")[offset : offset + limit])
+
+
+def to_settle(tenant: Tenant, limit: int = 20) -> tuple[int, list[RepairOrder]]:
+    """The store's orders that passed QC and wait for the cashier (the home page's panel): how many,
+    and the first `limit` of them, the longest promised first. Two queries, whatever their number."""
+    from django.db.models import F
+
+    from .models import State
+
+    qs = RepairOrder.objects.filter(store=tenant.store, state=State.READY)
+    rows = list(
+        qs.only(
+            "pk",
+            "number",
+            "state",
+            "plate",
+            "customer_name",
+            "customer_total",
+            "payment_method",
+            "promised_at",
+        ).order_by(F("promised_at").asc(nulls_last=True), "pk")[:limit]
+    )
+    return (len(rows) if len(rows) < limit else qs.count()), rows

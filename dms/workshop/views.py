@@ -17,7 +17,7 @@ from dms.vehicles import selectors as vehicle_selectors
 
 from . import actions, comebacks, extensions, load, selectors, services, workflow
 from .forms import DeliverForm, LineForm, OrderForm
-from .models import OPEN_STATES, WORK_FEES, ComebackStatus, FeeCategory, LaborOperation, State
+from .models import OPEN_STATES, WORK_FEES, ComebackStatus, FeeCategory, LaborOperation, PaymentMethod, State
 from .rules import certificate_required
 
 PAGE = 30
@@ -165,6 +165,7 @@ def _detail_context(tenant, order, *, deliver_form: DeliverForm | None = None) -
         # A labor or fee line may be counted as another fee on the settlement list until settled.
         "can_change_fee": tenant.can(Perm.RO_EDIT) and order.state not in services.FEES_FIXED,
         "fee_choices": [(v, label) for v, label in FeeCategory.choices if v in WORK_FEES],
+        "payment_methods": PaymentMethod.choices,
         "certificate_required": certificate_required(order.work_class),
         "estimate": load.promise_estimate(tenant, order=order) if order.state == State.DRAFT else None,
         "late": bool(order.promised_at and order.promised_at < timezone.now() and order.state in OPEN_STATES
