@@ -8,8 +8,8 @@ class WorkshopConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from dms.core.navigation import register_home_panel
-        from dms.core.roles import Perm
+        from dms.core.navigation import register_home, register_home_panel
+        from dms.core.roles import Perm, Role
         from dms.core.tenancy import get_scoped
         from dms.parts.links import register_order_kind
 
@@ -17,6 +17,10 @@ class WorkshopConfig(AppConfig):
 
         # The cashier's home page: the orders that passed QC and wait to be settled.
         register_home_panel("workshop/_home_to_settle.html", Perm.RO_SETTLE)
+        # A technician's day starts at their jobs, a QC inspector's at the cars waiting for QC (the
+        # home page's panels are the advisors', the cashier's and the managers').
+        register_home(Role.TECHNICIAN, "floor:my_jobs")
+        register_home(Role.QC_INSPECTOR, "floor:qc")
 
         # Parts are reserved for and issued to real orders of the store, named by their number.
         register_order_kind(

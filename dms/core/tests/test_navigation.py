@@ -15,7 +15,7 @@ CURRENT = re.compile(r'<a href="([^"]+)" class="active" aria-current="page">')
 def top_bar(user, path="/") -> str:
     client = Client()
     client.force_login(user)
-    html = client.get(path).content.decode()
+    html = client.get(path, follow=True).content.decode()
     return html[html.index('<nav class="menu"') : html.index("</nav>")]
 
 
@@ -85,7 +85,21 @@ def test_the_home_page_offers_a_new_customer_only_to_roles_that_may_add_one(peop
     def home(user):
         client = Client()
         client.force_login(user)
-        return client.get("/").content.decode()
+        return client.get("/", follow=True).content.decode()  # a technician's is their jobs
 
     assert 'href="/customers/new/"' in home(people["sa"])
     assert 'href="/customers/new/"' not in home(people["tech"])  # it would answer 403
+
+
+def test_a_technicians_and_a_qc_inspectors_day_starts_at_their_work(people, store):
+    def landing(user):
+        client = Client()
+        client.force_login(user)
+        return client.get("/").headers.get("Location")
+
+    qc = make_user("qc1", store, Role.QC_INSPECTOR)
+    assert (landing(people["tech"]), landing(qc), landing(people["sa"])) == (
+        "/floor/my-jobs/",
+        "/floor/qc/",
+        None,
+    )
