@@ -59,3 +59,28 @@ def to_settle(tenant: Tenant, limit: int = 20) -> tuple[int, list[RepairOrder]]:
         ).order_by(F("promised_at").asc(nulls_last=True), "pk")[:limit]
     )
     return (len(rows) if len(rows) < limit else qs.count()), rows
+
+
+def to_issue(tenant: Tenant, limit: int = 30) -> tuple[int, list[RepairOrderLine]]:
+    """The part lines of the store's orders whose parts the clerk still has to issue (领料): agreed
+    to, on an order signed and not yet finished (services.ISSUING), not all issued; the nearest
+    promise first. Each line carries `left` (what is still to issue) and its order, technician and
+    part. Two queries, whatever their number."""
+    from django.db.models import F
+
+    from .models import LineState
+    from .services import ISSUING
+
+    qs = RepairOrderLine.objects.filter(
+        order__store=tenant.store, order__state__in=ISSUING, part__isnull=False,
+        state__in=(LineState.APPROVED, LineState.DONE), issued_quantity__lt=F("quantity"),
+    )  # fmt: skip
+    rows = list(
+        qs.annotate(left=F("quantity") - F("issued_quantity"))
+        .select_related("order", "order__technician__user", "part")
+        .only("pk", "quantity", "issued_quantity", "description", "order__id", "order__number", "order__plate",
+              "order__promised_at", "order__state", "order__technician__user__display_name",
+              "order__technician__user__username", "part__id", "part__number", "part__name", "part__unit")
+        .order_by(F("order__promised_at").asc(nulls_last=True), "order__pk", "pk")[:limit]
+    )  # fmt: skip
+    return (len(rows) if len(rows) < limit else qs.count()), rows

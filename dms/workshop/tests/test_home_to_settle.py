@@ -1,5 +1,6 @@
-"""The cashier's home page: the orders that passed QC and wait to be settled, of the store they act
-in, the longest promised first; no one else's home carries the panel."""
+"""The home page's work panels: the cashier's orders that passed QC and wait to be settled, the parts
+clerk's agreed parts still to issue; of the store they act in, the nearest promise first; no one
+else's home carries them."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -75,3 +76,31 @@ def test_the_settle_form_starts_from_the_way_the_customer_said_they_would_pay(or
     page = client.get(f"/orders/{ready.pk}/").content.decode()
     assert '<option value="card" selected>银行卡</option>' in page
     assert '<option value="wechat">微信支付</option>' in page
+
+
+def test_the_parts_clerk_sees_the_agreed_parts_still_to_issue(
+    order, store, second_store, clerk, cashier, oil_filter
+):
+    from dms.workshop.models import RepairOrderLine
+
+    def line(o, state="approved", quantity="2", issued="0"):
+        return RepairOrderLine.objects.create(
+            order=o, kind="part", description=oil_filter.name, part=oil_filter, quantity=Decimal(quantity),
+            unit_price=Decimal("68"), amount=Decimal("136"), state=state, issued_quantity=Decimal(issued),
+        )  # fmt: skip
+
+    signed = order(store, state=State.SIGNED, promised_hours=3)
+    working = order(store, state=State.IN_PROGRESS, promised_hours=1)
+    line(signed, quantity="2")
+    line(working, quantity="3", issued="1")
+    line(working, state="proposed")  # the customer has not agreed yet
+    line(order(store, state=State.IN_PROGRESS), issued="2")  # all issued
+    line(order(store, state=State.FINISHED))  # the work is finished
+    line(order(second_store, state=State.SIGNED))  # another store
+
+    page = home_of(clerk)
+    assert "待发料" in page and page.count(f"{oil_filter.number}<") == 2
+    assert page.index(working.number) < page.index(signed.number)  # the nearer promise first
+    panel = page[page.index('id="to-issue"') :]
+    assert ">2 个<" in panel and panel.count(">2 个<") == 2  # 2 of the first order, 3 - 1 of the second
+    assert "待发料" not in home_of(cashier)
