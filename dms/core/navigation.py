@@ -95,19 +95,25 @@ def home_for(tenant) -> str | None:
 
 # Panels of the home page ("Today"), first on it: an app registers a template (in its AppConfig.ready)
 # and the permission that shows it; the template loads its own data (a template tag) and renders
-# nothing when it has nothing to say (e.g. the open complaint cases one owns).
-HOME_PANELS: list[tuple[str, str]] = []
+# nothing when it has nothing to say (e.g. the open complaint cases one owns). A panel that is one
+# role's queue of work (the cashier's orders to settle) names the roles too: a manager, who holds
+# every permission, is not handed the queues of the whole store on their home page.
+HOME_PANELS: list[tuple[str, str, frozenset[str] | None]] = []
 
 
-def register_home_panel(template_name: str, perm: str) -> None:
-    if (template_name, perm) not in HOME_PANELS:
-        HOME_PANELS.append((template_name, perm))
+def register_home_panel(template_name: str, perm: str, *, roles=None) -> None:
+    entry = (template_name, perm, frozenset(map(str, roles)) if roles else None)
+    if entry not in HOME_PANELS:
+        HOME_PANELS.append(entry)
 
 
 def home_panels_for(tenant) -> list[str]:
     if tenant is None:
         return []
-    return [name for name, perm in HOME_PANELS if tenant.can(perm)]
+    return [
+        name for name, perm, roles in HOME_PANELS
+        if tenant.can(perm) and (roles is None or str(tenant.role) in roles)
+    ]  # fmt: skip
 
 
 # Badges of the top bar, each an htmx fragment loaded after the page (and polled by itself), so

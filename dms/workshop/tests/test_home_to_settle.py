@@ -51,6 +51,20 @@ def test_the_cashier_sees_the_stores_orders_waiting_to_be_settled(
     assert "待结算" not in home_of(tech_user)
 
 
+def test_a_manager_is_not_handed_the_cashiers_and_the_parts_clerks_queues(order, store, manager, oil_filter):
+    from dms.workshop.models import RepairOrderLine
+
+    ready = order(store)
+    signed = order(store, state=State.SIGNED)
+    RepairOrderLine.objects.create(
+        order=signed, kind="part", description=oil_filter.name, part=oil_filter, quantity=Decimal("1"),
+        unit_price=Decimal("68"), amount=Decimal("68"), state="approved",
+    )  # fmt: skip
+
+    page = home_of(manager)
+    assert "待结算" not in page and "待发料" not in page and ready.number not in page
+
+
 def test_the_panel_costs_the_same_queries_for_two_orders_or_twenty(order, store, cashier):
     client = Client()
     client.force_login(cashier)
