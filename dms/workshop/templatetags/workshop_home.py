@@ -8,21 +8,20 @@ from ..selectors import to_issue, to_settle
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def orders_to_settle(context) -> dict:
-    request = context.get("request")
-    tenant = getattr(request, "tenant", None)
+def _queue(context, selector) -> dict:
+    """{"count", "rows"} of `selector` for the tenant the page is shown to (nothing without one)."""
+    tenant = getattr(context.get("request"), "tenant", None)
     if tenant is None:
         return {"count": 0, "rows": []}
-    count, rows = to_settle(tenant)
+    count, rows = selector(tenant)
     return {"count": count, "rows": rows}
+
+
+@register.simple_tag(takes_context=True)
+def orders_to_settle(context) -> dict:
+    return _queue(context, to_settle)
 
 
 @register.simple_tag(takes_context=True)
 def parts_to_issue(context) -> dict:
-    request = context.get("request")
-    tenant = getattr(request, "tenant", None)
-    if tenant is None:
-        return {"count": 0, "rows": []}
-    count, rows = to_issue(tenant)
-    return {"count": count, "rows": rows}
+    return _queue(context, to_issue)
