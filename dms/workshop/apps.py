@@ -19,8 +19,8 @@ class WorkshopConfig(AppConfig):
         register_home_panel("workshop/_home_to_settle.html", Perm.RO_SETTLE, roles={Role.CASHIER})
         # The parts clerk's: the agreed parts of signed orders still to be issued.
         register_home_panel("workshop/_home_to_issue.html", Perm.PARTS_ISSUE, roles={Role.PARTS_CLERK})
-        # A technician's day starts at their jobs, a QC inspector's at the cars waiting for QC (the
-        # home page's panels are the advisors', the cashier's and the managers').
+        # A technician's day starts at their jobs, a QC inspector's at the cars waiting for QC
+        # rather than on the home page, whose panels are other roles' work.
         register_home(Role.TECHNICIAN, "floor:my_jobs")
         register_home(Role.QC_INSPECTOR, "floor:qc")
 

@@ -1,10 +1,10 @@
 """Reads of the workshop."""
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from dms.core.tenancy import Tenant, get_scoped
 
-from .models import RepairOrder, RepairOrderLine
+from .models import LineState, RepairOrder, RepairOrderLine, State
 
 
 def _base():
@@ -38,49 +38,41 @@ def order_list(tenant: Tenant, *, state: str = "", q: str = "", limit: int = 50,
     return count, list(qs.order_by("-opened_at", "-pk")[offset : offset + limit])
 
 
+def _queue(qs, limit: int) -> tuple[int, list]:
+    """How many rows `qs` holds and the first `limit` of them: one query, a second (the count) only
+    when the page is full."""
+    rows = list(qs[:limit])
+    return (len(rows) if len(rows) < limit else qs.count()), rows
+
+
 def to_settle(tenant: Tenant, limit: int = 20) -> tuple[int, list[RepairOrder]]:
     """The store's orders that passed QC and wait for the cashier (the home page's panel): how many,
-    and the first `limit` of them, the longest promised first. Two queries, whatever their number."""
-    from django.db.models import F
-
-    from .models import State
-
-    qs = RepairOrder.objects.filter(store=tenant.store, state=State.READY)
-    rows = list(
-        qs.only(
-            "pk",
-            "number",
-            "state",
-            "plate",
-            "customer_name",
-            "customer_total",
-            "payment_method",
-            "promised_at",
-        ).order_by(F("promised_at").asc(nulls_last=True), "pk")[:limit]
-    )
-    return (len(rows) if len(rows) < limit else qs.count()), rows
+    and the first `limit` of them, the nearest promise first."""
+    return _queue(
+        RepairOrder.objects.filter(store=tenant.store, state=State.READY)
+        .only("pk", "number", "state", "plate", "customer_name", "customer_total", "payment_method", "promised_at")
+        .order_by(F("promised_at").asc(nulls_last=True), "pk"),
+        limit,
+    )  # fmt: skip
 
 
 def to_issue(tenant: Tenant, limit: int = 30) -> tuple[int, list[RepairOrderLine]]:
     """The part lines of the store's orders whose parts the clerk still has to issue (领料): agreed
     to, on an order signed and not yet finished (services.ISSUING), not all issued; the nearest
     promise first. Each line carries `left` (what is still to issue) and its order, technician and
-    part. Two queries, whatever their number."""
-    from django.db.models import F
+    part."""
+    from .services import ISSUING  # when parts may go out is the services' rule (not a read's import)
 
-    from .models import LineState
-    from .services import ISSUING
-
-    qs = RepairOrderLine.objects.filter(
-        order__store=tenant.store, order__state__in=ISSUING, part__isnull=False,
-        state__in=(LineState.APPROVED, LineState.DONE), issued_quantity__lt=F("quantity"),
-    )  # fmt: skip
-    rows = list(
-        qs.annotate(left=F("quantity") - F("issued_quantity"))
+    return _queue(
+        RepairOrderLine.objects.filter(
+            order__store=tenant.store, order__state__in=ISSUING, part__isnull=False,
+            state__in=(LineState.APPROVED, LineState.DONE), issued_quantity__lt=F("quantity"),
+        )
+        .annotate(left=F("quantity") - F("issued_quantity"))
         .select_related("order", "order__technician__user", "part")
         .only("pk", "quantity", "issued_quantity", "description", "order__id", "order__number", "order__plate",
               "order__promised_at", "order__state", "order__technician__user__display_name",
               "order__technician__user__username", "part__id", "part__number", "part__name", "part__unit")
-        .order_by(F("order__promised_at").asc(nulls_last=True), "order__pk", "pk")[:limit]
+        .order_by(F("order__promised_at").asc(nulls_last=True), "order__pk", "pk"),
+        limit,
     )  # fmt: skip
-    return (len(rows) if len(rows) < limit else qs.count()), rows

@@ -78,6 +78,6 @@ def minutes_span(value) -> str:
         parts.append(ngettext("%(n)s day", "%(n)s days", days) % {"n": days})
     if hours:
         parts.append(ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours})
-    if minutes and not days or not parts:
+    if (minutes and not days) or not parts:
         parts.append(ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes})
     return " ".join(parts)
