@@ -5,19 +5,26 @@ showroom1's approval, a lost prospect to confirm, and a signed order with its de
 `load_demo_sales()` runs at the end of `load_demo()` (same transaction). Everything goes through the
 sales services acting as the demo user whose role does the step (sales1 registers and quotes,
 showroom1 receives stock and assigns, cashier1 takes the deposit); afterwards the time stamps are
-moved back so that stock has an age and prospects a history.
+moved back so that stock has an age and prospects a history, and the day's showroom is set against
+the working day (`workday_now`): loaded at 07:00 or at midnight, no visit, test drive or follow-up
+falls before opening or in the night.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.apps import apps
+from django.db import models
+from django.db.models import F
 from django.utils import timezone
 
 from dms.core.models import Store, User
 from dms.core.tenancy import resolve_tenant
 from dms.sales import services, services_orders
-from dms.sales.models import Lead, ShowroomVisit, StockVehicle
+from dms.sales.models import Lead, SalesHistory, SalesOrder, ShowroomVisit, StockVehicle, TestDrive
 from dms.vehicles.rules import vin_check_digit
+
+from .service import CLOSES, OPENS, TZ, workday_now
 
 # model, trim, colour, list price, cost, state, days in stock
 STOCK = (
@@ -35,7 +42,7 @@ LEADS = (
     ("陈晓梅", "13555501202", "phone", "CR-V", "A", 50),
     ("赵磊", "13555501203", "web", "XR-V", "B", 120),
     ("孙丽娟", "13555501204", "event", "CR-V", "C", 300),
-    ("马俊", "13555501205", "web", "思域", None, 2),
+    ("马俊", "13555501205", "web", "思域", None, 0.3),
     ("黄佳怡", "13555501206", "phone", "思域", None, 20),
 )
 
@@ -65,22 +72,16 @@ def load_demo_sales(*, store_code: str = "SZ01") -> dict:
         cars.append(car)
 
     leads = []
-    for name, mobile, source, model, grade, hours in LEADS:
+    for name, mobile, source, model, grade, _hours in LEADS:
         tenant = sales if source == "walk_in" else manager
         lead, _created = services.lead_create(
             tenant=tenant, name=name, mobile=mobile, source=source, model_interest=model,
             assigned_to_id=sales.user.pk if tenant is manager else None,
         )  # fmt: skip
-        Lead.objects.filter(pk=lead.pk).update(created_at=now - timedelta(hours=hours))
         if grade:
             services.lead_contact(
                 tenant=sales, lead_id=lead.pk, channel="phone", note="首次联系，了解需求", grade=grade
             )
-            minutes = 5 + 7 * len(leads)  # answered within the half hour, as the store asks
-            Lead.objects.filter(pk=lead.pk).update(
-                next_follow_up_at=now - timedelta(hours=1), first_response_seconds=minutes * 60,
-                first_contact_at=now - timedelta(hours=hours) + timedelta(minutes=minutes),
-            )  # fmt: skip
         leads.append(lead)
     services.lead_needs(
         tenant=sales, lead_id=leads[0].pk, budget=Decimal("140000"), usage="上下班通勤", family="夫妻二人",
@@ -121,7 +122,79 @@ def load_demo_sales(*, store_code: str = "SZ01") -> dict:
     )
     services_orders.sales_order_allocate(tenant=sales, order_id=order.pk, stock_vehicle_id=cars[4].pk)
     services_orders.delivery_due_set(tenant=sales, order_id=order.pk, at=now + timedelta(days=3))
+    _retime(store, now, leads)
     return {
         "stock": len(cars), "leads": Lead.objects.filter(store=store).count(),
         "visits": ShowroomVisit.objects.filter(store=store).count(), "orders": 1,
     }  # fmt: skip
+
+
+def _retime(store: Store, now, leads: list[Lead]) -> None:
+    """Set the showroom's records, all written at the clock's time, against the working day: every
+    time stamp moves back to the day's moment (workday_now, to 5 minutes), then each prospect gets
+    its history (created `hours` before, first answered within the half hour as the store asks,
+    followed up an hour ago), and today's door its rhythm: a party of two came and went, the H
+    prospect came back an hour ago for the test drive that just ended, a party of three just came in."""
+    shop = workday_now(now)
+    shop = shop.replace(second=0, microsecond=0) - timedelta(minutes=shop.minute % 5)
+    delta = now - shop
+    for model in apps.get_app_config("sales").get_models():
+        stamps = [
+            f.name for f in model._meta.get_fields() if isinstance(f, models.DateTimeField) and not f.auto_now
+        ]
+        if not stamps:
+            continue
+        if any(f.name == "store" for f in model._meta.get_fields()):
+            rows = model.objects.filter(store=store)
+        else:
+            rows = model.objects.filter(order__store=store)
+        for name in stamps:
+            rows.filter(**{f"{name}__isnull": False}).update(**{name: F(name) - delta})
+
+    def history(subject: str, pk: int, action: str, at) -> None:
+        SalesHistory.objects.filter(subject=subject, subject_id=pk, action=action).update(at=at)
+
+    for i, (lead, (_n, _m, _s, _model, grade, hours)) in enumerate(zip(leads, LEADS, strict=True)):
+        created = _open_hours(shop - timedelta(hours=hours))
+        history("lead", lead.pk, "created", created)
+        history("lead", lead.pk, "assigned", created + timedelta(minutes=2))
+        if grade is None:
+            Lead.objects.filter(pk=lead.pk).update(
+                created_at=created, next_follow_up_at=created + timedelta(hours=1)
+            )
+            continue
+        answered = created + timedelta(minutes=5 + 7 * i)
+        history("lead", lead.pk, "contact", answered)
+        Lead.objects.filter(pk=lead.pk).update(
+            created_at=created, first_contact_at=answered, last_contact_at=answered,
+            first_response_seconds=int((answered - created).total_seconds()), next_follow_up_at=shop - timedelta(hours=1),
+        )  # fmt: skip
+
+    # The morning so far (at least the hour since opening, at most the last two hours and more).
+    opened = datetime.combine(shop.astimezone(TZ).date(), OPENS, tzinfo=TZ)
+    span = min(shop - opened, timedelta(minutes=130))
+
+    def before(share: float):
+        return (shop - span * share).replace(second=0, microsecond=0)
+
+    times = {2: (before(1), before(0.6)), 1: (before(0.45), None), 3: (before(0.05), None)}  # by party size
+    for visit in ShowroomVisit.objects.filter(store=store):
+        arrived, left = times[visit.party_size]
+        ShowroomVisit.objects.filter(pk=visit.pk).update(arrived_at=arrived, left_at=left)
+    history("lead", leads[0].pk, "needs", before(0.4))
+    for drive in TestDrive.objects.filter(store=store):
+        started, finished = before(0.35), before(0.1)
+        TestDrive.objects.filter(pk=drive.pk).update(started_at=started, finished_at=finished)
+        SalesHistory.objects.filter(subject="test_drive", subject_id=drive.pk).update(at=finished)
+        history("test_drive", drive.pk, "started", started)
+    due = datetime.combine(shop.astimezone(TZ).date() + timedelta(days=3), time(10, 0), tzinfo=TZ)
+    SalesOrder.objects.filter(store=store, delivery_due__isnull=False).update(delivery_due=due)
+
+
+def _open_hours(at: datetime) -> datetime:
+    """`at`, or when the store was closed then, the half hour before it closed on the day before."""
+    local = at.astimezone(TZ)
+    if OPENS <= local.time() <= CLOSES:
+        return at
+    day = local.date() - timedelta(days=1) if local.time() < OPENS else local.date()
+    return datetime.combine(day, CLOSES, tzinfo=TZ) - timedelta(minutes=30)

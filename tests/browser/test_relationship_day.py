@@ -87,13 +87,17 @@ def test_care1_and_cm1_start_their_day_with_their_touches(demo, live_server, tab
         assert call.assigned_to.username == "care1" and call.rule.code == "after_service_call"
         plate = order.vehicle.plate
 
-        # care1 signs in: the home page is her day; the call is in the coming days, its script
-        # addressed to the customer by title and name, with the plate.
+        # care1 signs in: the home page is her day; the call is in the coming days, a line of its
+        # own that opens on a click onto its script, addressed to the customer by title and name,
+        # with the plate.
         sign_in(page, "care1")
         expect(page.locator("h1")).to_have_text("我的一天")
-        touch = page.locator("article.fu-touch", has_text=plate).filter(has_text="维修后")
+        touch = page.locator("#upcoming article.fu-touch", has_text=plate).filter(has_text="维修后")
         expect(touch.first).to_be_visible()
         script = touch.first.locator(".fu-script")
+        expect(script).to_be_hidden()
+        touch.first.locator("summary.fu-head").click()
+        expect(script).to_be_visible()
         expect(script).to_contain_text(order.customer.salutation)
         expect(script).to_contain_text(plate)
         take(page, "care1-day-zh")

@@ -95,4 +95,5 @@ ZH = {
     "no": "否",
     "What is the complaint about?": "投诉哪方面？",
     "The complaint case opens with this category.": "投诉案件按此类别立案。",
+    "One line each: open one to work it ahead of its day.": "每项一行：点开即可提前跟进。",
 }

@@ -50,3 +50,28 @@ def test_sales1_starts_on_my_day_and_showroom1_sees_approvals(demo):
     approvals = m.get("/sales/approvals/").content.decode()
     assert "客户对比丰田 RAV4" in approvals and "已在别家购买" in approvals
     assert m.get("/sales/desk/").status_code == 200
+
+
+def test_the_demo_showroom_day_runs_in_opening_hours_before_now(demo):
+    """Loaded at 10:00, the door's parties arrived one after another this morning, the H prospect
+    came back and drove after arriving, and no prospect was created, answered or followed up after
+    now or before the store opened on its day."""
+    from dms.demo.service import CLOSES, OPENS, TZ
+    from dms.sales.models import SalesHistory, ShowroomVisit, TestDrive
+
+    now = suite_start()
+    opened = now.replace(hour=OPENS.hour, minute=OPENS.minute)
+    visits = list(ShowroomVisit.objects.order_by("arrived_at"))
+    drive = TestDrive.objects.get()
+    back = next(v for v in visits if v.lead_id == drive.lead_id)
+
+    assert [opened <= v.arrived_at < now for v in visits] == [True] * 3
+    assert len({v.arrived_at for v in visits}) == 3
+    assert back.arrived_at < drive.started_at < drive.finished_at < now
+    assert [(v.party_size, v.left_at is None) for v in visits] == [(2, False), (1, True), (3, True)]
+    for lead in Lead.objects.all():
+        assert lead.created_at < now and (lead.first_contact_at or lead.created_at) >= lead.created_at
+        moments = [lead.created_at, lead.first_contact_at, lead.next_follow_up_at]
+        assert all(OPENS <= m.astimezone(TZ).time() <= CLOSES for m in moments if m), lead.name
+    assert SalesHistory.objects.filter(at__gt=now).count() == 0
+    assert SalesOrder.objects.get().delivery_due.astimezone(TZ).hour == 10

@@ -1,5 +1,7 @@
 """The service advisor's repair-order pages: open, quote, sign, in Chinese, with the steps in words."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -26,6 +28,26 @@ def test_the_advisor_opens_an_order_from_the_vehicle(sa_client, vehicle):
     order = RepairOrder.objects.get(vehicle=vehicle)
     assert r.status_code == 302 and r["Location"] == reverse("workshop:detail", args=[order.pk])
     assert order.complaint == "保养，空调有异味" and order.mileage_in == 12600
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("amount", "minutes", "said"),
+    [("200", 0, "¥200.00 以内无需再电话确认"), ("0", 30, "30 分钟以内无需再电话确认"),
+     ("1500", 45, "¥1,500.00、45 分钟以内无需再电话确认"), ("0", 0, "无：每个追加项目都须经客户同意")],
+)  # fmt: skip
+def test_the_order_page_says_what_the_customer_pre_authorised(
+    sa_client, tenant, vehicle, amount, minutes, said
+):
+    order = repair_order_create(
+        tenant=tenant, vehicle_id=vehicle.pk, mileage_km=12500, complaint="保养",
+        preauth_amount=amount, preauth_minutes=minutes,
+    )  # fmt: skip
+
+    text = sa_client.get(reverse("workshop:detail", args=[order.pk])).content.decode()
+
+    preauth = re.search(r"<dt>预授权</dt><dd>(.*?)</dd>", text, re.S).group(1)
+    assert preauth.strip() == said
 
 
 @pytest.mark.django_db
