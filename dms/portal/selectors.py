@@ -78,12 +78,13 @@ def _warning(field: str):
 def orders_at_risk(store, now: datetime) -> list[RepairOrder]:
     """Open orders not ready yet whose promised time is within 30 minutes or has passed: the SA
     warns the customer before the promise is broken. Earliest first, each with `warned_at` (when
-    the sweep warned of this promise) and `told` (the state of its text to the customer, "" if
-    none); one query."""
+    the sweep warned of this promise), `told` (the state of its text to the customer, "" if
+    none) and `told_by` (the provider that took it, "recording" when nothing left); one query."""
     qs = _at_risk(store, now).select_related("customer", "vehicle", "advisor")
     qs = qs.annotate(
         warned_at=Subquery(_warning("at"), output_field=DateTimeField()),
         told=Subquery(_warning("message__state"), output_field=CharField()),
+        told_by=Subquery(_warning("message__provider"), output_field=CharField()),
     )
     return list(qs.order_by("promise", "pk"))
 

@@ -121,4 +121,6 @@ ZH = {
     "No text? Call us at %(phone)s.": "没有收到短信？请致电 %(phone)s。",
     "Waiting for the customer's decision. The service advisor sends them the link.": "等待客户确认追加项目。服务顾问会把确认链接发给客户。",
     "[link hidden]": "[链接已隐藏]",
+    "text to the customer waiting to be sent": "短信待发送",
+    "text recorded only: nothing was sent (no SMS provider set up)": "仅记录短信，未实际发送（未配置短信服务商）",
 }

@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from conftest import at_once, make_user
 from dms.core.roles import Role
 from dms.customers.models import Customer
+from dms.messaging import outbox
 from dms.messaging.models import Message
 from dms.portal import notify, selectors, services, tasks
 from dms.portal.models import PromiseWarning
@@ -269,8 +270,13 @@ def test_the_list_says_when_the_advisor_was_warned_and_whether_the_customer_was_
 
     html = Template('{% include "portal/_at_risk.html" %}').render(Context({"request": request}))
 
-    assert 'id="at-risk"' in html and "已预警" in html and "11:40" in html and "已短信告知客户" in html
+    assert 'id="at-risk"' in html and "已预警" in html and "11:40" in html and "短信待发送" in html
     assert "您的" in html
+
+    # Sent by the outbox's worker: with no SMS provider set up the list says nothing left.
+    outbox.send_due()
+    html = Template('{% include "portal/_at_risk.html" %}').render(Context({"request": request}))
+    assert "仅记录短信，未实际发送" in html and "已短信告知客户" not in html
 
 
 def test_the_list_still_takes_one_query_with_the_warnings(
