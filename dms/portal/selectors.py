@@ -184,7 +184,7 @@ def on_time(order: RepairOrder, promise: datetime | None, now: datetime) -> bool
 
 def customer_lines(order: RepairOrder) -> dict:
     """The items the customer sees: agreed (and done), awaiting their decision, and declined ones
-    kept as recommendations. Never the technician's internal notes (they are on the approval page
+    kept as recommendations, and once the order is settled what was paid. Never the technician's internal notes (they are on the approval page
     only for the items they explain)."""
     lines = list(order.lines.all())
     agreed = [ln for ln in lines if ln.state in (LineState.APPROVED, LineState.DONE)]
@@ -194,6 +194,10 @@ def customer_lines(order: RepairOrder) -> dict:
         "agreed_total": sum((ln.amount for ln in agreed if ln.payer == Payer.CUSTOMER), Decimal("0.00")),
         "proposed": [ln for ln in lines if ln.state == LineState.PROPOSED],
         "declined": [ln for ln in lines if ln.state == LineState.DECLINED],
+        # Once settled, what the customer paid at the cashier (discounts and fees included).
+        "paid": sum((p.amount for p in order.payments.all()), Decimal("0.00"))
+        if order.state in (State.SETTLED, State.DELIVERED)
+        else None,
     }
 
 

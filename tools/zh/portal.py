@@ -123,4 +123,5 @@ ZH = {
     "[link hidden]": "[链接已隐藏]",
     "text to the customer waiting to be sent": "短信待发送",
     "text recorded only: nothing was sent (no SMS provider set up)": "仅记录短信，未实际发送（未配置短信服务商）",
+    "You paid": "您已支付",
 }
