@@ -60,5 +60,6 @@ ZH.update(
         "Technician clocked off": "技师停止计时",
         "Parts issued": "领料出库",
         "New promised time told to the customer": "已通知客户新的交车时间",
+        "technician %(name)s": "技师 %(name)s",
     }
 )
