@@ -3,6 +3,7 @@ call with its outcome form. Customer care records; managers see the same queue."
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -98,8 +99,44 @@ def followup_detail(request, followup_id):
         "max_attempts": services.MAX_ATTEMPTS,
         "script": script_for(f),
         "mode": touch_mode(f),
+        "asks_satisfaction": f.kind in ASKS_SATISFACTION,
+        "next_steps": _next_steps(tenant, f),
     }
     return render(request, "followups/detail.html", context, status=400 if form.errors else 200)
+
+
+# The touches that follow a visit or a purchase ask how satisfied the customer is; a reminder, a
+# renewal or a call to a dormant customer does not (a score there would measure nothing).
+ASKS_SATISFACTION = {
+    FollowUp.Kind.AFTER_SERVICE,
+    FollowUp.Kind.NEW_CAR,
+    FollowUp.Kind.COMPLAINT,
+    FollowUp.Kind.SURVEY,
+}
+# What the call is for, one click away: a visit to book, or a renewal to record on the vehicle file
+# (the renewal rate on My day counts the vehicles whose policy expiry moved on).
+BOOKS_A_VISIT = {
+    FollowUp.Kind.MAINTENANCE,
+    FollowUp.Kind.INSPECTION,
+    FollowUp.Kind.DORMANT,
+    FollowUp.Kind.KEEP_IN_TOUCH,
+}
+
+
+def _next_steps(tenant, f: FollowUp) -> list[tuple[str, str]]:
+    if f.state != FollowUp.State.OPEN or not f.vehicle_id:
+        return []
+    steps = []
+    if f.kind in BOOKS_A_VISIT and tenant.can(Perm.APPOINTMENT_BOOK):
+        steps.append((_("Book a visit for this car"), f"{reverse('scheduling:book')}?vehicle={f.vehicle_id}"))
+    if f.kind == FollowUp.Kind.INSURANCE and tenant.can(Perm.VEHICLE_EDIT):
+        steps.append(
+            (
+                _("Renewed: record the new policy on the vehicle"),
+                reverse("vehicles:edit", args=[f.vehicle_id]),
+            )
+        )
+    return steps
 
 
 def _local(dt) -> str:

@@ -96,4 +96,7 @@ ZH = {
     "What is the complaint about?": "投诉哪方面？",
     "The complaint case opens with this category.": "投诉案件按此类别立案。",
     "One line each: open one to work it ahead of its day.": "每项一行：点开即可提前跟进。",
+    "Book a visit for this car": "为这辆车预约进店",
+    "Renewed: record the new policy on the vehicle": "已续保：在车辆档案中登记新保单",
+    "If the customer agrees": "客户同意时",
 }

@@ -7,6 +7,8 @@ import pytest
 import time_machine
 from django.test import Client
 
+from conftest import make_user
+from dms.core.roles import Role
 from dms.followups.models import FollowUp
 from dms.satisfaction.models import Complaint
 
@@ -193,3 +195,36 @@ def test_the_stores_queue_says_what_each_touch_is_and_who_does_it(at_noon, care_
 
     assert "维修后回访" in page and "续保" in page
     assert "care1" in page and "尚无人负责" in page
+
+
+def test_a_call_asks_for_satisfaction_only_after_a_visit(care_client, make_followup):
+    """After service the score is asked (and required); on a renewal or a reminder call it is not
+    asked at all: a score there would measure nothing."""
+    after_visit = make_followup(kind=FollowUp.Kind.AFTER_SERVICE, channel="call")
+    renewal = make_followup(kind=FollowUp.Kind.INSURANCE, channel="call")
+
+    assert 'name="satisfaction"' in care_client.get(f"/followups/{after_visit.pk}/").content.decode()
+    page = care_client.get(f"/followups/{renewal.pk}/").content.decode()
+    assert 'name="satisfaction"' not in page and 'name="reached"' in page
+
+    r = care_client.post(f"/followups/{renewal.pk}/", {"reached": "yes", "note": "考虑中，下周回复"})
+    renewal.refresh_from_db()
+    assert r.status_code == 302 and renewal.state == FollowUp.State.DONE and renewal.satisfaction is None
+
+
+def test_a_reminder_call_offers_the_next_step_for_its_car(care_client, make_followup, vehicle, store):
+    """A maintenance reminder books the visit for this car; a renewal call records the new policy on
+    the vehicle file (which the renewal rate counts). A care agent may book, not edit vehicles."""
+    reminder = make_followup(kind=FollowUp.Kind.MAINTENANCE, channel="call")
+    renewal = make_followup(kind=FollowUp.Kind.INSURANCE, channel="call")
+
+    page = care_client.get(f"/followups/{reminder.pk}/").content.decode()
+    assert f'href="/appointments/new/?vehicle={vehicle.pk}"' in page and "为这辆车预约进店" in page
+    page = care_client.get(f"/followups/{renewal.pk}/").content.decode()
+    assert "已续保" not in page and "预约进店" not in page  # care1 may not edit the vehicle file
+
+    cm = make_user("cm1", store, Role.CUSTOMER_MANAGER)
+    client = Client()
+    client.force_login(cm)
+    page = client.get(f"/followups/{renewal.pk}/").content.decode()
+    assert f'href="/vehicles/{vehicle.pk}/edit/"' in page and "已续保：在车辆档案中登记新保单" in page
