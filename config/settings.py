@@ -93,8 +93,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
-    "auditlog",
+    "dms.core.third_party_apps.AxesConfig",  # axes, with a Chinese heading in the admin
+    "dms.core.third_party_apps.AuditlogConfig",  # auditlog, the same
     "django_tasks",
     "django_tasks_db",
     "ninja",  # the API's documentation page from the app's static files (no CDN: the CSP allows none)

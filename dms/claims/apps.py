@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClaimsConfig(AppConfig):
@@ -7,6 +8,7 @@ class ClaimsConfig(AppConfig):
 
     name = "dms.claims"
     label = "claims"
+    verbose_name = _("Claims")
 
     def ready(self):
         from auditlog.registry import auditlog

@@ -32,12 +32,16 @@ def _money(verbose_name, **kwargs):
 class MakerLaborRate(models.Model):
     """The maker's labor rate (索赔工时单价) a store is reimbursed at, per brand it services."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", verbose_name=_("store"))
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
     rate = _money(_("maker's labor rate per hour"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     objects = StoreScopedQuerySet.as_manager()
@@ -59,11 +63,13 @@ class MakerPartPrice(models.Model):
     """The price the maker reimburses a part at (索赔配件价), per brand: the maker's price list, the
     same in every store of the group."""
 
-    group = models.ForeignKey(DealerGroup, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(
+        DealerGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("dealer group")
+    )
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
     part = models.ForeignKey("parts.Part", on_delete=models.CASCADE, related_name="+", verbose_name=_("part"))
     price = _money(_("maker's price"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = GroupScopedQuerySet.as_manager()
 
@@ -241,6 +247,8 @@ class ClaimEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("warranty claim event")
+        verbose_name_plural = _("warranty claim events")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -278,13 +286,13 @@ def default_required() -> list[str]:
 class Insurer(models.Model):
     """An insurer (its local branch) the store bills accident repairs to directly."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", verbose_name=_("store"))
     name = models.CharField(_("insurer"), max_length=100)
     contact = models.CharField(_("contact"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     required_documents = models.JSONField(_("documents it asks for"), default=default_required)
     active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = StoreScopedQuerySet.as_manager()
 
@@ -422,6 +430,8 @@ class InsuranceEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("insurance claim event")
+        verbose_name_plural = _("insurance claim events")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "dms.core"
     label = "core"
-    verbose_name = "OpenDMS core"
+    verbose_name = _("Organisation and accounts")
 
     def ready(self):
         # Receivers connected from the start: the bearer-token cache forgets changed tokens and users

@@ -173,6 +173,10 @@ class ApiToken(OpaqueIdModel):
 
     objects = ApiTokenQuerySet.as_manager()
 
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
     @classmethod
     def issue(cls, user: User) -> tuple["ApiToken", str]:
         raw = secrets.token_urlsafe(32)
@@ -193,6 +197,8 @@ class DocumentSequence(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("document number sequence")
+        verbose_name_plural = _("document number sequences")
         constraints = [
             models.UniqueConstraint(fields=["store", "kind", "year"], name="one_sequence_per_year")
         ]

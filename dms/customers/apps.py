@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CustomersConfig(AppConfig):
     name = "dms.customers"
     label = "customers"
+    verbose_name = _("Customers")
 
     def ready(self):
         from auditlog.registry import auditlog

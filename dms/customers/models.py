@@ -56,7 +56,9 @@ class ValueTier(models.TextChoices):
 
 
 class Customer(OpaqueIdModel):
-    group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(
+        DealerGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("dealer group")
+    )
     home_store = models.ForeignKey(
         Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered at store")
     )
@@ -103,15 +105,17 @@ class Customer(OpaqueIdModel):
         verbose_name=_("customer manager"),
     )
     notes = models.TextField(_("notes"), blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Search keys, kept by the services; see selectors.customer_search.
-    name_pinyin = models.CharField(max_length=120, blank=True, editable=False)
-    name_initials = models.CharField(max_length=30, blank=True, editable=False)
-    name_tail = models.CharField(max_length=50, blank=True, editable=False)
-    mobile_tail = models.CharField(max_length=11, blank=True, editable=False)  # reversed: last digits first
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=120, blank=True, editable=False)
+    name_initials = models.CharField(_("initials of the name"), max_length=30, blank=True, editable=False)
+    name_tail = models.CharField(_("given name (search key)"), max_length=50, blank=True, editable=False)
+    mobile_tail = models.CharField(  # reversed: last digits first
+        _("mobile reversed (search key)"), max_length=11, blank=True, editable=False
+    )
 
     objects = GroupScopedQuerySet.as_manager()
 
@@ -204,6 +208,8 @@ class ConsentEvent(OpaqueIdModel):
     notice_hash = models.CharField(_("notice text SHA-256"), max_length=64, blank=True)
 
     class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
         ordering = ["-at"]
 
     def __str__(self) -> str:
@@ -225,15 +231,19 @@ class CustomerContact(OpaqueIdModel):
         VISIT = "visit", _("Visit")
         OTHER = "other", _("Other")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
+    )
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("store"))
     at = models.DateTimeField(_("when"))
     kind = models.CharField(_("channel"), max_length=10, choices=Kind.choices)
     direction = models.CharField(
         _("direction"), max_length=3, choices=Direction.choices, default=Direction.OUT
     )
     summary = models.TextField(_("what was said"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
 
     class Meta:
         verbose_name = _("contact")
@@ -248,7 +258,12 @@ class CustomerContact(OpaqueIdModel):
 class SegmentationRules(models.Model):
     """A group's value-tier rules (docs/segmentation.md). Defaults follow seed 001."""
 
-    group = models.OneToOneField(DealerGroup, on_delete=models.CASCADE, related_name="segmentation_rules")
+    group = models.OneToOneField(
+        DealerGroup,
+        on_delete=models.CASCADE,
+        related_name="segmentation_rules",
+        verbose_name=_("dealer group"),
+    )
     loyal_min_visits = models.PositiveSmallIntegerField(
         _("loyal: paid visits in the last 12 months, at least"), default=3
     )

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FollowupsConfig(AppConfig):
     name = "dms.followups"
     label = "followups"
+    verbose_name = _("Customer care")
 
     def ready(self):
         from auditlog.registry import auditlog

@@ -54,8 +54,12 @@ class TouchRule(models.Model):
     A group's rules (store empty) are the plan of every store; a store's rule with the same code
     replaces the group's there (a store may change the offset, channel, script or switch it off)."""
 
-    group = models.ForeignKey(DealerGroup, on_delete=models.CASCADE, related_name="+")
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    group = models.ForeignKey(
+        DealerGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("dealer group")
+    )
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("store")
+    )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
@@ -127,19 +131,32 @@ class FollowUp(models.Model):
 
     # store, customer and assigned_to are the first column of an index below: no index of their own
     # (fewer indexes to write: a day's plan inserts tens of thousands of touches).
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", db_index=False)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="followups", db_index=False)
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    repair_order = models.ForeignKey(
-        "workshop.RepairOrder", on_delete=models.PROTECT, null=True, blank=True, related_name="followups"
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("store")
     )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="followups",
+        db_index=False,
+        verbose_name=_("customer"),
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("vehicle")
+    )
+    repair_order = models.ForeignKey(
+        "workshop.RepairOrder", on_delete=models.PROTECT, null=True, blank=True, related_name="followups",
+        verbose_name=_("repair order"),
+    )  # fmt: skip
     rule = models.ForeignKey(
         TouchRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("rule")
     )
-    key = models.CharField(max_length=120, null=True, blank=True, editable=False)  # rule:subject:period
+    key = models.CharField(  # rule:subject:period
+        _("key against duplicates"), max_length=120, null=True, blank=True, editable=False
+    )
     subject_date = models.DateField(_("due item date"), null=True, blank=True)  # expiry, birthday, …
-    priority = models.PositiveSmallIntegerField(default=1)  # 0 loyal first … 3 lost
+    priority = models.PositiveSmallIntegerField(_("priority"), default=1)  # 0 loyal first … 3 lost
     due_at = models.DateTimeField(_("due"))
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -148,6 +165,7 @@ class FollowUp(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        verbose_name=_("assigned to"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=TouchChannel.choices, blank=True)
     preferred_time = models.CharField(_("preferred time"), max_length=10, blank=True)
@@ -157,15 +175,23 @@ class FollowUp(models.Model):
     reached = models.BooleanField(_("reached the customer"), null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
     complaint = models.BooleanField(_("complaint"), default=False)
-    complaint_case_id = models.BigIntegerField(null=True, blank=True)  # dms.satisfaction's Complaint
+    complaint_case_id = models.BigIntegerField(  # dms.satisfaction's Complaint
+        _("complaint case"), null=True, blank=True
+    )
     note = models.TextField(_("what the customer said"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    message_id = models.BigIntegerField(null=True, blank=True)  # the outbox message a sending touch made
-    done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    message_id = models.BigIntegerField(  # the outbox message a sending touch made
+        _("message to a customer"), null=True, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = StoreScopedQuerySet.as_manager()
 
@@ -205,6 +231,8 @@ class TouchPlanRun(models.Model):
     finished_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("day's touch plan")
+        verbose_name_plural = _("days' touch plans")
         constraints = [models.UniqueConstraint(fields=["group", "day"], name="touchplanrun_once_a_day")]
 
     def __str__(self) -> str:
@@ -277,6 +305,8 @@ class ReplacementSignal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("replacement opportunity")
+        verbose_name_plural = _("replacement opportunities")
         constraints = [models.UniqueConstraint(fields=["vehicle", "year"], name="replacement_once_a_year")]
 
     def __str__(self) -> str:

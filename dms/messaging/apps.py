@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MessagingConfig(AppConfig):
     name = "dms.messaging"
     label = "messaging"
+    verbose_name = _("Messages")
 
     def ready(self):
         from dms.core import retention

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PackagesConfig(AppConfig):
     name = "dms.packages"
     label = "packages"
+    verbose_name = _("Service packages")
 
     def ready(self):
         from dms.workshop import extensions

@@ -200,6 +200,8 @@ class Application(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
+        verbose_name = _("package applied to an order")
+        verbose_name_plural = _("packages applied to orders")
         indexes = [models.Index(fields=["order"], name="package_application_order")]
         constraints = [
             models.CheckConstraint(

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PartsConfig(AppConfig):
     name = "dms.parts"
     label = "parts"
+    verbose_name = _("Parts")
 
     def ready(self):
         from auditlog.registry import auditlog

@@ -61,7 +61,9 @@ def _qty(verbose_name, **kwargs):
 class Part(OpaqueIdModel):
     """A part number in the group's catalogue. Stock lives per store, in StockLevel."""
 
-    group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(
+        DealerGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("dealer group")
+    )
     number = models.CharField(_("part number"), max_length=40)
     name = models.CharField(_("part name"), max_length=100)
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.PIECE)
@@ -70,12 +72,14 @@ class Part(OpaqueIdModel):
     min_stock = _qty(_("minimum stock"), default=ZERO)
     active = models.BooleanField(_("active"), default=True)
     notes = models.CharField(_("notes"), max_length=200, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Search key, kept by the services: the number's letters and digits only ("15400RTA003"), so
     # that "15400 rta", "15400-RTA" and "15400rta" all find it.
-    number_key = models.CharField(max_length=40, blank=True, editable=False)
+    number_key = models.CharField(
+        _("part number without separators (search key)"), max_length=40, blank=True, editable=False
+    )
 
     objects = GroupScopedQuerySet.as_manager()
 

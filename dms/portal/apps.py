@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "dms.portal"
     label = "portal"
+    verbose_name = _("Customer portal")
 
     def ready(self):
         from dms.core.events import subscribe

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReceptionConfig(AppConfig):
     name = "dms.reception"
     label = "reception"
+    verbose_name = _("Reception")
 
     def ready(self):
         from django.db.models import Q

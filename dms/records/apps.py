@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RecordsConfig(AppConfig):
@@ -8,6 +9,7 @@ class RecordsConfig(AppConfig):
 
     name = "dms.records"
     label = "records"
+    verbose_name = _("Electronic repair records")
 
     def ready(self):
         from auditlog.registry import auditlog

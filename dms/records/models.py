@@ -105,6 +105,8 @@ class UploadAttempt(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
+        verbose_name = _("upload attempt")
+        verbose_name_plural = _("upload attempts")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
@@ -123,12 +125,13 @@ class PlatformSettings(models.Model):
     token_path = models.CharField(_("path of the token call"), max_length=200, default=TOKEN_PATH)
     upload_path = models.CharField(_("path of the upload call"), max_length=200, default=UPLOAD_PATH)
     # The platform's access token, shared by every worker until it expires (sealed too).
-    access_token = models.CharField(max_length=1000, blank=True)
-    access_token_expires_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    access_token = models.CharField(_("platform's access token"), max_length=1000, blank=True)
+    access_token_expires_at = models.DateTimeField(_("access token expires"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("updated by"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("repair record platform")

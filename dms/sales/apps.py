@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SalesConfig(AppConfig):
@@ -7,6 +8,7 @@ class SalesConfig(AppConfig):
 
     name = "dms.sales"
     label = "sales"
+    verbose_name = _("New-car sales")
 
     def ready(self):
         from dms.core import navigation

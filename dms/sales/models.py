@@ -56,6 +56,7 @@ class SalesSettings(models.Model):
 
     class Meta:
         verbose_name = _("sales settings")
+        verbose_name_plural = _("sales settings")
 
     def __str__(self) -> str:
         return f"sales settings {self.store_id}"
@@ -150,6 +151,7 @@ class Lead(OpaqueIdModel):
 
     class Meta:
         verbose_name = _("lead")
+        verbose_name_plural = _("leads")
         ordering = ["-created_at", "id"]
         indexes = [models.Index(fields=["store", "state", "next_follow_up_at"], name="lead_queue")]
         constraints = [
@@ -178,6 +180,8 @@ class SalesHistory(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("sales history entry")
+        verbose_name_plural = _("sales history entries")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["subject", "subject_id", "at"], name="sales_history_of")]
 
@@ -205,6 +209,8 @@ class ShowroomVisit(OpaqueIdModel):
     objects = StoreScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("showroom visit")
+        verbose_name_plural = _("showroom visits")
         ordering = ["-arrived_at", "id"]
         indexes = [models.Index(fields=["store", "arrived_at"], name="visit_by_day")]
 
@@ -256,6 +262,8 @@ class TestDrive(OpaqueIdModel):
     objects = StoreScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("test drive")
+        verbose_name_plural = _("test drives")
         ordering = ["-started_at", "id"]
 
 
@@ -287,6 +295,8 @@ class StockVehicle(OpaqueIdModel):
     objects = StoreScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("new car in stock")
+        verbose_name_plural = _("new cars in stock")
         ordering = ["arrived_on", "id"]
         constraints = [models.UniqueConstraint(fields=["store", "vin"], name="one_stock_vehicle_per_vin")]
 
@@ -343,6 +353,8 @@ class Quotation(OpaqueIdModel):
     objects = StoreScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("quotation")
+        verbose_name_plural = _("quotations")
         ordering = ["-created_at", "id"]
 
 
@@ -392,6 +404,8 @@ class SalesOrder(OpaqueIdModel):
     objects = StoreScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
         ordering = ["-created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["store", "number"], name="sales_order_number")]
 
@@ -421,4 +435,6 @@ class SalesPayment(OpaqueIdModel):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
+        verbose_name = _("payment for a car")
+        verbose_name_plural = _("payments for cars")
         ordering = ["at", "id"]

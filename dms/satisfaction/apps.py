@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SatisfactionConfig(AppConfig):
@@ -6,6 +7,7 @@ class SatisfactionConfig(AppConfig):
 
     name = "dms.satisfaction"
     label = "satisfaction"
+    verbose_name = _("Satisfaction and complaints")
 
     def ready(self):
         from dms.core.navigation import register_home_panel

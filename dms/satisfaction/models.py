@@ -160,6 +160,8 @@ class ComplaintEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("complaint case event")
+        verbose_name_plural = _("complaint case events")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -238,6 +240,8 @@ class Question(models.Model):
     shipped = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("survey question")
+        verbose_name_plural = _("survey questions")
         ordering = ["position", "pk"]
         constraints = [
             # The overall score decides whether a complaint case opens: one per questionnaire.
@@ -310,6 +314,8 @@ class Answer(models.Model):
     text = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question"),
             models.CheckConstraint(

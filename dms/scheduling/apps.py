@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SchedulingConfig(AppConfig):
     name = "dms.scheduling"
     label = "scheduling"
+    verbose_name = _("Appointments and capacity")
 
     def ready(self):
         from auditlog.registry import auditlog

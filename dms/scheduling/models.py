@@ -188,7 +188,12 @@ class WorkshopHours(models.Model):
 class OpeningHours(models.Model):
     """When the workshop takes appointments on one weekday. A weekday without a row is closed."""
 
-    workshop = models.ForeignKey(WorkshopHours, on_delete=models.CASCADE, related_name="days")
+    workshop = models.ForeignKey(
+        WorkshopHours,
+        on_delete=models.CASCADE,
+        related_name="days",
+        verbose_name=_("workshop hours and capacity"),
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"), default=time(8, 30))
     closes = models.TimeField(_("closes"), default=time(18, 0))

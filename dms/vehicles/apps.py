@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VehiclesConfig(AppConfig):
     name = "dms.vehicles"
     label = "vehicles"
+    verbose_name = _("Vehicles")
 
     def ready(self):
         from auditlog.registry import auditlog

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dms.core.ids import OpaqueIdModel
 from dms.core.models import Brand, DealerGroup, Store
@@ -35,11 +36,14 @@ class Category(models.TextChoices):
 
 
 class Vehicle(OpaqueIdModel):
-    group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(
+        DealerGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("dealer group")
+    )
     owner = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("owner")
     )
-    vin = models.CharField(_("VIN"), max_length=17)
+    # The change history and the admin name the field in full in Chinese (车架号), the forms keep "VIN".
+    vin = models.CharField(pgettext_lazy("vehicle field", "VIN"), max_length=17)
     plate = models.CharField(_("plate"), max_length=8, blank=True)
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="+", verbose_name=_("brand"))
     model = models.CharField(_("model"), max_length=50)
@@ -68,11 +72,13 @@ class Vehicle(OpaqueIdModel):
     insurance_expiry = models.DateField(_("insurance expires"), null=True, blank=True)
     inspection_due = models.DateField(_("annual inspection due"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    vin_tail = models.CharField(max_length=17, editable=False)  # reversed VIN: "last 6" becomes a prefix
+    vin_tail = models.CharField(  # reversed VIN: "last 6" becomes a prefix
+        _("VIN reversed (search key)"), max_length=17, editable=False
+    )
 
     objects = GroupScopedQuerySet.as_manager()
 
@@ -125,6 +131,8 @@ class MileageReading(OpaqueIdModel):
     recorded_at = models.DateTimeField(_("entered"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("mileage reading")
+        verbose_name_plural = _("mileage readings")
         ordering = ["-read_at", "-id"]
         indexes = [models.Index(fields=["vehicle", "-read_at"], name="mileage_by_vehicle")]
 
@@ -140,13 +148,19 @@ class MileageReading(OpaqueIdModel):
 class VehicleOwnership(models.Model):
     """Who owned the vehicle when. The open row (ended_on is null) is the current owner."""
 
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="ownerships")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ownerships")
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.CASCADE, related_name="ownerships", verbose_name=_("vehicle")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="ownerships", verbose_name=_("owner")
+    )
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("vehicle ownership")
+        verbose_name_plural = _("vehicle ownerships")
         ordering = ["-started_on", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -172,9 +186,13 @@ class ServiceRecord(OpaqueIdModel):
         CAMPAIGN = "campaign", _("Recall / campaign")
         FREE = "free", _("Free check / wash")
 
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="service_records")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="service_records")
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.CASCADE, related_name="service_records", verbose_name=_("vehicle")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="service_records", verbose_name=_("customer")
+    )
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("store"))
     date = models.DateField(_("date"))
     mileage_km = models.PositiveIntegerField(_("mileage (km)"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -193,6 +211,8 @@ class ServiceRecord(OpaqueIdModel):
     replaced_systems = models.JSONField(_("major systems replaced"), default=list, blank=True)
 
     class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
         ordering = ["-date", "-id"]
         indexes = [
             models.Index(fields=["customer", "-date"], name="service_by_customer"),

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkshopConfig(AppConfig):
     name = "dms.workshop"
     label = "workshop"
+    verbose_name = _("Workshop")
 
     def ready(self):
         from auditlog.registry import auditlog

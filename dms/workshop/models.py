@@ -39,7 +39,9 @@ WORK_FEES = [c for c in FeeCategory.values if c != FeeCategory.MATERIALS]
 class LaborOperation(OpaqueIdModel):
     """A standard labor operation: code, name, standard hours and the skill it needs."""
 
-    group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(
+        DealerGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("dealer group")
+    )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("operation name"), max_length=100)
     standard_hours = models.DecimalField(_("standard hours"), max_digits=6, decimal_places=2)
@@ -221,7 +223,7 @@ class StoreQualityWarranty(models.Model):
     """A store's own repair-quality warranty, longer than the law's (never shorter), per vehicle
     category and kind of work."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", verbose_name=_("store"))
     category = models.CharField(_("vehicle category"), max_length=12, choices=Category.choices)
     work_class = models.CharField(_("kind of work"), max_length=10, choices=WorkClass.choices)
     km = models.PositiveIntegerField(_("km"))
@@ -284,7 +286,9 @@ class LineState(models.TextChoices):
 
 
 class RepairOrderLine(models.Model):
-    order = models.ForeignKey(RepairOrder, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(
+        RepairOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("repair order")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=LineKind.choices)
     description = models.CharField(_("description"), max_length=200)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
@@ -303,17 +307,23 @@ class RepairOrderLine(models.Model):
         default=WarrantyDecision.NOT_COVERED,
     )
     warranty_reason = models.CharField(_("why"), max_length=200, blank=True)
-    labor_operation = models.ForeignKey(LaborOperation, on_delete=models.PROTECT, null=True, blank=True)
-    part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, null=True, blank=True)
+    labor_operation = models.ForeignKey(
+        LaborOperation, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("labor operation")
+    )
+    part = models.ForeignKey(
+        "parts.Part", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("part")
+    )
     state = models.CharField(_("state"), max_length=10, choices=LineState.choices, default=LineState.APPROVED)
     is_additional = models.BooleanField(_("found during repair"), default=False)
     note = models.CharField(_("technician's note"), max_length=300, blank=True)
-    approved_by_method = models.CharField(max_length=20, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    issued_quantity = models.DecimalField(max_digits=10, decimal_places=2, default=ZERO)
-    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by_method = models.CharField(_("how the customer agreed"), max_length=20, blank=True)
+    approved_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
+    issued_quantity = models.DecimalField(_("quantity issued"), max_digits=10, decimal_places=2, default=ZERO)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("repair order line")
+        verbose_name_plural = _("repair order lines")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -338,6 +348,8 @@ class RepairOrderEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("repair order event")
+        verbose_name_plural = _("repair order events")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["order", "at"], name="ro_event_by_order")]
 
@@ -351,6 +363,10 @@ class Payment(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     at = models.DateTimeField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("repair order payment")
+        verbose_name_plural = _("repair order payments")
 
     def __str__(self) -> str:
         return f"{self.method} {self.amount}"

@@ -112,7 +112,7 @@ def test_a_delivered_car_shows_every_step_done(order, people, tech, browser):
     assert page.count('class="done"') == 6 and 'aria-current="step"' not in page
     assert "按时" in page  # ready before 12:00
     # What was paid at the cashier, no longer "so far".
-    assert f"您已支付</span><span class=\"amount\">¥{fresh(order).customer_total:,.2f}" in page
+    assert f'您已支付</span><span class="amount">¥{fresh(order).customer_total:,.2f}' in page
     assert "您需支付" not in page
 
 
