@@ -62,7 +62,16 @@ from dms.scheduling.services import appointment_create
 from dms.scheduling.workflow import appointment_transition
 from dms.vehicles.models import Energy, MileageReading, ServiceRecord, Vehicle, VehicleOwnership
 from dms.workshop import services as ro
-from dms.workshop.models import LaborOperation, Payment, RepairOrder, RepairOrderEvent, State
+from dms.workshop.models import (
+    ClockEnd,
+    JobClock,
+    LaborOperation,
+    PauseReason,
+    Payment,
+    RepairOrder,
+    RepairOrderEvent,
+    State,
+)
 from dms.workshop.rules import certificate_required
 from dms.workshop.workflow import ORDER
 
@@ -992,7 +1001,93 @@ def _store(ctx: Ctx, open_plans, done_plans, appointment_plan) -> None:
             counts["followups"] += 1
         counts["orders"] += 1
     counts["appointments"] = len(appointments)
+    counts["clocks"] = _clocks(ctx.store)
     ctx.summary[ctx.store.code] = counts
+
+
+class _Shift:
+    """One technician's clock through the day (see _clocks)."""
+
+    def __init__(self, tech: Technician, clocks: list[JobClock]):
+        self.tech, self.clocks = tech, clocks
+        self.running: JobClock | None = None  # the clock on now
+        self.paused: list[RepairOrder] = []  # jobs left for another, the last one resumed first
+
+    def open(self, order: RepairOrder, at: datetime) -> None:
+        self.running = JobClock(order=order, technician=self.tech, started_at=at, by_id=self.tech.user_id)
+        self.clocks.append(self.running)
+
+    def close(self, at: datetime, how: str, reason: str = "") -> RepairOrder:
+        clock, self.running = self.running, None
+        clock.ended_at, clock.ended_by, clock.pause_reason = at, how, reason
+        return clock.order
+
+    def resume(self, at: datetime) -> None:
+        if self.paused:
+            self.open(self.paused.pop(), at)
+
+    def play(self, e: RepairOrderEvent) -> None:
+        order, at = e.order, e.at
+        on = self.running.order.pk if self.running else None
+        if e.action == "start":
+            if self.running:
+                self.paused.append(self.close(at, ClockEnd.PAUSE, PauseReason.OTHER))
+            self.open(order, at)
+        elif on == order.pk:
+            how, reason = (
+                (ClockEnd.FINISH, "") if e.action == "finish" else (ClockEnd.PAUSE, PauseReason.APPROVAL)
+            )
+            self.close(at, how, reason)
+            self.resume(at)
+        elif e.action == "approve":  # the customer agreed: back to work on it
+            if self.running:
+                self.paused.append(self.close(at, ClockEnd.PAUSE, PauseReason.OTHER))
+            self.open(order, at)
+        elif e.action == "finish":  # finished while left: back to it for its last minutes
+            if order in self.paused:
+                self.paused.remove(order)
+            took = timedelta(minutes=10)
+            if self.running:
+                took = min(took, (at - self.running.started_at) / 2)
+                self.paused.append(self.close(at - took, ClockEnd.PAUSE, PauseReason.OTHER))
+            self.open(order, at - took)
+            self.close(at, ClockEnd.FINISH)
+            self.resume(at)
+        elif order in self.paused:  # waiting for the customer: its pause is for that now
+            self.paused.remove(order)
+            next(
+                c for c in reversed(self.clocks) if c.order.pk == order.pk
+            ).pause_reason = PauseReason.APPROVAL
+
+    def end(self) -> None:
+        if self.running and self.running.order.state != State.IN_PROGRESS:
+            self.close(self.running.started_at, ClockEnd.PAUSE, PauseReason.OTHER)
+
+
+def _clocks(store: Store) -> int:
+    """The technicians' clockings (打卡) of the store's orders, as the floor would have recorded them,
+    replayed from each technician's order events: a job starts its clock, pausing the one it takes
+    over; a finish stops it and the technician resumes the job paused last; a job finished while
+    paused is resumed for its last minutes; a request for the customer's approval pauses it for
+    that reason, their approval resumes it. The job on the lift now is left running: one running clock per technician."""
+    events = (
+        RepairOrderEvent.objects.filter(
+            order__store=store,
+            order__technician__isnull=False,
+            action__in=("start", "request-approval", "approve", "finish"),
+        )
+        .select_related("order", "order__technician")
+        .order_by("order__technician_id", "at", "id")
+    )
+    clocks: list[JobClock] = []
+    shifts: dict[int, _Shift] = {}
+    for e in events:
+        tech = e.order.technician
+        shifts.setdefault(tech.pk, _Shift(tech, clocks)).play(e)
+    for shift in shifts.values():
+        shift.end()
+    JobClock.objects.bulk_create(clocks)
+    return len(clocks)
 
 
 APPOINTMENTS_SZ01 = (

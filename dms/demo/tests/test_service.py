@@ -152,6 +152,36 @@ def test_technicians_with_users_and_skills(demo):
     assert _sz01().filter(technician=tech1).count() >= 8
 
 
+def test_the_floor_clocked_the_work_as_the_orders_went(demo):
+    """Every job in repair was clocked, its technician's clock running (one per technician), a job waiting for
+    the customer's approval was paused at the request, and every finished job was clocked from its
+    start to its finish: the floor's clocked hours and efficiency have something to count."""
+    from dms.workshop.models import JobClock
+
+    running = list(JobClock.objects.filter(order__store__code="SZ01", ended_at__isnull=True))
+    in_repair = _sz01().filter(state=State.IN_PROGRESS)
+    assert all(o.clocks.exists() for o in in_repair)
+    assert sorted(c.technician_id for c in running) == sorted({o.technician_id for o in in_repair})
+    assert {c.order_id for c in running} <= {o.pk for o in in_repair}
+    waiting = _sz01().filter(state=State.AWAITING_APPROVAL)
+    assert waiting and all(o.clocks.last().pause_reason == "approval" for o in waiting)
+    for order in _sz01().filter(state=State.DELIVERED):
+        events = {e.action: e.at for e in order.events.all()}
+        clocks = list(order.clocks.all())
+        assert events["start"] == clocks[0].started_at and clocks[-1].ended_at == events["finish"]
+        assert clocks[-1].ended_by == "finish" and {c.technician_id for c in clocks} == {order.technician_id}
+    for clocks in _by_technician(JobClock.objects.filter(order__store__code="SZ01")):
+        for before, after in zip(clocks, clocks[1:], strict=False):
+            assert before.ended_at is not None and before.ended_at <= after.started_at  # one job at a time
+
+
+def _by_technician(clocks):
+    by = {}
+    for c in clocks.order_by("started_at", "id"):
+        by.setdefault(c.technician_id, []).append(c)
+    return by.values()
+
+
 def test_the_workshop_has_hours_bays_and_labor_operations(demo):
     hours = WorkshopHours.objects.get(store__code="SZ01")
     assert OpeningHours.objects.filter(workshop=hours).count() == 7
