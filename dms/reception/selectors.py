@@ -16,7 +16,7 @@ from dms.scheduling.selectors import appointment_list, local_today
 from dms.vehicles.models import ServiceRecord, Vehicle
 from dms.vehicles.warranty import Coverage, manufacturer_warranty, sanbao_periods
 from dms.workshop.comebacks import days_and_km_left, period_of
-from dms.workshop.models import RepairOrder
+from dms.workshop.models import RepairOrder, State
 from dms.workshop.services import find_comeback
 
 from .models import CheckIn, CheckInPhoto
@@ -87,19 +87,30 @@ def checkin_list(
 class Arrival:
     appointment: Appointment
     checkin: CheckIn | None
+    order: dict | None = None  # {"pk", "number"}: an order opened for it without a check-in here
 
 
 def todays_arrivals(tenant: Tenant, now: datetime | None = None) -> list[Arrival]:
     """Today's appointments of the store that are still expected or have arrived, each with its
-    check-in if one was started today. Two queries."""
+    check-in if one was started today, or else the repair order opened for it (from the order page
+    or the API): such a car is in the workshop, not to be received again. Four queries."""
     day = local_today(tenant.store, now)
     _count, items = appointment_list(tenant, day=day, limit=200)
     items = [a for a in items if a.state in Appointment.HOLDING]
+    ids = [a.pk for a in items]
     by_appointment = {
         c.appointment_id: c
-        for c in CheckIn.objects.for_tenant(tenant).filter(appointment__in=[a.pk for a in items]).order_by("created_at")
-    }  # fmt: skip
-    return [Arrival(a, by_appointment.get(a.pk)) for a in items]
+        for c in CheckIn.objects.for_tenant(tenant).filter(appointment__in=ids).order_by("created_at")
+    }
+    orders = {
+        o["appointment_id"]: o
+        for o in RepairOrder.objects.for_tenant(tenant)
+        .filter(appointment__in=ids)
+        .exclude(state=State.CANCELLED)
+        .order_by("opened_at")
+        .values("pk", "number", "appointment_id")
+    }
+    return [Arrival(a, by_appointment.get(a.pk), orders.get(a.pk)) for a in items]
 
 
 @dataclass

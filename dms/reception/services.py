@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from dms.scheduling.models import Appointment
 from dms.vehicles.models import Vehicle
 from dms.vehicles.services import mileage_check, mileage_record, vehicle_create
 from dms.workshop.comebacks import any_in_warranty
+from dms.workshop.models import RepairOrder
 from dms.workshop.models import State as OrderState
 from dms.workshop.services import find_comeback, repair_order_create
 
@@ -119,11 +120,13 @@ def checkin_create(
 
 def todays_appointments(tenant: Tenant, start: datetime, end: datetime):
     """The vehicle's (OuterRef "pk") appointments between `start` and `end` (today) still expected
-    at this store, earliest first: a subquery of the vehicle's read."""
+    at this store (neither checked in nor with an order opened for them), earliest first: a
+    subquery of the vehicle's read."""
     return (
         Appointment.objects.for_tenant(tenant)
         .filter(vehicle=OuterRef("pk"), start__gte=start, start__lt=end, state__in=Appointment.HOLDING,
                 checkins__isnull=True)
+        .exclude(Exists(RepairOrder.objects.filter(appointment=OuterRef("pk")).exclude(state=OrderState.CANCELLED)))
         .order_by("start")
     )  # fmt: skip
 

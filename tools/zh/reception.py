@@ -184,5 +184,6 @@ ZH.update(
         # the vehicle file's mileage readings
         "entered": "录入时间",
         "entered %(at)s": "录入于 %(at)s",
+        "an appointment's car, in the workshop\x04Order opened": "已开单",
     }
 )

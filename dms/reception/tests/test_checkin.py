@@ -253,10 +253,40 @@ def test_today_s_arrivals_show_each_appointment_with_its_check_in(
 ):
     checkin = services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk, appointment_id=appointment.pk)
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         arrivals = selectors.todays_arrivals(tenant, now=timezone.now())
 
     assert [(a.appointment.pk, a.checkin.pk) for a in arrivals] == [(appointment.pk, checkin.pk)]
+
+
+def test_an_appointment_whose_order_was_opened_elsewhere_is_not_received_again(appointment, tenant, vehicle):
+    """The order opened for the appointment from the order page (no check-in): reception lists it as
+    in the workshop with its number, offers no check-in for it, and a search for the car starts a
+    walk-in check-in not tied to that appointment."""
+    from django.test import Client
+
+    from dms.workshop.services import repair_order_create
+
+    order = repair_order_create(
+        tenant=tenant, vehicle_id=vehicle.pk, mileage_km=vehicle.mileage_km, complaint="保养",
+        appointment_id=appointment.pk,
+    )  # fmt: skip
+
+    (arrival,) = selectors.todays_arrivals(tenant, now=timezone.now())
+    assert arrival.checkin is None and arrival.order == {
+        "pk": order.pk,
+        "number": order.number,
+        "appointment_id": appointment.pk,
+    }
+    client = Client()
+    client.force_login(tenant.user)
+    page = client.get("/reception/").content.decode()
+    assert (
+        "已开单" in page
+        and order.number in page
+        and f'name="appointment" value="{appointment.pk}"' not in page
+    )
+    assert services.checkin_create(tenant=tenant, vehicle_id=vehicle.pk).appointment_id is None
 
 
 def test_a_car_found_by_search_is_linked_to_its_appointment_of_today(appointment, tenant, vehicle):
