@@ -49,6 +49,18 @@ def test_opening_the_link_asks_before_changing_anything(email, client):
     assert r["X-Robots-Tag"] == "noindex, nofollow"
 
 
+def test_the_page_wears_the_customers_shell_and_speaks_english_when_asked(email, client):
+    """The same store bar and big buttons as the portal's pages (core/customer.css), and English one
+    tap away, the choice kept through the answer."""
+    html = client.get(unsubscribe_path(email)).content.decode()
+    assert "/static/core/customer" in html and 'class="storebar"' in html and 'href="?lang=en"' in html
+
+    english = client.get(unsubscribe_path(email) + "?lang=en").content.decode()
+    assert "Stop offers and promotions" in english and 'href="?lang=zh-hans"' in english
+    done = client.post(unsubscribe_path(email) + "?lang=en", {"what": "marketing"}).content.decode()
+    assert "no more offers or promotions" in done
+
+
 def test_the_customer_stops_marketing_and_it_is_recorded_and_honoured(email, store, client, clock):
     r = client.post(unsubscribe_path(email), {"what": "marketing"})
 
