@@ -21,7 +21,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from dms.messaging.models import Message
-from dms.workshop.models import RepairOrder, RepairOrderLine
+from dms.workshop.models import JobClock, RepairOrder, RepairOrderLine
 from tests.browser.fixtures import draw_signature, sign_in
 
 from .conftest import SHOTS
@@ -197,8 +197,14 @@ def test_one_car_through_the_ten_steps(chromium, live_server, tablet, car, setti
         take(page, "04-dispatch")
 
         # 5-6. Diagnosis and an additional item: tech1 clocks on and reports worn brake pads.
+        # He is on another car (the demo's job on the lift): one job at a time, so he pauses it first.
         sign_in(page, "tech1")
         page.goto("/floor/my-jobs/")
+        on_lift = JobClock.objects.get(technician__user__username="tech1", ended_at__isnull=True)
+        other = page.locator(f"#job-{on_lift.order_id}")
+        other.locator("select[name=reason]").select_option("break")
+        other.get_by_role("button", name="暂停").click()
+        expect(page.locator(f"#job-{on_lift.order_id} .chip.paused")).to_be_visible()
         job = page.locator(f"#job-{order.pk}")
         job.get_by_role("button", name="开工").click()
         expect(page.locator(f"#job-{order.pk} .chip.working")).to_be_visible()
