@@ -2,7 +2,8 @@
 
 Each keeps its app's name and label, so that its migrations, tables and ready() stay as they are.
 Axes' models are named by axes' own msgids, in no catalogue of axes for Chinese: listed here with
-gettext_noop, `makemessages` keeps them in ours, whose translation then applies to axes' pages too.
+gettext_noop, `makemessages` keeps them in ours, whose translation then applies to axes' pages too;
+auditlog's likewise.
 """
 
 import auditlog.apps
@@ -54,4 +55,39 @@ AXES_MSGIDS = (
     gettext_noop("Form Data"),
     gettext_noop("Meta Data"),
     gettext_noop("Clean up expired attempts"),
+    gettext_noop("Attempt Remaining"),
+    gettext_noop("Not set"),
+)
+
+# The same for auditlog's log in the admin: its model, fields, columns and filters (auditlog/models.py,
+# mixins.py, filters.py, admin.py). Its "3 changes: …" column is plain English in its code: left so.
+AUDITLOG_MSGIDS = (
+    gettext_noop("log entry"),
+    gettext_noop("log entries"),
+    gettext_noop("create"),
+    gettext_noop("update"),
+    gettext_noop("delete"),
+    gettext_noop("access"),
+    gettext_noop("actor"),
+    gettext_noop("actor email"),
+    gettext_noop("timestamp"),
+    gettext_noop("content type"),
+    gettext_noop("object pk"),
+    gettext_noop("object id"),
+    gettext_noop("object representation"),
+    gettext_noop("change message"),
+    gettext_noop("remote address"),
+    gettext_noop("remote port"),
+    gettext_noop("additional data"),
+    gettext_noop("Correlation ID"),
+    gettext_noop("Click to filter by records with this correlation id"),
+    gettext_noop("User"),
+    gettext_noop("Resource"),
+    gettext_noop("Resource Type"),
+    gettext_noop("Audit log"),
+    gettext_noop("Audit log: %s"),
+    gettext_noop("Created {repr:s}"),
+    gettext_noop("Updated {repr:s}"),
+    gettext_noop("Deleted {repr:s}"),
+    gettext_noop("Logged {repr:s}"),
 )

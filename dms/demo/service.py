@@ -1060,8 +1060,11 @@ class _Shift:
             ).pause_reason = PauseReason.APPROVAL
 
     def end(self) -> None:
+        """Only a job in repair is left running; a job resumed and then left otherwise (cancelled)
+        was not worked on after all."""
         if self.running and self.running.order.state != State.IN_PROGRESS:
-            self.close(self.running.started_at, ClockEnd.PAUSE, PauseReason.OTHER)
+            self.clocks.remove(self.running)
+            self.running = None
 
 
 def _clocks(store: Store) -> int:
